@@ -1,0 +1,296 @@
+//! Analysis: from a [`Dataset`], the [`Rules`] and an analysis date to a
+//! [`Profile`] per member and a store [`Summary`]. Computed once per
+//! (data, rules, as_of) and queried many times ([`query`]).
+//!
+//! Members are the union of the members file and every member id in the
+//! orders file (members-file order first). Orders on or after `as_of` are
+//! ignored, so an analysis dated in the past sees the store as it was then.
+
+pub mod groups;
+pub mod query;
+pub mod rfm;
+
+use crate::error::{ErrorKind, Result};
+use crate::model::{Dataset, Day, Fen, OrderKind, date_of, format_day};
+use crate::rules::Rules;
+pub use groups::{Grade, ValueGroup};
+pub use rfm::{Rfm, RfmClass};
+use serde::Serialize;
+use std::collections::HashMap;
+
+/// Everything known about one member after analysis.
+#[derive(Debug, Clone)]
+pub struct Profile {
+    /// Row in the members file, when the member is in it.
+    pub member_row: Option<u32>,
+    /// First purchase before the analysis date, ever.
+    pub first_purchase: Option<Day>,
+    /// Last purchase before the analysis date, ever.
+    pub last_purchase: Option<Day>,
+    /// R, F, M over the window; `None` without a purchase in the window.
+    pub rfm: Option<Rfm>,
+    /// Value group; `None` for prospects (registered, never bought).
+    pub value_group: Option<ValueGroup>,
+    /// Seed 001's grade.
+    pub grade: Grade,
+}
+
+/// One line of a breakdown: a class, group or grade with its members and revenue.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Count {
+    /// Stable key.
+    pub key: &'static str,
+    /// 中文 label.
+    pub label: &'static str,
+    /// English label.
+    pub label_en: &'static str,
+    /// Members in it.
+    pub members: u64,
+    /// Their revenue in the window, in fen.
+    pub revenue_fen: Fen,
+}
+
+/// Mean R, F and M of the scored members.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Means {
+    /// Mean recency in days.
+    pub r: f64,
+    /// Mean purchases.
+    pub f: f64,
+    /// Mean spend in fen.
+    pub m_fen: f64,
+}
+
+/// The store at a glance.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Summary {
+    /// Analysis date (`YYYY-MM-DD`).
+    pub as_of: String,
+    /// First day in the window.
+    pub window_start: String,
+    /// `quintile` or `thresholds`.
+    pub scoring: crate::rules::Scoring,
+    /// Members known from either file.
+    pub members: u64,
+    /// Registered members who never bought.
+    pub prospects: u64,
+    /// Members with a purchase in the window.
+    pub buyers_in_window: u64,
+    /// Purchases in the window.
+    pub orders_in_window: u64,
+    /// Net revenue from members in the window, in fen.
+    pub revenue_fen: Fen,
+    /// Revenue / orders, in fen.
+    pub average_order_value_fen: Fen,
+    /// Share of window buyers with two or more purchases.
+    pub repurchase_rate: f64,
+    /// Share of window revenue brought by the top 20% of buyers (二八法则).
+    pub top20_revenue_share: f64,
+    /// Means used for the H/L classes.
+    pub means: Means,
+    /// The eight RFM classes.
+    pub classes: Vec<Count>,
+    /// The four value groups.
+    pub value_groups: Vec<Count>,
+    /// The four grades.
+    pub grades: Vec<Count>,
+}
+
+/// The result of [`analyze`].
+#[derive(Debug, Clone)]
+pub struct Analysis {
+    /// The analysis date.
+    pub as_of: Day,
+    /// Member ids, by member index.
+    pub ids: Vec<Box<str>>,
+    /// Profiles, by member index.
+    pub profiles: Vec<Profile>,
+    /// The store summary.
+    pub summary: Summary,
+    index: HashMap<Box<str>, u32>,
+}
+
+impl Analysis {
+    /// The member index of an id.
+    pub fn find(&self, id: &str) -> Option<usize> {
+        self.index.get(id.trim()).map(|&i| i as usize)
+    }
+}
+
+/// The default analysis date: the day after the latest record (order or
+/// registration), so that the same files give the same answer tomorrow.
+pub fn default_as_of(data: &Dataset) -> Option<Day> {
+    let orders = data.orders.as_ref().and_then(|o| o.day.iter().max().copied());
+    let members = data.members.as_ref().and_then(|m| m.registered.iter().flatten().max().copied());
+    orders.max(members).map(|d| d + 1)
+}
+
+/// Analyse `data` under `rules` as of `as_of` (default: [`default_as_of`]).
+pub fn analyze(data: &Dataset, rules: &Rules, as_of: Option<Day>) -> Result<Analysis> {
+    if data.orders.is_none() && data.members.is_none() {
+        return Err(ErrorKind::NoData.into());
+    }
+    let as_of = as_of.or_else(|| default_as_of(data)).ok_or(ErrorKind::NoData)?;
+    let window_start = as_of - rules.rfm.window_days as Day;
+
+    // The member universe: the members file first, then buyers it lacks.
+    let mut ids: Vec<Box<str>> = Vec::new();
+    let mut index: HashMap<Box<str>, u32> = HashMap::new();
+    let mut member_row = Vec::new();
+    if let Some(members) = &data.members {
+        for (row, id) in members.ids.names().iter().enumerate() {
+            index.insert(id.clone(), ids.len() as u32);
+            ids.push(id.clone());
+            member_row.push(Some(row as u32));
+        }
+    }
+    let mut order_member: Vec<u32> = Vec::new();
+    if let Some(orders) = &data.orders {
+        order_member = orders
+            .ids
+            .names()
+            .iter()
+            .map(|id| {
+                *index.entry(id.clone()).or_insert_with(|| {
+                    ids.push(id.clone());
+                    member_row.push(None);
+                    (ids.len() - 1) as u32
+                })
+            })
+            .collect();
+    }
+    let n = ids.len();
+
+    // One pass over the orders.
+    #[derive(Clone, Copy, Default)]
+    struct Acc {
+        first: Option<Day>,
+        last: Option<Day>,
+        f: u32,
+        m: Fen,
+        max_order: Fen,
+    }
+    let mut acc = vec![Acc::default(); n];
+    if let Some(orders) = &data.orders {
+        for i in 0..orders.len() {
+            let day = orders.day[i];
+            if day >= as_of {
+                continue;
+            }
+            let a = &mut acc[order_member[orders.member[i] as usize] as usize];
+            let in_window = day >= window_start;
+            match orders.kind[i] {
+                OrderKind::Purchase => {
+                    a.first = Some(a.first.map_or(day, |d| d.min(day)));
+                    a.last = Some(a.last.map_or(day, |d| d.max(day)));
+                    if in_window {
+                        a.f += 1;
+                        a.m += orders.net[i];
+                        a.max_order = a.max_order.max(orders.net[i]);
+                    }
+                }
+                OrderKind::Adjustment if in_window => a.m += orders.net[i],
+                _ => {}
+            }
+        }
+    }
+
+    // Score the members who bought in the window.
+    let scored: Vec<usize> = (0..n).filter(|&i| acc[i].f > 0).collect();
+    let last_in_window = |a: &Acc| a.last.unwrap_or(as_of);
+    let measures = rfm::Measures {
+        r: scored.iter().map(|&i| (as_of - last_in_window(&acc[i])) as u32).collect(),
+        f: scored.iter().map(|&i| acc[i].f).collect(),
+        // A refund booked later than its order can exceed the window's spend: M floors at 0.
+        m: scored.iter().map(|&i| acc[i].m.max(0)).collect(),
+    };
+    let scores = rfm::score(&measures, rules.rfm.scoring, &rules.rfm.thresholds);
+    let classes = rfm::classes(&measures);
+    let mut rfm_of: Vec<Option<Rfm>> = vec![None; n];
+    for (k, &i) in scored.iter().enumerate() {
+        rfm_of[i] = Some(Rfm {
+            r: measures.r[k],
+            f: measures.f[k],
+            m: measures.m[k],
+            max_order: acc[i].max_order,
+            scores: scores[k],
+            class: classes[k],
+        });
+    }
+
+    let profiles: Vec<Profile> = (0..n)
+        .map(|i| {
+            let a = &acc[i];
+            let rfm = rfm_of[i];
+            let value_group = a.last.map(|last| ValueGroup::of((as_of - last) as u32, rfm.map(|x| x.scores), rules));
+            Profile {
+                member_row: member_row[i],
+                first_purchase: a.first,
+                last_purchase: a.last,
+                rfm,
+                value_group,
+                grade: Grade::of(value_group, rfm.map(|x| x.scores), rules),
+            }
+        })
+        .collect();
+
+    let summary = summarize(&profiles, &measures, as_of, window_start, rules);
+    Ok(Analysis { as_of, ids, profiles, summary, index })
+}
+
+fn summarize(profiles: &[Profile], measures: &rfm::Measures, as_of: Day, window_start: Day, rules: &Rules) -> Summary {
+    let buyers = measures.f.len() as u64;
+    let orders: u64 = measures.f.iter().map(|&f| u64::from(f)).sum();
+    let revenue: Fen = measures.m.iter().sum();
+    let repeat = measures.f.iter().filter(|&&f| f >= 2).count() as u64;
+    let mut spend = measures.m.clone();
+    spend.sort_unstable_by(|a, b| b.cmp(a));
+    let top: Fen = spend.iter().take(spend.len().div_ceil(5)).sum();
+    let ratio = |a: f64, b: f64| if b > 0.0 { a / b } else { 0.0 };
+    let mean = |sum: f64| ratio(sum, buyers as f64);
+
+    let count = |labels: (&'static str, &'static str, &'static str), pick: &dyn Fn(&Profile) -> bool| {
+        let (members, revenue_fen) = profiles
+            .iter()
+            .filter(|p| pick(p))
+            .fold((0u64, 0 as Fen), |(n, m), p| (n + 1, m + p.rfm.map_or(0, |r| r.m)));
+        Count { key: labels.0, label: labels.1, label_en: labels.2, members, revenue_fen }
+    };
+    Summary {
+        as_of: format_day(as_of),
+        window_start: format_day(window_start),
+        scoring: rules.rfm.scoring,
+        members: profiles.len() as u64,
+        prospects: profiles.iter().filter(|p| p.value_group.is_none()).count() as u64,
+        buyers_in_window: buyers,
+        orders_in_window: orders,
+        revenue_fen: revenue,
+        average_order_value_fen: rfm::div_round(revenue, orders as i64),
+        repurchase_rate: ratio(repeat as f64, buyers as f64),
+        top20_revenue_share: ratio(top as f64, revenue as f64),
+        means: Means {
+            r: mean(measures.r.iter().map(|&x| f64::from(x)).sum()),
+            f: mean(measures.f.iter().map(|&x| f64::from(x)).sum()),
+            m_fen: mean(revenue as f64),
+        },
+        classes: RfmClass::ALL.iter().map(|&c| count(c.labels(), &|p| p.rfm.is_some_and(|r| r.class == c))).collect(),
+        value_groups: ValueGroup::ALL.iter().map(|&g| count(g.labels(), &|p| p.value_group == Some(g))).collect(),
+        grades: Grade::ALL.iter().map(|&g| count(g.labels(), &|p| p.grade == g)).collect(),
+    }
+}
+
+/// Parse an analysis date given by a caller (`2026-11-01`, or any form the
+/// importer reads).
+pub fn parse_as_of(text: &str) -> Result<Day> {
+    crate::ingest::fields::parse_datetime(text)
+        .map(|d| crate::model::day_of(d.date()))
+        .map_err(|_| crate::Error::bad_options("asOf", format!("{text:?} is not a date (YYYY-MM-DD)")))
+}
+
+/// `YYYY-MM-DD` of an optional day.
+pub(crate) fn opt_day(day: Option<Day>) -> Option<String> {
+    day.map(|d| date_of(d).format("%Y-%m-%d").to_string())
+}

@@ -1,0 +1,225 @@
+//! Queries over an [`Analysis`]: a filtered, sorted page of member rows, and
+//! one member's row. Phones are masked in every row (DOMAIN §14).
+
+use super::{Analysis, Grade, Profile, RfmClass, ValueGroup, opt_day};
+use crate::error::{Error, ErrorKind, Result};
+use crate::export::mask_phone;
+use crate::model::{Dataset, Fen, format_day};
+use serde::{Deserialize, Serialize};
+use std::cmp::Ordering;
+
+/// One member as a table row.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MemberRow {
+    /// Member id.
+    pub id: String,
+    /// Phone, masked unless the caller asked otherwise.
+    pub phone: String,
+    /// Name or nickname.
+    pub name: String,
+    /// Registration date.
+    pub registered_at: Option<String>,
+    /// First purchase ever (before the analysis date).
+    pub first_purchase: Option<String>,
+    /// Last purchase ever (before the analysis date).
+    pub last_purchase: Option<String>,
+    /// Recency in days.
+    pub r: Option<u32>,
+    /// Purchases in the window.
+    pub f: Option<u32>,
+    /// Spend in the window, fen.
+    pub m_fen: Option<Fen>,
+    /// Average order value, fen.
+    pub aov_fen: Option<Fen>,
+    /// Largest order, fen.
+    pub max_order_fen: Option<Fen>,
+    /// R score 1–5.
+    pub r_score: Option<u8>,
+    /// F score 1–5.
+    pub f_score: Option<u8>,
+    /// M score 1–5.
+    pub m_score: Option<u8>,
+    /// RFM class.
+    pub rfm_class: Option<RfmClass>,
+    /// Value group (`None` for prospects).
+    pub value_group: Option<ValueGroup>,
+    /// Grade.
+    pub grade: Grade,
+}
+
+/// Which members, in which order, which page.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+pub struct MembersQuery {
+    /// Only this value group (`value`, `potential`, `stable`, `churned`).
+    pub value_group: Option<String>,
+    /// Only this RFM class (`important_value`, …).
+    pub rfm_class: Option<String>,
+    /// Only this grade (`core`, `important`, `potential`, `ordinary`).
+    pub grade: Option<String>,
+    /// Substring of the member id or name.
+    pub search: Option<String>,
+    /// `<key>_<asc|desc>`, key one of `id r f m aov maxOrder lastPurchase`; default `m_desc`.
+    pub sort: Option<String>,
+    /// Rows to skip.
+    pub offset: Option<usize>,
+    /// Rows to return (default 50; `exportMembers` ignores it).
+    pub limit: Option<usize>,
+}
+
+/// A page of rows.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MembersPage {
+    /// Members matching the filter.
+    pub total: usize,
+    /// First row's position.
+    pub offset: usize,
+    /// The rows.
+    pub rows: Vec<MemberRow>,
+}
+
+#[derive(Clone, Copy)]
+enum Key {
+    Id,
+    R,
+    F,
+    M,
+    Aov,
+    MaxOrder,
+    LastPurchase,
+}
+
+impl MembersQuery {
+    /// Indices of the matching members, sorted (ties by id).
+    pub fn select(&self, analysis: &Analysis, data: &Dataset) -> Result<Vec<usize>> {
+        let group = parse_opt("valueGroup", &self.value_group, ValueGroup::parse)?;
+        let class = parse_opt("rfmClass", &self.rfm_class, RfmClass::parse)?;
+        let grade = parse_opt("grade", &self.grade, Grade::parse)?;
+        let search = self.search.as_deref().map(str::trim).filter(|s| !s.is_empty());
+        let (key, descending) = self.sort_key()?;
+        let name = |i: usize| name_of(analysis, data, i);
+        let mut picked: Vec<usize> = (0..analysis.profiles.len())
+            .filter(|&i| {
+                let p = &analysis.profiles[i];
+                group.is_none_or(|g| p.value_group == Some(g))
+                    && class.is_none_or(|c| p.rfm.is_some_and(|r| r.class == c))
+                    && grade.is_none_or(|g| p.grade == g)
+                    && search.is_none_or(|s| analysis.ids[i].contains(s) || name(i).contains(s))
+            })
+            .collect();
+        let value = |i: usize| -> Option<i64> {
+            let p = &analysis.profiles[i];
+            match key {
+                Key::Id => None,
+                Key::R => p.rfm.map(|r| i64::from(r.r)),
+                Key::F => p.rfm.map(|r| i64::from(r.f)),
+                Key::M => p.rfm.map(|r| r.m),
+                Key::Aov => p.rfm.map(|r| r.aov()),
+                Key::MaxOrder => p.rfm.map(|r| r.max_order),
+                Key::LastPurchase => p.last_purchase.map(i64::from),
+            }
+        };
+        picked.sort_by(|&a, &b| {
+            let by_id = analysis.ids[a].cmp(&analysis.ids[b]);
+            let by_value = match (value(a), value(b)) {
+                (Some(x), Some(y)) if descending => y.cmp(&x),
+                (Some(x), Some(y)) => x.cmp(&y),
+                // Members without the value go last either way.
+                (Some(_), None) => Ordering::Less,
+                (None, Some(_)) => Ordering::Greater,
+                (None, None) => Ordering::Equal,
+            };
+            match key {
+                Key::Id if descending => by_id.reverse(),
+                Key::Id => by_id,
+                _ => by_value.then(by_id),
+            }
+        });
+        Ok(picked)
+    }
+
+    fn sort_key(&self) -> Result<(Key, bool)> {
+        let sort = self.sort.as_deref().unwrap_or("m_desc");
+        let (key, dir) = sort.rsplit_once('_').unwrap_or((sort, "asc"));
+        let key = match key {
+            "id" => Key::Id,
+            "r" => Key::R,
+            "f" => Key::F,
+            "m" => Key::M,
+            "aov" => Key::Aov,
+            "maxOrder" => Key::MaxOrder,
+            "lastPurchase" => Key::LastPurchase,
+            _ => return Err(bad_sort(sort)),
+        };
+        match dir {
+            "asc" => Ok((key, false)),
+            "desc" => Ok((key, true)),
+            _ => Err(bad_sort(sort)),
+        }
+    }
+
+    /// The page this query asks for.
+    pub fn page(&self, analysis: &Analysis, data: &Dataset) -> Result<MembersPage> {
+        let picked = self.select(analysis, data)?;
+        let offset = self.offset.unwrap_or(0);
+        let limit = self.limit.unwrap_or(50);
+        let rows = picked.iter().skip(offset).take(limit).map(|&i| row(analysis, data, i, true)).collect();
+        Ok(MembersPage { total: picked.len(), offset, rows })
+    }
+}
+
+fn bad_sort(sort: &str) -> Error {
+    Error::bad_options(
+        "sort",
+        format!("{sort:?}: use <key>_<asc|desc> with key id, r, f, m, aov, maxOrder or lastPurchase"),
+    )
+}
+
+fn parse_opt<T>(field: &str, value: &Option<String>, parse: fn(&str) -> Option<T>) -> Result<Option<T>> {
+    match value.as_deref() {
+        None | Some("") => Ok(None),
+        Some(v) => parse(v).map(Some).ok_or_else(|| Error::bad_options(field, format!("unknown value {v:?}"))),
+    }
+}
+
+fn name_of<'a>(analysis: &Analysis, data: &'a Dataset, i: usize) -> &'a str {
+    match (analysis.profiles[i].member_row, &data.members) {
+        (Some(row), Some(m)) => m.name.get(row as usize).map_or("", |s| s),
+        _ => "",
+    }
+}
+
+/// The row of member `i`; `mask` hides the middle of the phone number.
+pub fn row(analysis: &Analysis, data: &Dataset, i: usize, mask: bool) -> MemberRow {
+    let p: &Profile = &analysis.profiles[i];
+    let members = p.member_row.and_then(|row| data.members.as_ref().map(|m| (m, row as usize)));
+    let phone = members.and_then(|(m, row)| m.phone.get(row)).map_or("", |s| s);
+    let rfm = p.rfm;
+    MemberRow {
+        id: analysis.ids[i].to_string(),
+        phone: if mask { mask_phone(phone) } else { phone.to_string() },
+        name: name_of(analysis, data, i).to_string(),
+        registered_at: members.and_then(|(m, row)| m.registered.get(row).copied().flatten()).map(format_day),
+        first_purchase: opt_day(p.first_purchase),
+        last_purchase: opt_day(p.last_purchase),
+        r: rfm.map(|x| x.r),
+        f: rfm.map(|x| x.f),
+        m_fen: rfm.map(|x| x.m),
+        aov_fen: rfm.map(|x| x.aov()),
+        max_order_fen: rfm.map(|x| x.max_order),
+        r_score: rfm.map(|x| x.scores[0]),
+        f_score: rfm.map(|x| x.scores[1]),
+        m_score: rfm.map(|x| x.scores[2]),
+        rfm_class: rfm.map(|x| x.class),
+        value_group: p.value_group,
+        grade: p.grade,
+    }
+}
+
+/// The row of the member with `id`.
+pub fn member(analysis: &Analysis, data: &Dataset, id: &str) -> Result<MemberRow> {
+    let i = analysis.find(id).ok_or_else(|| ErrorKind::UnknownMember(id.to_string()))?;
+    Ok(row(analysis, data, i, true))
+}

@@ -1,0 +1,178 @@
+//! Text decoding for streamed bytes: sniff the encoding from the first bytes
+//! (BOM, UTF-16 without BOM, UTF-8 validity, else GBK/GB18030), recognise
+//! files that are not text at all, and turn later chunks into UTF-8.
+
+use crate::error::{ErrorKind, Result};
+use encoding_rs::{Encoding, GB18030, UTF_8, UTF_16BE, UTF_16LE};
+
+/// How many bytes the sniffer looks at before deciding (or the whole file
+/// when it is shorter).
+pub const SNIFF_BYTES: usize = 64 * 1024;
+
+/// Turns a file's bytes into UTF-8, chunk by chunk.
+pub struct Decoder {
+    /// `None` for UTF-8 input, which passes through untouched.
+    inner: Option<encoding_rs::Decoder>,
+    /// Name for the import report.
+    pub label: &'static str,
+    /// Bytes of BOM still to drop from the front of the UTF-8 input.
+    bom_left: usize,
+}
+
+impl Decoder {
+    /// Choose the decoder for a file from its first bytes (`prefix` is the
+    /// whole file when `complete`), or from the caller's `forced` label.
+    pub fn sniff(prefix: &[u8], forced: Option<&str>, file: &str) -> Result<Decoder> {
+        let (encoding, bom) = match forced {
+            Some(label) => {
+                let enc = Encoding::for_label(label.trim().as_bytes())
+                    .ok_or_else(|| crate::Error::bad_options("encoding", format!("unknown encoding {label:?}")))?;
+                let bom = Encoding::for_bom(prefix).filter(|(e, _)| *e == enc).map_or(0, |(_, n)| n);
+                (enc, bom)
+            }
+            None => match Encoding::for_bom(prefix) {
+                Some((enc, n)) => (enc, n),
+                None => (guess(prefix, file)?, 0),
+            },
+        };
+        let label = match (encoding.name(), bom > 0) {
+            ("UTF-8", true) => "UTF-8 (BOM)",
+            ("UTF-8", false) => "UTF-8",
+            ("UTF-16LE", _) => "UTF-16LE",
+            ("UTF-16BE", _) => "UTF-16BE",
+            ("gb18030" | "GBK", _) => "GBK/GB18030",
+            (other, _) => other,
+        };
+        let inner = (encoding != UTF_8).then(|| {
+            // GBK is a subset of GB18030; decode with the superset.
+            let enc = if encoding.name() == "GBK" { GB18030 } else { encoding };
+            enc.new_decoder_with_bom_removal()
+        });
+        Ok(Decoder { inner, label, bom_left: if encoding == UTF_8 { bom } else { 0 } })
+    }
+
+    /// True when chunks pass through unchanged (UTF-8 input).
+    pub fn is_passthrough(&self) -> bool {
+        self.inner.is_none()
+    }
+
+    /// Strip what is left of a UTF-8 BOM from the front of `chunk`.
+    pub fn skip_bom<'a>(&mut self, chunk: &'a [u8]) -> &'a [u8] {
+        let n = self.bom_left.min(chunk.len());
+        self.bom_left -= n;
+        &chunk[n..]
+    }
+
+    /// Append the UTF-8 text of `chunk` to `out` (malformed sequences become
+    /// U+FFFD); `last` flushes a sequence split at the end.
+    pub fn decode(&mut self, chunk: &[u8], last: bool, out: &mut Vec<u8>) {
+        let Some(dec) = self.inner.as_mut() else {
+            let chunk = self.skip_bom(chunk);
+            out.extend_from_slice(chunk);
+            return;
+        };
+        let start = out.len();
+        let room = dec.max_utf8_buffer_length(chunk.len()).unwrap_or(chunk.len() * 3 + 16);
+        out.resize(start + room, 0);
+        let (_, _, written, _) = dec.decode_to_utf8(chunk, &mut out[start..], last);
+        out.truncate(start + written);
+    }
+}
+
+/// Guess the encoding of a file without BOM, or say why it is not text.
+fn guess(prefix: &[u8], file: &str) -> Result<&'static Encoding> {
+    let not_text =
+        |what: &str| -> crate::Error { ErrorKind::BinaryFile { file: file.into(), what: what.into() }.into() };
+    let unsupported =
+        |what: &str| -> crate::Error { ErrorKind::UnsupportedFormat { file: file.into(), what: what.into() }.into() };
+    if prefix.starts_with(b"PK\x03\x04") {
+        return Err(unsupported("Excel .xlsx (or another zip archive)"));
+    }
+    if prefix.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
+        return Err(unsupported("Excel 97–2003 .xls"));
+    }
+    for (magic, what) in [
+        (&b"%PDF"[..], "a PDF document"),
+        (&b"\x89PNG"[..], "a PNG image"),
+        (&b"\xFF\xD8\xFF"[..], "a JPEG image"),
+        (&b"GIF8"[..], "a GIF image"),
+        (&b"\x1F\x8B"[..], "a gzip archive"),
+    ] {
+        if prefix.starts_with(magic) {
+            return Err(not_text(what));
+        }
+    }
+    let sample = &prefix[..prefix.len().min(4096)];
+    let zeros_even = sample.iter().step_by(2).filter(|b| **b == 0).count();
+    let zeros_odd = sample.iter().skip(1).step_by(2).filter(|b| **b == 0).count();
+    let half = sample.len() / 2;
+    if half > 0 && zeros_odd * 10 > half * 3 && zeros_even * 10 < half {
+        return Ok(UTF_16LE);
+    }
+    if half > 0 && zeros_even * 10 > half * 3 && zeros_odd * 10 < half {
+        return Ok(UTF_16BE);
+    }
+    let controls = sample.iter().filter(|&&b| b < 0x09 || (0x0E..0x20).contains(&b) && b != 0x1B).count();
+    if controls * 100 > sample.len() {
+        return Err(not_text("binary data"));
+    }
+    match std::str::from_utf8(prefix) {
+        Ok(_) => Ok(UTF_8),
+        // Only an incomplete sequence cut at the end of the sample: UTF-8.
+        Err(e) if e.error_len().is_none() => Ok(UTF_8),
+        Err(_) => Ok(GB18030),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn decode_all(bytes: &[u8]) -> (String, &'static str) {
+        let mut d = Decoder::sniff(bytes, None, "t").unwrap();
+        let mut out = Vec::new();
+        // One byte at a time: sequences split across chunks must survive.
+        for b in bytes {
+            d.decode(std::slice::from_ref(b), false, &mut out);
+        }
+        d.decode(&[], true, &mut out);
+        (String::from_utf8(out).unwrap(), d.label)
+    }
+
+    #[test]
+    fn sniffs_each_encoding() {
+        let text = "会员ID,金额\n";
+        let (gbk, _, _) = encoding_rs::GBK.encode(text);
+        assert_eq!(decode_all(&gbk), (text.into(), "GBK/GB18030"));
+        assert_eq!(decode_all(text.as_bytes()), (text.into(), "UTF-8"));
+        let bom = [&[0xEF, 0xBB, 0xBF][..], text.as_bytes()].concat();
+        assert_eq!(decode_all(&bom), (text.into(), "UTF-8 (BOM)"));
+        let le: Vec<u8> = [0xFF, 0xFE].into_iter().chain(text.encode_utf16().flat_map(u16::to_le_bytes)).collect();
+        assert_eq!(decode_all(&le), (text.into(), "UTF-16LE"));
+        let be: Vec<u8> = [0xFE, 0xFF].into_iter().chain(text.encode_utf16().flat_map(u16::to_be_bytes)).collect();
+        assert_eq!(decode_all(&be), (text.into(), "UTF-16BE"));
+        let ascii = "member_id,amount\nA,1\n";
+        let le: Vec<u8> = ascii.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        assert_eq!(decode_all(&le), (ascii.into(), "UTF-16LE"));
+    }
+
+    #[test]
+    fn refuses_what_is_not_text() {
+        let e = Decoder::sniff(b"PK\x03\x04rest", None, "a.xlsx").err().unwrap();
+        assert_eq!(e.code(), "UNSUPPORTED_FORMAT");
+        let e = Decoder::sniff(b"\x89PNG\r\n\x1a\n\0\0\0", None, "a.png").err().unwrap();
+        assert_eq!(e.code(), "BINARY_FILE");
+        let junk: Vec<u8> = (0..2000u32).map(|i| (i * 7 % 9) as u8).collect();
+        assert_eq!(Decoder::sniff(&junk, None, "j").err().unwrap().code(), "BINARY_FILE");
+    }
+
+    #[test]
+    fn forced_encoding() {
+        let (gbk, _, _) = encoding_rs::GBK.encode("会员");
+        let mut d = Decoder::sniff(b"plain ascii", Some("gbk"), "t").unwrap();
+        let mut out = Vec::new();
+        d.decode(&gbk, true, &mut out);
+        assert_eq!(out, "会员".as_bytes());
+        assert_eq!(Decoder::sniff(b"", Some("klingon"), "t").err().unwrap().code(), "BAD_OPTIONS");
+    }
+}

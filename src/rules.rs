@@ -1,0 +1,274 @@
+//! `Rules`: every threshold of the analysis in one serde document
+//! (camelCase JSON, unknown fields rejected, missing fields defaulted).
+//! The defaults are DOMAIN.md's; nothing in the analysis hard-codes a number
+//! that a store might want to change.
+//!
+//! ```
+//! let rules = member_analytics::Rules::from_json(r#"{"rfm": {"windowDays": 180}}"#).unwrap();
+//! assert_eq!(rules.rfm.window_days, 180);
+//! assert_eq!(rules.value_groups.churn_days, 90);
+//! ```
+
+use crate::error::{Error, Result};
+use crate::model::Fen;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// The whole rules document.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+pub struct Rules {
+    /// RFM window and scoring (DOMAIN §3).
+    pub rfm: RfmRules,
+    /// Seed 000's four value groups (DOMAIN §2).
+    pub value_groups: ValueGroupRules,
+    /// Seed 001's four grades (DOMAIN §2).
+    pub grades: GradeRules,
+}
+
+/// How R, F and M are scored 1–5.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Scoring {
+    /// Quintiles of the scored members; equal values get equal scores.
+    Quintile,
+    /// The store's own cut points ([`Thresholds`]); for small stores.
+    Thresholds,
+}
+
+/// RFM settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+pub struct RfmRules {
+    /// Days before the analysis date that the window covers (default 365).
+    pub window_days: u32,
+    /// Quintiles (default) or fixed thresholds.
+    pub scoring: Scoring,
+    /// Cut points for `scoring = "thresholds"`.
+    pub thresholds: Thresholds,
+}
+
+/// Four ascending cut points per measure, splitting it into scores 1–5.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Thresholds {
+    /// Days since the last purchase: R ≤ r\[0\] scores 5, ≤ r\[1\] 4, ≤ r\[2\] 3, ≤ r\[3\] 2, else 1.
+    pub r: [u32; 4],
+    /// Purchases: F ≥ f\[3\] scores 5, ≥ f\[2\] 4, ≥ f\[1\] 3, ≥ f\[0\] 2, else 1.
+    pub f: [u32; 4],
+    /// Spend in yuan (up to two decimals), scored like F.
+    pub m: [Yuan; 4],
+}
+
+/// Value-group settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+pub struct ValueGroupRules {
+    /// A member whose last purchase is more than this many days ago is churned (default 90).
+    pub churn_days: u32,
+    /// `absolute` (default: more than `churnDays`) or `rScore` (R score ≤ `churnMaxRScore`).
+    pub churn_rule: ChurnRule,
+    /// Highest R score that counts as churned under `churnRule = "rScore"` (default 2).
+    pub churn_max_r_score: u8,
+    /// Value members need an F score at least this (default 4) …
+    pub value_min_f_score: u8,
+    /// … and an M score at least this (default 4).
+    pub value_min_m_score: u8,
+    /// Stable members need an F score at least this (default 3).
+    pub stable_min_f_score: u8,
+}
+
+/// Which rule marks a member churned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum ChurnRule {
+    /// More than `churnDays` since the last purchase.
+    Absolute,
+    /// R score at most `churnMaxRScore` (relative to the other members).
+    RScore,
+}
+
+/// Grade settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+pub struct GradeRules {
+    /// Core (核心) members need an F score at least this (default 5) …
+    pub core_min_f_score: u8,
+    /// … and an M score at least this (default 5).
+    pub core_min_m_score: u8,
+}
+
+impl Default for RfmRules {
+    fn default() -> Self {
+        RfmRules { window_days: 365, scoring: Scoring::Quintile, thresholds: Thresholds::default() }
+    }
+}
+
+impl Default for Thresholds {
+    fn default() -> Self {
+        Thresholds {
+            r: [14, 30, 60, 90],
+            f: [2, 4, 8, 16],
+            // ¥100, ¥300, ¥800, ¥2,000
+            m: [Yuan(10_000), Yuan(30_000), Yuan(80_000), Yuan(200_000)],
+        }
+    }
+}
+
+impl Default for ValueGroupRules {
+    fn default() -> Self {
+        ValueGroupRules {
+            churn_days: 90,
+            churn_rule: ChurnRule::Absolute,
+            churn_max_r_score: 2,
+            value_min_f_score: 4,
+            value_min_m_score: 4,
+            stable_min_f_score: 3,
+        }
+    }
+}
+
+impl Default for GradeRules {
+    fn default() -> Self {
+        GradeRules { core_min_f_score: 5, core_min_m_score: 5 }
+    }
+}
+
+impl Rules {
+    /// Parse and validate a rules document; missing fields take their
+    /// defaults, and errors name the field (`rfm.thresholds.m[2]`).
+    pub fn from_json(json: &str) -> Result<Rules> {
+        let de = &mut serde_json::Deserializer::from_str(json);
+        let rules: Rules = serde_path_to_error::deserialize(de).map_err(|e| {
+            let path = e.path().to_string();
+            let field = if path == "." { String::new() } else { path };
+            Error::invalid_rules(field, e.into_inner().to_string())
+        })?;
+        rules.validate()?;
+        Ok(rules)
+    }
+
+    /// The document as pretty JSON (what a rules editor shows).
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+
+    /// Check what serde cannot: ranges and ascending cut points.
+    pub fn validate(&self) -> Result<()> {
+        let rfm = &self.rfm;
+        if !(1..=3660).contains(&rfm.window_days) {
+            return Err(Error::invalid_rules("rfm.windowDays", "must be between 1 and 3660 days"));
+        }
+        let t = &rfm.thresholds;
+        ascending("rfm.thresholds.r", &t.r.map(i64::from))?;
+        ascending("rfm.thresholds.f", &t.f.map(i64::from))?;
+        ascending("rfm.thresholds.m", &t.m.map(|y| y.0))?;
+        let v = &self.value_groups;
+        if v.churn_days == 0 {
+            return Err(Error::invalid_rules("valueGroups.churnDays", "must be at least 1"));
+        }
+        score("valueGroups.churnMaxRScore", v.churn_max_r_score)?;
+        score("valueGroups.valueMinFScore", v.value_min_f_score)?;
+        score("valueGroups.valueMinMScore", v.value_min_m_score)?;
+        score("valueGroups.stableMinFScore", v.stable_min_f_score)?;
+        score("grades.coreMinFScore", self.grades.core_min_f_score)?;
+        score("grades.coreMinMScore", self.grades.core_min_m_score)?;
+        Ok(())
+    }
+}
+
+fn ascending(field: &str, cuts: &[i64; 4]) -> Result<()> {
+    for i in 1..cuts.len() {
+        if cuts[i] <= cuts[i - 1] {
+            return Err(Error::invalid_rules(
+                format!("{field}[{i}]"),
+                format!("cut points must be strictly ascending ({} then {})", cuts[i - 1], cuts[i]),
+            ));
+        }
+    }
+    if cuts[0] < 0 {
+        return Err(Error::invalid_rules(format!("{field}[0]"), "must not be negative"));
+    }
+    Ok(())
+}
+
+fn score(field: &str, value: u8) -> Result<()> {
+    if (1..=5).contains(&value) {
+        Ok(())
+    } else {
+        Err(Error::invalid_rules(field, format!("a score is 1 to 5, got {value}")))
+    }
+}
+
+/// An amount written in yuan in the rules (a number or a string with at
+/// most two decimals, e.g. `800` or `"799.90"`), held exactly in fen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Yuan(pub Fen);
+
+impl Serialize for Yuan {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        if self.0 % 100 == 0 { s.serialize_i64(self.0 / 100) } else { s.serialize_f64(self.0 as f64 / 100.0) }
+    }
+}
+
+impl<'de> Deserialize<'de> for Yuan {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Yuan, D::Error> {
+        use serde::de::Error as _;
+        let value = serde_json::Value::deserialize(d)?;
+        // A JSON number's shortest decimal form is what the user wrote.
+        let text = match &value {
+            serde_json::Value::Number(n) => n.to_string(),
+            serde_json::Value::String(s) => s.clone(),
+            _ => {
+                return Err(D::Error::custom("expected an amount in yuan, e.g. 800 or \"799.90\""));
+            }
+        };
+        crate::ingest::fields::parse_money(&text)
+            .map(Yuan)
+            .map_err(|e| D::Error::custom(format!("{text:?}: {}", e.reason_en())))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_round_trip_through_json() {
+        let rules = Rules::default();
+        assert_eq!(Rules::from_json(&rules.to_json()).unwrap(), rules);
+        assert_eq!(Rules::from_json("{}").unwrap(), rules);
+    }
+
+    #[test]
+    fn unknown_field_is_named() {
+        let e = Rules::from_json(r#"{"rfm": {"windowDayz": 3}}"#).unwrap_err();
+        assert_eq!(e.code(), "INVALID_RULES");
+        assert_eq!(e.field(), Some("rfm.windowDayz"));
+        assert!(e.to_string().contains("windowDayz"), "{e}");
+    }
+
+    #[test]
+    fn wrong_type_is_named_with_its_path() {
+        let e = Rules::from_json(r#"{"rfm": {"thresholds": {"m": [1, 2, "x", 4]}}}"#).unwrap_err();
+        assert_eq!(e.field(), Some("rfm.thresholds.m[2]"));
+        let e = Rules::from_json(r#"{"valueGroups": {"churnDays": -1}}"#).unwrap_err();
+        assert_eq!(e.field(), Some("valueGroups.churnDays"));
+    }
+
+    #[test]
+    fn validation_names_the_field() {
+        let e = Rules::from_json(r#"{"rfm": {"thresholds": {"f": [1, 3, 3, 9]}}}"#).unwrap_err();
+        assert_eq!(e.field(), Some("rfm.thresholds.f[2]"));
+        let e = Rules::from_json(r#"{"grades": {"coreMinFScore": 6}}"#).unwrap_err();
+        assert_eq!(e.field(), Some("grades.coreMinFScore"));
+        let e = Rules::from_json(r#"{"rfm": {"windowDays": 0}}"#).unwrap_err();
+        assert_eq!(e.field(), Some("rfm.windowDays"));
+    }
+
+    #[test]
+    fn yuan_is_exact() {
+        let r = Rules::from_json(r#"{"rfm": {"thresholds": {"m": [0.1, "99.99", 100, 1e3]}}}"#).unwrap();
+        assert_eq!(r.rfm.thresholds.m, [Yuan(10), Yuan(9999), Yuan(10000), Yuan(100000)]);
+        assert!(Rules::from_json(r#"{"rfm": {"thresholds": {"m": [0.001, 1, 2, 3]}}}"#).is_err());
+    }
+}

@@ -1,0 +1,118 @@
+//! `Workspace`: the one owner of state — the loaded data, the rules, the
+//! latest analysis and a streaming load in progress. The JS `Workspace` is a
+//! thin wrapper of this type; everything here is plain Rust and tested natively.
+
+use crate::analytics::query::{MemberRow, MembersPage, MembersQuery, member};
+use crate::analytics::{Analysis, Summary, analyze, parse_as_of};
+use crate::demo::{DemoOptions, generate};
+use crate::error::{ErrorKind, Result};
+use crate::export::{ExportOptions, members_csv};
+use crate::ingest::{ImportReport, Ingest, Kind, LoadOptions, Loaded, Table, read};
+use crate::model::Dataset;
+use crate::rules::Rules;
+
+/// Loaded data, rules and the latest analysis.
+#[derive(Default)]
+pub struct Workspace {
+    data: Dataset,
+    rules: Rules,
+    analysis: Option<Analysis>,
+    loading: Option<Ingest>,
+}
+
+impl Workspace {
+    /// An empty workspace with the default rules.
+    pub fn new() -> Workspace {
+        Workspace::default()
+    }
+
+    /// Read a whole file; replaces earlier data of the same kind.
+    pub fn load(&mut self, kind: Kind, bytes: &[u8], options: &LoadOptions) -> Result<ImportReport> {
+        let loaded = read(kind, bytes, options)?;
+        Ok(self.keep(loaded))
+    }
+
+    /// Start a streaming load.
+    pub fn begin_load(&mut self, kind: Kind, options: LoadOptions) -> Result<()> {
+        if self.loading.is_some() {
+            return Err(ErrorKind::LoadInProgress.into());
+        }
+        self.loading = Some(Ingest::new(kind, options)?);
+        Ok(())
+    }
+
+    /// Feed a chunk; returns the data rows read so far. An error ends the load.
+    pub fn push(&mut self, chunk: &[u8]) -> Result<u64> {
+        let ingest = self.loading.as_mut().ok_or(ErrorKind::NoLoadInProgress)?;
+        match ingest.push(chunk) {
+            Ok(()) => Ok(ingest.rows_read()),
+            Err(e) => {
+                self.loading = None;
+                Err(e)
+            }
+        }
+    }
+
+    /// End the streaming load and keep its table.
+    pub fn finish_load(&mut self) -> Result<ImportReport> {
+        let ingest = self.loading.take().ok_or(ErrorKind::NoLoadInProgress)?;
+        let loaded = ingest.finish()?;
+        Ok(self.keep(loaded))
+    }
+
+    fn keep(&mut self, loaded: Loaded) -> ImportReport {
+        match loaded.table {
+            Table::Orders(o) => self.data.orders = Some(o),
+            Table::Members(m) => self.data.members = Some(m),
+        }
+        self.analysis = None;
+        loaded.report
+    }
+
+    /// Load the embedded demo store (orders, then members).
+    pub fn load_demo(&mut self, options: &DemoOptions) -> Result<(ImportReport, ImportReport)> {
+        let files = generate(options);
+        let orders = LoadOptions { file_name: Some("demo-orders.csv".into()), ..Default::default() };
+        let members = LoadOptions { file_name: Some("demo-members.csv".into()), ..Default::default() };
+        Ok((self.load(Kind::Orders, &files.orders, &orders)?, self.load(Kind::Members, &files.members, &members)?))
+    }
+
+    /// Replace the rules (JSON; missing fields take defaults).
+    pub fn set_rules(&mut self, json: &str) -> Result<()> {
+        self.rules = Rules::from_json(json)?;
+        self.analysis = None;
+        Ok(())
+    }
+
+    /// The rules in force.
+    pub fn rules(&self) -> &Rules {
+        &self.rules
+    }
+
+    /// Analyse the data as of `as_of` (`YYYY-MM-DD`; default: the day after the latest record).
+    pub fn analyze(&mut self, as_of: Option<&str>) -> Result<&Summary> {
+        let as_of = as_of.map(parse_as_of).transpose()?;
+        let analysis = self.analysis.insert(analyze(&self.data, &self.rules, as_of)?);
+        Ok(&analysis.summary)
+    }
+
+    /// The latest analysis.
+    pub fn analysis(&self) -> Result<&Analysis> {
+        self.analysis.as_ref().ok_or_else(|| ErrorKind::NotAnalyzed.into())
+    }
+
+    /// A page of member rows.
+    pub fn members(&self, query: &MembersQuery) -> Result<MembersPage> {
+        query.page(self.analysis()?, &self.data)
+    }
+
+    /// One member's row.
+    pub fn member(&self, id: &str) -> Result<MemberRow> {
+        member(self.analysis()?, &self.data, id)
+    }
+
+    /// The member list as CSV bytes (UTF-8 with BOM).
+    pub fn export_members(&self, options: &ExportOptions) -> Result<Vec<u8>> {
+        members_csv(self.analysis()?, &self.data, options)
+    }
+}

@@ -1,0 +1,284 @@
+//! Integration tests: the public API on the fixtures in `tests/data`
+//! (see tests/data/README.md for what each fixture holds and the answers
+//! worked out by hand).
+
+use member_analytics::Workspace;
+use member_analytics::analytics::query::MembersQuery;
+use member_analytics::export::ExportOptions;
+use member_analytics::ingest::{Ingest, Kind, LoadOptions, read};
+use proptest::prelude::*;
+
+fn fixture(name: &str) -> Vec<u8> {
+    std::fs::read(format!("{}/tests/data/{name}", env!("CARGO_MANIFEST_DIR"))).expect("fixture")
+}
+
+fn opts(name: &str) -> LoadOptions {
+    LoadOptions { file_name: Some(name.into()), ..Default::default() }
+}
+
+/// (id, R, F, M in fen, [r, f, m] scores, class, value group, grade)
+type Expected = (&'static str, Option<(u32, u32, i64, [u8; 3], &'static str)>, &'static str, &'static str);
+
+/// The answers for the orders fixtures, worked out by hand in tests/data/README.md.
+const EXPECTED: &[Expected] = &[
+    ("M001", Some((1, 3, 127_980, [4, 4, 4], "important_value")), "value", "important"),
+    ("M002", Some((52, 1, 10_000, [2, 1, 3], "general_develop")), "potential", "potential"),
+    ("M003", Some((153, 1, 4_560, [1, 1, 1], "general_win_back")), "churned", "ordinary"),
+    ("M004", None, "churned", "ordinary"),
+    ("M005", Some((27, 1, 6_600, [3, 1, 2], "general_develop")), "potential", "potential"),
+];
+
+fn check_orders_fixture(file: &str) {
+    let mut ws = Workspace::new();
+    let report = ws.load(Kind::Orders, &fixture(file), &opts(file)).unwrap();
+    assert_eq!((report.rows_read, report.rows_used, report.rejected.len()), (12, 9, 3), "{file}");
+    assert_eq!(report.not_purchases, 2);
+    assert_eq!(report.members, 5);
+    let rejected: Vec<(u64, &str, &str, &str)> =
+        report.rejected.iter().map(|r| (r.row, r.column.as_str(), r.value.as_str(), r.code)).collect();
+    let (member, date, amount) = if file.ends_with(".tsv") {
+        ("customer_id", "order_date", "revenue")
+    } else {
+        ("会员卡号", "下单时间", "实付金额")
+    };
+    assert_eq!(
+        rejected,
+        vec![(10, date, "2026-13-01 10:00", "bad_date"), (11, member, "", "missing"), (12, amount, "abc", "bad_money")]
+    );
+    assert_eq!(report.ignored_columns.len(), 1);
+    assert_eq!(report.mapping.get("member_id").map(String::as_str), Some(member));
+    assert_eq!(report.first_date.as_deref(), Some("2025-03-01"));
+    assert_eq!(report.last_date.as_deref(), Some("2026-10-31"));
+
+    let summary = ws.analyze(None).unwrap().clone();
+    assert_eq!(summary.as_of, "2026-11-01");
+    assert_eq!(summary.window_start, "2025-11-01");
+    assert_eq!((summary.members, summary.buyers_in_window, summary.orders_in_window), (5, 4, 6));
+    assert_eq!(summary.revenue_fen, 149_140);
+    assert_eq!(summary.average_order_value_fen, 24_857); // 149140 / 6 = 24856.67
+    assert_eq!(summary.repurchase_rate, 0.25);
+    assert!((summary.top20_revenue_share - 127_980.0 / 149_140.0).abs() < 1e-12);
+    assert_eq!(summary.means.m_fen, 37_285.0);
+    for (id, rfm, group, grade) in EXPECTED {
+        let row = ws.member(id).unwrap();
+        let got = row.r.map(|r| {
+            let s = [row.r_score.unwrap(), row.f_score.unwrap(), row.m_score.unwrap()];
+            let class = row.rfm_class.map(|c| c.key()).unwrap();
+            (r, row.f.unwrap(), row.m_fen.unwrap(), s, class)
+        });
+        assert_eq!(got, *rfm, "{file} {id}");
+        assert_eq!(row.value_group.map(|g| g.key()), Some(*group), "{file} {id}");
+        assert_eq!(row.grade.key(), *grade, "{file} {id}");
+    }
+}
+
+#[test]
+fn gbk_crlf_fixture_with_chinese_headers_quoted_newlines_refunds_and_three_broken_rows() {
+    let report = read(Kind::Orders, &fixture("orders_gbk_crlf.csv"), &opts("orders_gbk_crlf.csv")).unwrap().report;
+    assert_eq!(report.encoding, "GBK/GB18030");
+    assert_eq!(report.ignored_columns, vec!["备注"]);
+    check_orders_fixture("orders_gbk_crlf.csv");
+}
+
+#[test]
+fn the_same_orders_in_utf8_bom_and_utf16_tsv_with_english_headers() {
+    let report = read(Kind::Orders, &fixture("orders_utf16le.tsv"), &opts("t")).unwrap().report;
+    assert_eq!((report.encoding, report.delimiter.as_str()), ("UTF-16LE", "\t"));
+    check_orders_fixture("orders_utf8_bom.csv");
+    check_orders_fixture("orders_utf16le.tsv");
+}
+
+#[test]
+fn every_date_and_money_form() {
+    let mut ws = Workspace::new();
+    let report = ws.load(Kind::Orders, &fixture("orders_gb18030_forms.csv"), &opts("forms")).unwrap();
+    assert_eq!((report.rows_read, report.rows_used), (6, 6), "{:?}", report.rejected);
+    ws.analyze(None).unwrap();
+    let m = ws.member("F1").unwrap();
+    // Four purchases of 1234.50, 1234.50, 1234.50, 33.00 and two refunds of 12.00 and 1.00, all on 2026-03-05.
+    assert_eq!((m.r, m.f, m.m_fen, m.max_order_fen), (Some(1), Some(4), Some(372_350), Some(123_450)));
+}
+
+#[test]
+fn members_file_adds_prospects_names_and_masked_phones() {
+    let mut ws = Workspace::new();
+    ws.load(Kind::Orders, &fixture("orders_gbk_crlf.csv"), &opts("o")).unwrap();
+    let report = ws.load(Kind::Members, &fixture("members_utf8.csv"), &opts("m")).unwrap();
+    assert_eq!((report.rows_read, report.rows_used), (5, 4));
+    assert_eq!((report.rejected[0].row, report.rejected[0].column.as_str()), (6, "注册时间"));
+    assert_eq!(report.ignored_columns, vec!["性别"]);
+    let summary = ws.analyze(None).unwrap().clone();
+    // M001–M003 and M006 from the members file, M004 and M005 from orders only.
+    assert_eq!((summary.members, summary.prospects), (6, 1));
+    assert_eq!(summary.grades.iter().find(|g| g.key == "potential").map(|g| g.members), Some(3));
+    let m1 = ws.member("M001").unwrap();
+    assert_eq!((m1.phone.as_str(), m1.name.as_str()), ("138****1234", "张伟"));
+    let m6 = ws.member("M006").unwrap();
+    assert_eq!((m6.value_group, m6.r, m6.grade.key()), (None, None, "potential"));
+    assert_eq!(ws.member("nobody").unwrap_err().code(), "UNKNOWN_MEMBER");
+}
+
+#[test]
+fn member_pages_filter_and_sort() {
+    let mut ws = Workspace::new();
+    ws.load(Kind::Orders, &fixture("orders_gbk_crlf.csv"), &opts("o")).unwrap();
+    ws.analyze(None).unwrap();
+    let ids = |q: MembersQuery| ws.members(&q).unwrap().rows.into_iter().map(|r| r.id).collect::<Vec<_>>();
+    assert_eq!(ids(MembersQuery::default()), vec!["M001", "M002", "M005", "M003", "M004"]);
+    let by_r = MembersQuery { sort: Some("r_asc".into()), ..Default::default() };
+    assert_eq!(ids(by_r), vec!["M001", "M005", "M002", "M003", "M004"]);
+    let potential =
+        MembersQuery { value_group: Some("potential".into()), sort: Some("id_desc".into()), ..Default::default() };
+    assert_eq!(ids(potential), vec!["M005", "M002"]);
+    let page = ws.members(&MembersQuery { offset: Some(1), limit: Some(2), ..Default::default() }).unwrap();
+    assert_eq!((page.total, page.rows.len(), page.rows[0].id.as_str()), (5, 2, "M002"));
+    let bad = MembersQuery { sort: Some("m_sideways".into()), ..Default::default() };
+    assert_eq!(ws.members(&bad).unwrap_err().field(), Some("sort"));
+    let bad = MembersQuery { rfm_class: Some("vip".into()), ..Default::default() };
+    assert_eq!(ws.members(&bad).unwrap_err().code(), "BAD_OPTIONS");
+}
+
+#[test]
+fn export_is_excel_ready_masked_and_formula_safe() {
+    let mut ws = Workspace::new();
+    assert_eq!(ws.export_members(&ExportOptions::default()).unwrap_err().code(), "NOT_ANALYZED");
+    ws.load(Kind::Orders, &fixture("orders_gbk_crlf.csv"), &opts("o")).unwrap();
+    ws.load(Kind::Members, &fixture("members_utf8.csv"), &opts("m")).unwrap();
+    ws.analyze(None).unwrap();
+    let bytes = ws.export_members(&ExportOptions::default()).unwrap();
+    assert!(bytes.starts_with(&[0xEF, 0xBB, 0xBF]));
+    let text = String::from_utf8(bytes).unwrap();
+    let lines: Vec<&str> = text.trim_start_matches('\u{feff}').split("\r\n").filter(|l| !l.is_empty()).collect();
+    assert_eq!(lines.len(), 7); // header + 6 members
+    assert!(lines[0].starts_with("会员ID,手机号,姓名"));
+    assert_eq!(
+        lines[1],
+        "M001,138****1234,张伟,1,3,1279.80,4,4,4,重要价值客户,价值用户,重要会员,426.60,1234.50,2026-10-31"
+    );
+    assert!(lines.iter().any(|l| l.starts_with("M002,139****4321,\"'=HYPERLINK(\"\"http://x\"\")\"")), "{text}");
+    let total: i64 = lines[1..]
+        .iter()
+        .filter_map(|l| l.split(',').nth(5).filter(|m| !m.is_empty()))
+        .map(|m| member_analytics::ingest::fields::parse_money(m).unwrap())
+        .sum();
+    assert_eq!(total, 149_140);
+    let en = ExportOptions { lang: Some("en".into()), mask_phones: Some(false), ..Default::default() };
+    let text = String::from_utf8(ws.export_members(&en).unwrap()).unwrap();
+    assert!(text.contains("M001,13812341234,张伟,1,3,1279.80,4,4,4,important_value,value,important"), "{text}");
+}
+
+#[test]
+fn analysis_date_and_rules_change_the_answer() {
+    let mut ws = Workspace::new();
+    ws.load(Kind::Orders, &fixture("orders_gbk_crlf.csv"), &opts("o")).unwrap();
+    // As of 2026-10-01 the orders of that day and later do not exist yet.
+    let s = ws.analyze(Some("2026-10-01")).unwrap().clone();
+    assert_eq!((s.buyers_in_window, s.orders_in_window, s.revenue_fen), (2, 2, 14_560));
+    assert_eq!(ws.analyze(Some("someday")).unwrap_err().field(), Some("asOf"));
+    ws.set_rules(r#"{"rfm": {"scoring": "thresholds", "thresholds": {"r": [7, 30, 60, 90], "f": [2, 3, 5, 8], "m": [50, 100, 500, 1000]}}}"#)
+        .unwrap();
+    ws.analyze(None).unwrap();
+    let m1 = ws.member("M001").unwrap();
+    assert_eq!((m1.r_score, m1.f_score, m1.m_score), (Some(5), Some(3), Some(5)));
+    assert_eq!(ws.set_rules(r#"{"rfm": {"windowDays": "a year"}}"#).unwrap_err().field(), Some("rfm.windowDays"));
+}
+
+#[test]
+fn demo_store_is_analysed_with_every_group_present() {
+    let mut ws = Workspace::new();
+    let (orders, members) = ws.load_demo(&Default::default()).unwrap();
+    assert_eq!(orders.rows_used + orders.rejected.len() as u64, orders.rows_read);
+    assert!(orders.rejected.is_empty() && members.rejected.is_empty());
+    let summary = ws.analyze(None).unwrap().clone();
+    assert_eq!(summary.as_of, "2026-11-01");
+    for group in &summary.value_groups {
+        assert!(group.members > 0, "empty value group {}", group.key);
+    }
+    for class in &summary.classes {
+        assert!(class.members > 0, "empty class {}", class.key);
+    }
+    assert!(summary.prospects > 0);
+}
+
+#[test]
+fn unusable_files_say_why() {
+    let mut ws = Workspace::new();
+    assert_eq!(ws.analyze(None).unwrap_err().code(), "NO_DATA");
+    assert_eq!(ws.members(&MembersQuery::default()).unwrap_err().code(), "NOT_ANALYZED");
+    for (bytes, code) in [
+        (&b""[..], "EMPTY_FILE"),
+        (b"PK\x03\x04\x14\x00\x06\x00", "UNSUPPORTED_FORMAT"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "BINARY_FILE"),
+        ("姓名,金额\n张三,1\n".as_bytes(), "MISSING_COLUMN"),
+    ] {
+        assert_eq!(ws.load(Kind::Orders, bytes, &opts("x")).unwrap_err().code(), code);
+    }
+    let mapping = LoadOptions { mapping: [("member_id".into(), "卡号".into())].into(), ..Default::default() };
+    let csv = "卡号,时间,金额\nA,2026-01-01,1\n";
+    assert_eq!(ws.load(Kind::Orders, csv.as_bytes(), &mapping).unwrap().rows_used, 1);
+    let bad = LoadOptions { mapping: [("member_id".into(), "卡".into())].into(), ..Default::default() };
+    assert_eq!(ws.load(Kind::Orders, csv.as_bytes(), &bad).unwrap_err().code(), "BAD_MAPPING");
+}
+
+#[test]
+fn streaming_loads_match_whole_loads() {
+    let bytes = fixture("orders_gbk_crlf.csv");
+    let whole = read(Kind::Orders, &bytes, &opts("o")).unwrap().report;
+    let mut ws = Workspace::new();
+    ws.begin_load(Kind::Orders, opts("o")).unwrap();
+    assert_eq!(ws.begin_load(Kind::Orders, opts("o")).unwrap_err().code(), "LOAD_IN_PROGRESS");
+    for chunk in bytes.chunks(7) {
+        ws.push(chunk).unwrap();
+    }
+    assert_eq!(ws.finish_load().unwrap(), whole);
+    assert_eq!(ws.finish_load().unwrap_err().code(), "NO_LOAD_IN_PROGRESS");
+}
+
+fn corrupt(bytes: &[u8], edits: &[(usize, u8, u8)]) -> Vec<u8> {
+    let mut out = bytes.to_vec();
+    for &(at, op, byte) in edits {
+        if out.is_empty() {
+            break;
+        }
+        let at = at % out.len();
+        match op % 3 {
+            0 => out[at] = byte,
+            1 => out.insert(at, byte),
+            _ => {
+                out.remove(at);
+            }
+        }
+    }
+    out
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    /// Whatever the corruption and however the bytes are chunked, the load
+    /// either fails with a coded error or accounts for every row.
+    #[test]
+    fn used_plus_rejected_equals_read_under_random_corruption(
+        file in 0usize..4,
+        edits in proptest::collection::vec((any::<usize>(), any::<u8>(), any::<u8>()), 0..40),
+        chunk in 1usize..300,
+    ) {
+        let name = ["orders_gbk_crlf.csv", "orders_utf8_bom.csv", "orders_utf16le.tsv", "members_utf8.csv"][file];
+        let kind = if file == 3 { Kind::Members } else { Kind::Orders };
+        let bytes = corrupt(&fixture(name), &edits);
+        let mut ingest = Ingest::new(kind, opts(name)).unwrap();
+        let result = bytes.chunks(chunk).try_for_each(|c| ingest.push(c)).and_then(|()| ingest.finish());
+        match result {
+            Ok(loaded) => {
+                let r = loaded.report;
+                prop_assert_eq!(r.rows_used + r.rejected.len() as u64, r.rows_read);
+                let whole = read(kind, &bytes, &opts(name)).unwrap().report;
+                prop_assert_eq!(whole, r);
+            }
+            Err(e) => prop_assert!(
+                ["EMPTY_FILE", "BINARY_FILE", "MISSING_COLUMN", "UNSUPPORTED_FORMAT"].contains(&e.code()),
+                "unexpected {}", e
+            ),
+        }
+    }
+}
