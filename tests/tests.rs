@@ -282,3 +282,13 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn readme_rules_block_is_the_default_rules() {
+    let readme = std::fs::read_to_string(format!("{}/README.md", env!("CARGO_MANIFEST_DIR"))).unwrap();
+    let block = readme.split("```json rules\n").nth(1).and_then(|rest| rest.split("```").next()).unwrap();
+    assert_eq!(member_analytics::Rules::from_json(block).unwrap(), member_analytics::Rules::default());
+    let parsed: serde_json::Value = serde_json::from_str(block).unwrap();
+    let defaults: serde_json::Value = serde_json::from_str(&member_analytics::Rules::default().to_json()).unwrap();
+    assert_eq!(parsed, defaults, "README lists every rule with its default");
+}
