@@ -28,7 +28,6 @@
 #![deny(missing_docs)]
 
 pub mod analytics;
-#[path = "demo_stub.rs"]
 pub mod demo;
 pub mod error;
 pub mod export;

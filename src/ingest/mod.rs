@@ -118,8 +118,8 @@ enum Stage {
     Sniff(Vec<u8>),
     /// Decoding; collecting text until the header line is complete.
     Header(Decoder, Vec<u8>),
-    /// Streaming records.
-    Body(Decoder, Records),
+    /// Streaming records (boxed: the CSV reader's tables are large).
+    Body(Decoder, Box<Records>),
 }
 
 impl Ingest {
@@ -231,7 +231,7 @@ impl Ingest {
                 };
                 let delimiter = self.forced_delimiter.unwrap_or_else(|| sniff_delimiter(&pending[..len]));
                 self.sink.delimiter = delimiter;
-                self.stage = Stage::Body(decoder, Records::new(delimiter));
+                self.stage = Stage::Body(decoder, Box::new(Records::new(delimiter)));
                 self.take_text(&pending, last)
             }
             Stage::Body(decoder, mut records) => {

@@ -180,7 +180,7 @@ fn order_row(
     let refund = row.parse(REFUND, parse_money)?;
     if let Some(r) = refund {
         if r < 0 || (amount >= 0 && r > amount) {
-            return Err(row.reject(REFUND, &row.text(REFUND)?.unwrap_or_default(), FieldError::RefundTooLarge));
+            return Err(row.reject(REFUND, row.text(REFUND)?.unwrap_or_default(), FieldError::RefundTooLarge));
         }
     }
     let order_id = row.text(ORDER_ID)?.unwrap_or_default();
