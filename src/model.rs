@@ -3,7 +3,7 @@
 //! numbers. Analysis works on these slices, never on rows of strings.
 
 use chrono::{Datelike, NaiveDate};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 /// Money in fen (分, 1/100 yuan). No float ever touches money.
 pub type Fen = i64;
@@ -35,10 +35,11 @@ pub fn format_yuan(fen: Fen) -> String {
     format!("{sign}{}.{:02}", abs / 100, abs % 100)
 }
 
-/// Strings interned to dense indices in first-seen order.
+/// Strings interned to dense indices in first-seen order (FxHash: ids are
+/// short, and the hash need not resist adversaries on the user's own device).
 #[derive(Debug, Default, Clone)]
 pub struct Interner {
-    index: HashMap<Box<str>, u32>,
+    index: FxHashMap<Box<str>, u32>,
     names: Vec<Box<str>>,
 }
 

@@ -263,8 +263,9 @@ pub fn parse_datetime(s: &str) -> Result<NaiveDateTime, FieldError> {
     if let Some(dt) = excel_serial(t) {
         return Ok(dt);
     }
-    // Split into runs of digits; remember what separated them.
-    let mut groups: Vec<&str> = Vec::with_capacity(6);
+    // Split into runs of digits (at most six: date and time).
+    let mut groups: [&str; 6] = [""; 6];
+    let mut count = 0;
     let bytes = t.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
@@ -273,8 +274,12 @@ pub fn parse_datetime(s: &str) -> Result<NaiveDateTime, FieldError> {
             while i < bytes.len() && bytes[i].is_ascii_digit() {
                 i += 1;
             }
-            groups.push(&t[start..i]);
-            if groups.len() == 3 && i < bytes.len() && matches!(bytes[i], b'+' | b'Z' | b'z') {
+            if count == groups.len() {
+                return Err(FieldError::BadDate);
+            }
+            groups[count] = &t[start..i];
+            count += 1;
+            if count == 3 && i < bytes.len() && matches!(bytes[i], b'+' | b'Z' | b'z') {
                 break;
             }
         } else {
@@ -282,13 +287,13 @@ pub fn parse_datetime(s: &str) -> Result<NaiveDateTime, FieldError> {
             let ok = matches!(c, '-' | '/' | '.' | ' ' | ':' | 'T' | '年' | '月' | '日' | '时' | '分' | '秒' | '号');
             if !ok {
                 // A zone suffix after a full time: stop reading.
-                if groups.len() >= 5 && matches!(c, '+' | 'Z' | 'z') {
+                if count >= 5 && matches!(c, '+' | 'Z' | 'z') {
                     break;
                 }
                 return Err(FieldError::BadDate);
             }
             i += c.len_utf8();
-            if groups.len() >= 5 && c == '.' {
+            if count >= 5 && c == '.' {
                 // Fractional seconds: skip them.
                 while i < bytes.len() && bytes[i].is_ascii_digit() {
                     i += 1;
@@ -297,7 +302,7 @@ pub fn parse_datetime(s: &str) -> Result<NaiveDateTime, FieldError> {
         }
     }
     let num = |g: &str| g.parse::<u32>().map_err(|_| FieldError::BadDate);
-    let (date, rest) = match groups.as_slice() {
+    let (date, rest) = match &groups[..count] {
         [compact, rest @ ..] if compact.len() == 8 => {
             let y = num(&compact[0..4])? as i32;
             (ymd(y, num(&compact[4..6])?, num(&compact[6..8])?)?, rest)
