@@ -4,7 +4,8 @@
  * The same API is exported by the three entries of the package:
  *   - web:          `import init, { Workspace } from "member-analytics"` then `await init(wasmSource)`
  *   - node:         `const { Workspace } = require("member-analytics")` (ready at once)
- *   - mini-program: `const ma = require("member-analytics/miniprogram"); await ma.init()`
+ *   - mini-program: `const ma = require("member-analytics"); await ma.init(path)` (after WeChat's
+ *     "Build npm"; see miniprogram.d.ts)
  *
  * Money is always integer fen (分) in fields ending in `Fen`; dates are
  * `YYYY-MM-DD` strings (local business dates, no time zone).

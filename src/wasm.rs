@@ -12,10 +12,11 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use wasm_bindgen::prelude::*;
 
-/// Maps become plain objects; `u64`/`i64` become numbers (fen totals stay
-/// far below 2^53).
+/// Maps become plain objects, `None` becomes `null` (as index.d.ts says),
+/// `u64`/`i64` become numbers (fen totals stay far below 2^53).
 const SERIALIZER: serde_wasm_bindgen::Serializer = serde_wasm_bindgen::Serializer::new()
     .serialize_maps_as_objects(true)
+    .serialize_missing_as_null(true)
     .serialize_large_number_types_as_bigints(false);
 
 fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
@@ -43,13 +44,31 @@ fn js_error(e: crate::Error) -> JsValue {
     error(e.code(), &e.to_string(), e.field(), e.file())
 }
 
-/// Options objects: `undefined`/`null` mean all defaults; unknown fields
-/// are an error that names them.
+/// A JS value (object or JSON string) as JSON text.
+fn json_text(what: &str, value: &JsValue) -> Result<String, JsValue> {
+    if let Some(text) = value.as_string() {
+        return Ok(text);
+    }
+    js_sys::JSON::stringify(value)
+        .ok()
+        .and_then(|s| s.as_string())
+        .ok_or_else(|| error("BAD_OPTIONS", &format!("{what} must be an object or a JSON string"), Some(what), None))
+}
+
+/// Options objects: `undefined`/`null` mean all defaults. They go through
+/// JSON so that serde's `deny_unknown_fields` applies: a misspelt option is
+/// an error that names it, never silently ignored (STYLE 7).
 fn options<T: DeserializeOwned + Default>(what: &str, value: JsValue) -> Result<T, JsValue> {
     if value.is_undefined() || value.is_null() {
         return Ok(T::default());
     }
-    serde_wasm_bindgen::from_value(value).map_err(|e| error("BAD_OPTIONS", &format!("{what}: {e}"), Some(what), None))
+    let text = json_text(what, &value)?;
+    let de = &mut serde_json::Deserializer::from_str(&text);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        let field = if path == "." { what.to_string() } else { path };
+        error("BAD_OPTIONS", &format!("{what}: {field}: {}", e.into_inner()), Some(&field), None)
+    })
 }
 
 /// The state of one analysis session: data, rules, results.
@@ -114,13 +133,7 @@ impl Workspace {
     /// Replace the rules: `ws.setRules({ rfm: { windowDays: 180 } })` or a JSON string.
     #[wasm_bindgen(js_name = setRules)]
     pub fn set_rules(&mut self, rules: JsValue) -> Result<(), JsValue> {
-        let json = match rules.as_string() {
-            Some(s) => s,
-            None => js_sys::JSON::stringify(&rules)
-                .ok()
-                .and_then(|s| s.as_string())
-                .ok_or_else(|| error("INVALID_RULES", "rules must be a JSON string or an object", Some(""), None))?,
-        };
+        let json = json_text("rules", &rules)?;
         self.0.set_rules(&json).map_err(js_error)
     }
 
@@ -183,19 +196,17 @@ impl Default for Workspace {
     }
 }
 
+/// Demo options: whole numbers only (a negative or fractional count is an
+/// error naming the field); sizes beyond the generator's range are clamped
+/// as `demo::DemoOptions` documents.
 fn demo_options(value: JsValue) -> Result<DemoOptions, JsValue> {
     #[derive(serde::Deserialize, Default)]
     #[serde(deny_unknown_fields)]
     struct Js {
-        seed: Option<f64>,
-        members: Option<f64>,
-        orders: Option<f64>,
+        seed: Option<u64>,
+        members: Option<usize>,
+        orders: Option<usize>,
     }
     let js: Js = options("options", value)?;
-    let count = |v: Option<f64>| v.map(|x| x.clamp(0.0, 1e9) as usize);
-    Ok(DemoOptions {
-        seed: js.seed.map_or(DemoOptions::default().seed, |s| s.clamp(0.0, 9.0e15) as u64),
-        members: count(js.members),
-        orders: count(js.orders),
-    })
+    Ok(DemoOptions { seed: js.seed.unwrap_or(DemoOptions::default().seed), members: js.members, orders: js.orders })
 }

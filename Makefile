@@ -1,0 +1,37 @@
+# One entry point, locally and in CI (.ci/run runs `make test`).
+.PHONY: install build demo test lint test-rust test-js test-e2e bench clean
+
+install:
+	bash scripts/install.sh
+
+build: install
+	bash scripts/build.sh
+
+demo: build
+	node scripts/serve.mjs
+
+test: build lint test-rust test-js test-e2e
+
+lint:
+	cargo fmt --check
+	cargo clippy --all-targets -- -D warnings
+	cargo clippy --target wasm32-unknown-unknown --lib -- -D warnings
+
+test-rust:
+	cargo test
+
+test-js:
+	node --test tests/js/ tests/miniprogram/ tests/readme.test.mjs
+
+# The dashboard's page tests, in headless Chromium; skipped until they exist.
+test-e2e:
+	@if ls tests/e2e/*.test.* >/dev/null 2>&1; then echo "node --test tests/e2e/"; node --test tests/e2e/; \
+	else echo "e2e: no tests in tests/e2e/ yet, skipped"; fi
+
+bench:
+	@if [ -f benches/run.mjs ]; then node benches/run.mjs; \
+	else echo "bench: no benchmarks yet (benches/run.mjs comes with a later issue)"; fi
+
+clean:
+	cargo clean
+	rm -rf pkg www/pkg www/vendor node_modules
