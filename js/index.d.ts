@@ -168,6 +168,8 @@ export class Workspace {
   /** Returns the number of rows read so far. */
   push(chunk: Uint8Array): number;
   finishLoad(): ImportReport;
+  /** Abandon the streaming load; earlier data stays. Returns whether a load was open. */
+  cancelLoad(): boolean;
   /** Load the embedded demo store (orders and members). */
   loadDemo(options?: DemoOptions): { orders: ImportReport; members: ImportReport };
   /** Replace the rules; a JSON string or an object. Missing fields take defaults. */

@@ -111,6 +111,12 @@ impl Workspace {
         self.0.push(chunk).map(|n| n as f64).map_err(js_error)
     }
 
+    /// Abandon the streaming load, keeping the earlier data: `ws.cancelLoad()` → whether one was open.
+    #[wasm_bindgen(js_name = cancelLoad)]
+    pub fn cancel_load(&mut self) -> bool {
+        self.0.cancel_load()
+    }
+
     /// End the streaming load: `const report = ws.finishLoad()`.
     #[wasm_bindgen(js_name = finishLoad)]
     pub fn finish_load(&mut self) -> Result<JsValue, JsValue> {

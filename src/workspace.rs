@@ -53,6 +53,13 @@ impl Workspace {
         }
     }
 
+    /// Abandon the streaming load (e.g. the user cancelled, or reading the
+    /// file failed): nothing of it is kept and the earlier data stays.
+    /// Returns whether a load was open.
+    pub fn cancel_load(&mut self) -> bool {
+        self.loading.take().is_some()
+    }
+
     /// End the streaming load and keep its table.
     pub fn finish_load(&mut self) -> Result<ImportReport> {
         let ingest = self.loading.take().ok_or(ErrorKind::NoLoadInProgress)?;

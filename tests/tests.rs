@@ -232,6 +232,13 @@ fn streaming_loads_match_whole_loads() {
     }
     assert_eq!(ws.finish_load().unwrap(), whole);
     assert_eq!(ws.finish_load().unwrap_err().code(), "NO_LOAD_IN_PROGRESS");
+    // A cancelled load keeps nothing and leaves the earlier data in place.
+    ws.begin_load(Kind::Orders, opts("o")).unwrap();
+    ws.push(b"member_id,date,amount\nZ,2026-01-01,1\n").unwrap();
+    assert!(ws.cancel_load());
+    assert!(!ws.cancel_load());
+    ws.analyze(None).unwrap();
+    assert!(ws.member("Z").is_err() && ws.member("M001").is_ok());
 }
 
 fn corrupt(bytes: &[u8], edits: &[(usize, u8, u8)]) -> Vec<u8> {

@@ -8,9 +8,8 @@ use super::records::Record;
 use super::report::Rejection;
 use crate::model::{Day, Members, OrderKind, Orders, day_of};
 use chrono::Timelike;
-use rustc_hash::FxBuildHasher;
 use std::collections::HashSet;
-use std::hash::{BuildHasher, BuildHasherDefault};
+use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
 
 /// The table a file fills.
 #[derive(Debug)]
@@ -159,7 +158,13 @@ impl<'r> Row<'_, 'r> {
         seen: &mut HashSet<u64, S>,
         error: FieldError,
     ) -> Result<(), Rejection> {
-        if seen.insert(FxBuildHasher.hash_one(id)) { Ok(()) } else { Err(self.reject(f, id, error)) }
+        // SipHash with fixed keys: 64 bits on every target (FxHash is only
+        // 32 bits wide on wasm32, which made false repeats likely).
+        if seen.insert(BuildHasherDefault::<DefaultHasher>::default().hash_one(id)) {
+            Ok(())
+        } else {
+            Err(self.reject(f, id, error))
+        }
     }
 }
 

@@ -207,6 +207,26 @@ describe("streaming load", () => {
         expectCode(() => ws.finishLoad(), "NO_LOAD_IN_PROGRESS");
         expectCode(() => ws.beginLoad("nope"), "BAD_OPTIONS");
     });
+
+    it("cancelLoad() abandons a load and keeps the earlier data", () => {
+        const ws = analysed();
+        const before = ws.analyze();
+        assert.equal(ws.cancelLoad(), false, "nothing to cancel");
+        ws.beginLoad("orders");
+        ws.push(utf8("会员ID,支付时间,实付金额\nZZZ,2026-06-01,5\n"));
+        assert.equal(ws.cancelLoad(), true);
+        expectCode(() => ws.finishLoad(), "NO_LOAD_IN_PROGRESS");
+        assert.deepEqual(ws.analyze(), before);
+        expectCode(() => ws.member("ZZZ"), "UNKNOWN_MEMBER");
+    });
+
+    it("never takes distinct order ids for repeats in a large file (64-bit id hashes in wasm32)", () => {
+        // 300k distinct ids: a 32-bit hash would clash several times.
+        const { orders } = Workspace.demoFiles({ orders: 300_000 });
+        const report = new Workspace().load("orders", orders);
+        assert.equal(report.rowsRead, 300_000);
+        assert.deepEqual(report.rejected, []);
+    });
 });
 
 describe("rules", () => {

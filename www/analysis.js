@@ -1,0 +1,80 @@
+// The page's handle on the analysis worker: one promise per request.
+// The page never touches wasm; everything goes through these calls.
+
+/** An error from the worker, with the API's stable `code`. */
+export class AnalysisError extends Error {
+    constructor({ code, message, field, fileName }) {
+        super(message);
+        this.name = "AnalysisError";
+        this.code = code;
+        this.field = field;
+        this.fileName = fileName;
+    }
+}
+
+export class Analysis {
+    constructor() {
+        this.worker = new Worker(new URL("./worker.js", import.meta.url), { type: "module" });
+        this.nextId = 1;
+        this.pending = new Map();
+        this.worker.onmessage = (event) => this.receive(event.data);
+        this.worker.onerror = (event) => this.failAll(event.message || "worker failed to start");
+    }
+
+    receive(message) {
+        const request = this.pending.get(message.id);
+        if (!request) return;
+        if (message.progress) {
+            request.onProgress?.(message.progress);
+            return;
+        }
+        this.pending.delete(message.id);
+        if (message.ok) request.resolve(message.result);
+        else request.reject(new AnalysisError(message.error));
+    }
+
+    failAll(message) {
+        for (const request of this.pending.values()) {
+            request.reject(new AnalysisError({ code: "INTERNAL", message }));
+        }
+        this.pending.clear();
+    }
+
+    request(type, args = {}, onProgress) {
+        const id = this.nextId++;
+        return new Promise((resolve, reject) => {
+            this.pending.set(id, { resolve, reject, onProgress });
+            this.worker.postMessage({ id, type, ...args });
+        });
+    }
+
+    /** → `{ orders: ImportReport, members: ImportReport }` */
+    loadDemo() {
+        return this.request("loadDemo");
+    }
+
+    /** Stream a File; `onProgress({ bytes, total, rows })` after each chunk. → `{ report, fresh }` */
+    loadFile(file, kind, onProgress) {
+        return this.request("loadFile", { file, kind }, onProgress);
+    }
+
+    /** → Summary */
+    analyze(options) {
+        return this.request("analyze", { options });
+    }
+
+    /** → MembersPage */
+    members(query) {
+        return this.request("members", { query });
+    }
+
+    /** → MemberRow */
+    member(memberId) {
+        return this.request("member", { memberId });
+    }
+
+    /** → Uint8Array (CSV, UTF-8 with BOM) */
+    exportMembers(options) {
+        return this.request("exportMembers", { options });
+    }
+}

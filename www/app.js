@@ -1,0 +1,280 @@
+// The dashboard: loads the demo store on open, imports the store's own files,
+// and shows the analysis. All computing happens in the worker (analysis.js).
+
+import { Analysis } from "./analysis.js";
+import { Charts } from "./charts.js";
+import { $, el } from "./dom.js";
+import { applyStaticText, currentLang, formatInt, formatMoney, formatPercent, has, setLang, t } from "./i18n.js";
+import { MemberTable } from "./members-table.js";
+import { renderReports } from "./report.js";
+
+const analysis = new Analysis();
+const state = {
+    summary: null,
+    /** "demo" or "files": what the worker's workspace holds. */
+    source: "demo",
+    /** The latest import report of each kind. */
+    reports: { orders: null, members: null },
+    /** Status line to redraw after a language switch: [key, params] pairs. */
+    status: [],
+    busy: false,
+};
+
+const table = new MemberTable(analysis, {
+    onError: showError,
+    onFiltersChange: (filters) => state.summary && charts.render(state.summary, filters),
+});
+const charts = new Charts(
+    { classes: $("chart-classes"), valueGroups: $("chart-groups"), grades: $("chart-grades") },
+    (name, key) => {
+        table.setFilter(name, key, true);
+        $("members").scrollIntoView({ behavior: "smooth", block: "start" });
+    },
+);
+
+// ---- errors --------------------------------------------------------------
+
+let shownError = null;
+
+function showError(error) {
+    shownError = error;
+    const key = `err_${error.code}`;
+    $("error-title").textContent = has(key) ? t(key) : t("errorTitle");
+    $("error-message").textContent = error.message;
+    $("error-banner").hidden = false;
+    $("error-banner").dataset.code = error.code ?? "";
+}
+
+function hideError() {
+    shownError = null;
+    $("error-banner").hidden = true;
+}
+
+// ---- status and progress -------------------------------------------------
+
+function setStatus(...lines) {
+    state.status = lines;
+    renderStatus();
+}
+
+function renderStatus() {
+    const parts = state.status.map(([key, params]) => t(key, params));
+    const report = state.status.some(([key]) => key === "loaded");
+    $("status").hidden = parts.length === 0;
+    const link = report ? [" ", el("a", { href: "#report" }, t("seeReport"))] : [];
+    $("status-text").replaceChildren(parts.join(" "), ...link);
+}
+
+function showProgress({ bytes, total, rows }, started) {
+    const seconds = (performance.now() - started) / 1000;
+    const pct = total ? Math.floor((bytes / total) * 100) : 100;
+    $("progress").hidden = false;
+    $("progress-bar").style.width = `${pct}%`;
+    $("progress-text").textContent = t("progress", {
+        pct,
+        rows: formatInt(rows),
+        rate: seconds > 0 ? formatInt(Math.round(rows / seconds)) : "—",
+    });
+}
+
+/** While loading: no second load, no export, and member queries wait for the new analysis. */
+function setBusy(busy) {
+    state.busy = busy;
+    $("reload-demo").disabled = busy;
+    $("file-input").disabled = busy;
+    $("export").disabled = busy;
+    $("drop-zone").classList.toggle("busy", busy);
+    document.body.classList.toggle("busy", busy);
+    if (busy) table.hold();
+    else table.release();
+}
+
+// ---- the summary ---------------------------------------------------------
+
+function dayBefore(date) {
+    const d = new Date(`${date}T00:00:00Z`);
+    d.setUTCDate(d.getUTCDate() - 1);
+    return d.toISOString().slice(0, 10);
+}
+
+function renderContext() {
+    const s = state.summary;
+    const files = [state.reports.orders, state.reports.members].filter(Boolean).map((r) => r.fileName);
+    const source = state.source === "demo" ? t("sourceDemo") : t("sourceFiles", { files: files.join("、") });
+    const parts = [el("strong", {}, source)];
+    if (s) {
+        const span = t("window", { start: s.windowStart, end: dayBefore(s.asOf) });
+        parts.push(" · ", t("asOf", { date: s.asOf }), " · ", span);
+    }
+    $("context").replaceChildren(...parts);
+}
+
+function renderKpis() {
+    const s = state.summary;
+    const set = (id, text) => ($(id).textContent = text);
+    set("kpi-members", s ? formatInt(s.members) : "—");
+    set("kpi-members-sub", s ? t("kpiMembersSub", { n: formatInt(s.prospects) }) : "");
+    set("kpi-buyers", s ? formatInt(s.buyersInWindow) : "—");
+    set("kpi-buyers-sub", s ? t("kpiBuyersSub", { n: formatInt(s.ordersInWindow) }) : "");
+    set("kpi-revenue", s ? formatMoney(s.revenueFen) : "—");
+    set("kpi-aov", s ? formatMoney(s.averageOrderValueFen) : "—");
+    set("kpi-repurchase", s ? formatPercent(s.repurchaseRate) : "—");
+    set("kpi-top20", s ? t("kpiTop20", { pct: formatPercent(s.top20RevenueShare) }) : "");
+}
+
+function renderAll() {
+    applyStaticText();
+    renderContext();
+    renderKpis();
+    if (state.summary) charts.render(state.summary, table.filters);
+    table.render();
+    renderReports($("reports"), [state.reports.orders, state.reports.members]);
+    renderStatus();
+    if (shownError) showError(shownError);
+}
+
+async function runAnalysis() {
+    try {
+        state.summary = await analysis.analyze();
+    } catch (e) {
+        state.summary = null;
+        table.clear();
+        charts.clear();
+        throw e;
+    } finally {
+        renderContext();
+        renderKpis();
+    }
+    const members = table.setSummary(state.summary); // resets the filters at once
+    charts.render(state.summary, table.filters);
+    await members;
+}
+
+// ---- loading -------------------------------------------------------------
+
+async function loadDemo() {
+    if (state.busy) return;
+    hideError();
+    setBusy(true);
+    setStatus(["loadingDemo"]);
+    try {
+        const reports = await analysis.loadDemo();
+        state.source = "demo";
+        state.reports = { orders: reports.orders, members: reports.members };
+        renderReports($("reports"), [reports.orders, reports.members]);
+        await runAnalysis();
+        setStatus();
+    } catch (e) {
+        setStatus();
+        showError(e);
+    } finally {
+        setBusy(false);
+    }
+}
+
+/** Members files are named so (会员, member) and are not orders (订单, order). */
+function guessKind(name) {
+    const lower = name.toLowerCase();
+    const members = name.includes("会员") || lower.includes("member");
+    const orders = name.includes("订单") || lower.includes("order");
+    return members && !orders ? "members" : "orders";
+}
+
+/** Stream the files into the worker one after another, then analyse once. */
+async function importFiles(files) {
+    if (state.busy || !files.length) return;
+    hideError();
+    setBusy(true);
+    const loaded = [];
+    try {
+        for (const file of files) {
+            const chosen = $("file-kind").value;
+            const kind = chosen === "auto" ? guessKind(file.name) : chosen;
+            const started = performance.now();
+            setStatus(["reading", { file: file.name }]);
+            showProgress({ bytes: 0, total: file.size, rows: 0 }, started);
+            const { report, fresh } = await analysis.loadFile(file, kind, (p) => showProgress(p, started));
+            if (fresh) state.reports = { orders: null, members: null };
+            state.source = "files";
+            state.reports[kind] = report;
+            loaded.push(report);
+        }
+    } catch (e) {
+        showError(e);
+    }
+    $("progress").hidden = true;
+    if (loaded.length) {
+        renderReports($("reports"), [state.reports.orders, state.reports.members]);
+        setStatus(["analyzing"]);
+        try {
+            await runAnalysis();
+        } catch (e) {
+            showError(e);
+        }
+        setStatus(
+            ...loaded.map((r) => [
+                "loaded",
+                {
+                    file: r.fileName,
+                    read: formatInt(r.rowsRead),
+                    used: formatInt(r.rowsUsed),
+                    rejected: formatInt(r.rejectedTotal),
+                },
+            ]),
+        );
+    } else {
+        setStatus();
+    }
+    setBusy(false);
+}
+
+// ---- wiring --------------------------------------------------------------
+
+$("lang-switch").addEventListener("click", () => {
+    setLang(currentLang() === "zh" ? "en" : "zh");
+    renderAll();
+});
+$("reload-demo").addEventListener("click", loadDemo);
+$("error-dismiss").addEventListener("click", hideError);
+
+$("file-input").addEventListener("change", (e) => {
+    const files = [...e.target.files];
+    e.target.value = ""; // choosing the same file again still imports it
+    importFiles(files);
+});
+
+const dropZone = $("drop-zone");
+dropZone.addEventListener("dragover", (e) => {
+    e.preventDefault();
+    dropZone.classList.add("dragging");
+});
+dropZone.addEventListener("dragleave", () => dropZone.classList.remove("dragging"));
+dropZone.addEventListener("drop", (e) => {
+    e.preventDefault();
+    dropZone.classList.remove("dragging");
+    importFiles([...e.dataTransfer.files]);
+});
+// A file dropped beside the zone must not make the browser open it.
+window.addEventListener("dragover", (e) => e.preventDefault());
+window.addEventListener("drop", (e) => e.preventDefault());
+
+$("export").addEventListener("click", async () => {
+    if (!state.summary) return;
+    const button = $("export");
+    button.disabled = true;
+    button.textContent = t("exporting");
+    try {
+        const bytes = await analysis.exportMembers({ lang: currentLang(), ...table.query() });
+        const url = URL.createObjectURL(new Blob([bytes], { type: "text/csv;charset=utf-8" }));
+        el("a", { href: url, download: `members-${state.summary.asOf}.csv` }).click();
+        setTimeout(() => URL.revokeObjectURL(url), 60_000);
+    } catch (e) {
+        showError(e);
+    } finally {
+        button.disabled = false;
+        button.textContent = t("exportCsv");
+    }
+});
+
+renderAll();
+loadDemo();

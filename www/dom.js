@@ -1,0 +1,23 @@
+// A tiny element builder: text always goes in as text, never as HTML, because
+// names and values come from the user's files.
+
+/** `el("td", { className: "num" }, "12")`; children are nodes, strings or null. */
+export function el(tag, props = {}, ...children) {
+    const node = document.createElement(tag);
+    for (const [key, value] of Object.entries(props)) {
+        if (key === "dataset") Object.assign(node.dataset, value);
+        else if (key === "style") node.style.cssText = value;
+        else node[key] = value;
+    }
+    for (const child of children.flat()) {
+        if (child != null) node.append(child instanceof Node ? child : String(child));
+    }
+    return node;
+}
+
+/** `<div><dt>label</dt><dd>value</dd></div>` for a `<dl class="facts">`; `props` go on the div. */
+export function fact(label, value, props = {}) {
+    return el("div", props, el("dt", {}, label), el("dd", {}, value));
+}
+
+export const $ = (id) => document.getElementById(id);

@@ -1,0 +1,261 @@
+// The member table: paged and sorted by the worker (`members(query)`), filtered
+// by value group, RFM class, grade and a search box; a row opens the member's
+// details (`member(id)`).
+
+import { $, el, fact } from "./dom.js";
+import { countLabel, formatInt, formatYuan, t } from "./i18n.js";
+
+const FILTERS = [
+    { name: "valueGroup", select: "filter-group", counts: "valueGroups", all: "allGroups" },
+    { name: "rfmClass", select: "filter-class", counts: "classes", all: "allClasses" },
+    { name: "grade", select: "filter-grade", counts: "grades", all: "allGrades" },
+];
+
+/** Columns of the table: field, label, numeric. The header is in index.html. */
+const TABLE = [
+    ["id", "colId"],
+    ["name", "colName"],
+    ["phone", "colPhone"],
+    ["r", "colR", true],
+    ["f", "colF", true],
+    ["m", "colM", true],
+    ["aov", "colAov", true],
+    ["maxOrder", "colMax", true],
+    ["lastPurchase", "colLast"],
+    ["scores", "colScores", true],
+    ["rfmClass", "colClass"],
+    ["valueGroup", "colGroup"],
+    ["grade", "colGrade"],
+];
+
+/** Fields of the member dialog. */
+const DETAILS = [
+    ["name", "colName"],
+    ["phone", "colPhone"],
+    ["registeredAt", "registeredAt"],
+    ["firstPurchase", "firstPurchase"],
+    ...TABLE.slice(3),
+];
+
+/** Direction a column sorts in on its first click: ids in order, the most recent and the largest first. */
+const FIRST_DIRECTION = { id: "asc", r: "asc" };
+
+const yuan = (fen) => (fen == null ? "—" : formatYuan(fen));
+const dash = (v) => (v == null ? "—" : v);
+
+export class MemberTable {
+    /**
+      * @param {import("./analysis.js").Analysis} analysis
+      * @param {{ onError: (e: Error) => void, onFiltersChange: (filters: object) => void }} hooks
+      */
+    constructor(analysis, hooks) {
+        this.analysis = analysis;
+        this.hooks = hooks;
+        this.summary = null;
+        this.filters = { valueGroup: "", rfmClass: "", grade: "" };
+        this.search = "";
+        this.sort = "m_desc";
+        this.offset = 0;
+        this.limit = 20;
+        this.page = null;
+        this.sequence = 0;
+        /** While a load runs the worker's data is being replaced: queries wait. */
+        this.held = false;
+        this.stale = false;
+        this.bind();
+    }
+
+    bind() {
+        for (const f of FILTERS) {
+            $(f.select).addEventListener("change", (e) => this.setFilter(f.name, e.target.value));
+        }
+        let typing;
+        $("member-search").addEventListener("input", (e) => {
+            clearTimeout(typing);
+            typing = setTimeout(() => {
+                this.search = e.target.value.trim();
+                this.offset = 0;
+                this.refresh();
+            }, 250);
+        });
+        $("clear-filters").addEventListener("click", () => {
+            this.filters = { valueGroup: "", rfmClass: "", grade: "" };
+            this.filtersChanged();
+        });
+        $("page-size").addEventListener("change", (e) => {
+            this.limit = Number(e.target.value);
+            this.offset = 0;
+            this.refresh();
+        });
+        $("page-prev").addEventListener("click", () => this.turn(-1));
+        $("page-next").addEventListener("click", () => this.turn(1));
+        for (const button of document.querySelectorAll("#member-table th button[data-sort]")) {
+            button.addEventListener("click", () => this.sortBy(button.dataset.sort));
+        }
+        $("member-rows").addEventListener("click", (e) => {
+            const row = e.target.closest("tr[data-id]");
+            if (row) this.showMember(row.dataset.id);
+        });
+    }
+
+    /** Hold queries while a load replaces the data (they would find it unanalysed). */
+    hold() {
+        this.held = true;
+    }
+
+    /** Let queries run again; catch up on a change made while held. */
+    release() {
+        this.held = false;
+        if (this.stale) this.refresh();
+    }
+
+    /** New analysis: filters and paging start over. */
+    setSummary(summary) {
+        this.summary = summary;
+        this.held = false;
+        this.filters = { valueGroup: "", rfmClass: "", grade: "" };
+        this.offset = 0;
+        this.renderFilters();
+        return this.refresh();
+    }
+
+    /** Clear everything shown (the analysis failed). */
+    clear() {
+        this.summary = null;
+        this.page = null;
+        this.render();
+    }
+
+    /** Set one filter; choosing the selected one again clears it (chart clicks). */
+    setFilter(name, key, toggle = false) {
+        this.filters[name] = toggle && this.filters[name] === key ? "" : key;
+        this.filtersChanged();
+    }
+
+    filtersChanged() {
+        this.offset = 0;
+        this.renderFilters();
+        this.hooks.onFiltersChange(this.filters);
+        this.refresh();
+    }
+
+    sortBy(key) {
+        const [current, direction] = this.sort.split("_");
+        const next = current === key ? (direction === "asc" ? "desc" : "asc") : (FIRST_DIRECTION[key] ?? "desc");
+        this.sort = `${key}_${next}`;
+        this.offset = 0;
+        this.refresh();
+    }
+
+    turn(step) {
+        this.offset = Math.max(0, this.offset + step * this.limit);
+        this.refresh();
+    }
+
+    /** The filter, search and sort in force, as a `MembersQuery` without paging. */
+    query() {
+        const q = { sort: this.sort };
+        for (const [name, value] of Object.entries(this.filters)) if (value) q[name] = value;
+        if (this.search) q.search = this.search;
+        return q;
+    }
+
+    async refresh() {
+        if (!this.summary) return;
+        this.stale = this.held;
+        if (this.held) return;
+        const sequence = ++this.sequence;
+        try {
+            const page = await this.analysis.members({ ...this.query(), offset: this.offset, limit: this.limit });
+            if (sequence === this.sequence) {
+                this.page = page;
+                this.render();
+            }
+        } catch (e) {
+            this.hooks.onError(e);
+        }
+    }
+
+    label(counts, key) {
+        const count = this.summary?.[counts].find((c) => c.key === key);
+        return count ? countLabel(count) : (key ?? "—");
+    }
+
+    renderFilters() {
+        for (const f of FILTERS) {
+            const select = $(f.select);
+            const counts = this.summary?.[f.counts] ?? [];
+            select.replaceChildren(
+                el("option", { value: "" }, t(f.all)),
+                ...counts.map((c) => el("option", { value: c.key }, `${countLabel(c)} (${formatInt(c.members)})`)),
+            );
+            select.value = this.filters[f.name];
+        }
+        $("clear-filters").hidden = !Object.values(this.filters).some(Boolean);
+    }
+
+    /** A member's fields as shown, by name. */
+    display(m) {
+        return {
+            id: m.id,
+            name: m.name || "—",
+            phone: m.phone || "—",
+            registeredAt: dash(m.registeredAt),
+            firstPurchase: dash(m.firstPurchase),
+            lastPurchase: dash(m.lastPurchase),
+            r: dash(m.r),
+            f: dash(m.f),
+            m: yuan(m.mFen),
+            aov: yuan(m.aovFen),
+            maxOrder: yuan(m.maxOrderFen),
+            scores: m.rScore == null ? "—" : `${m.rScore}/${m.fScore}/${m.mScore}`,
+            rfmClass: m.rfmClass ? this.label("classes", m.rfmClass) : "—",
+            valueGroup: m.valueGroup ? this.label("valueGroups", m.valueGroup) : "—",
+            grade: this.label("grades", m.grade),
+        };
+    }
+
+    renderRow(m) {
+        const shown = this.display(m);
+        return el(
+            "tr",
+            { className: "clickable", dataset: { id: m.id } },
+            TABLE.map(([name, , numeric]) => el("td", numeric ? { className: "num" } : {}, shown[name])),
+        );
+    }
+
+    /** Draw the current page (also after a language switch). */
+    render() {
+        const page = this.page;
+        const rows = page?.rows ?? [];
+        const empty = el("tr", {}, el("td", { className: "empty", colSpan: TABLE.length }, t("noRows")));
+        $("member-rows").replaceChildren(...(rows.length ? rows.map((m) => this.renderRow(m)) : [empty]));
+        const total = page?.total ?? 0;
+        const pages = Math.max(1, Math.ceil(total / this.limit));
+        const current = Math.floor(this.offset / this.limit) + 1;
+        $("members-total").textContent = t("total", { n: formatInt(total) });
+        $("page-info").textContent = t("pageOf", { page: current, pages });
+        $("page-prev").disabled = this.offset === 0;
+        $("page-next").disabled = this.offset + this.limit >= total;
+        const [key, direction] = this.sort.split("_");
+        for (const button of document.querySelectorAll("#member-table th button[data-sort]")) {
+            const th = button.parentElement;
+            if (button.dataset.sort !== key) th.removeAttribute("aria-sort");
+            else th.setAttribute("aria-sort", direction === "asc" ? "ascending" : "descending");
+        }
+        this.renderFilters();
+    }
+
+    async showMember(id) {
+        if (this.held) return;
+        try {
+            const m = await this.analysis.member(id);
+            const shown = this.display(m);
+            $("member-dialog-title").textContent = `${t("detailTitle")} ${m.id}`;
+            $("member-dialog-body").replaceChildren(...DETAILS.map(([name, label]) => fact(t(label), shown[name])));
+            $("member-dialog").showModal();
+        } catch (e) {
+            this.hooks.onError(e);
+        }
+    }
+}
