@@ -180,6 +180,9 @@ export class Workspace {
   analyze(options?: { asOf?: string }): Summary;
   members(query?: MembersQuery): MembersPage;
   member(id: string): MemberRow;
+  /** Per-member RFM as typed arrays by member index (0 where no purchase in the window);
+   *  `scores` interleaves the R, F and M scores. For bulk use: no per-member objects. */
+  rfmColumns(): { ids: string[]; r: Uint32Array; f: Uint32Array; mFen: Float64Array; scores: Uint8Array };
   /** UTF-8 CSV with BOM. */
   exportMembers(options?: ExportOptions): Uint8Array;
   /** The demo store's files as bytes (UTF-8 CSV), e.g. to write a large test file. */

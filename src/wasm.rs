@@ -171,6 +171,24 @@ impl Workspace {
         to_js(&self.0.members(&query).map_err(js_error)?)
     }
 
+    /// Per-member RFM as typed arrays, by member index, with the ids:
+    /// `const { ids, r, f, mFen, scores } = ws.rfmColumns()` (`scores` holds
+    /// R, F, M scores interleaved; 0 where a member has no purchase in the window).
+    #[wasm_bindgen(js_name = rfmColumns)]
+    pub fn rfm_columns(&self) -> Result<JsValue, JsValue> {
+        let analysis = self.0.analysis().map_err(js_error)?;
+        let c = analysis.rfm_columns();
+        let ids: js_sys::Array = analysis.ids.iter().map(|id| JsValue::from_str(id)).collect();
+        let out = js_sys::Object::new();
+        let set = |key: &str, value: &JsValue| Reflect::set(&out, &JsValue::from_str(key), value);
+        set("ids", &ids)?;
+        set("r", &js_sys::Uint32Array::from(c.r.as_slice()))?;
+        set("f", &js_sys::Uint32Array::from(c.f.as_slice()))?;
+        set("mFen", &js_sys::Float64Array::from(c.m_fen.as_slice()))?;
+        set("scores", &Uint8Array::from(c.scores.as_slice()))?;
+        Ok(out.into())
+    }
+
     /// One member: `ws.member("M00042")`.
     pub fn member(&self, id: &str) -> Result<JsValue, JsValue> {
         to_js(&self.0.member(id).map_err(js_error)?)

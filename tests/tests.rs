@@ -299,3 +299,17 @@ fn readme_rules_block_is_the_default_rules() {
     let defaults: serde_json::Value = serde_json::from_str(&member_analytics::Rules::default().to_json()).unwrap();
     assert_eq!(parsed, defaults, "README lists every rule with its default");
 }
+
+#[test]
+fn rfm_columns_agree_with_the_rows() {
+    let mut ws = Workspace::new();
+    ws.load(Kind::Orders, &fixture("orders_gbk_crlf.csv"), &opts("o")).unwrap();
+    ws.analyze(None).unwrap();
+    let a = ws.analysis().unwrap();
+    let c = a.rfm_columns();
+    let m1 = a.find("M001").unwrap();
+    let m4 = a.find("M004").unwrap();
+    assert_eq!((c.r[m1], c.f[m1], c.m_fen[m1], &c.scores[3 * m1..3 * m1 + 3]), (1, 3, 127_980.0, &[4, 4, 4][..]));
+    assert_eq!((c.r[m4], c.f[m4], c.m_fen[m4], &c.scores[3 * m4..3 * m4 + 3]), (0, 0, 0.0, &[0, 0, 0][..]));
+    assert_eq!(c.m_fen.iter().sum::<f64>(), 149_140.0);
+}

@@ -118,6 +118,41 @@ impl Analysis {
     pub fn find(&self, id: &str) -> Option<usize> {
         self.index.get(id.trim()).map(|&i| i as usize)
     }
+
+    /// Per-member RFM as columns, by member index (what crosses to JS as
+    /// typed arrays: a million members never become a million objects).
+    /// Members without a purchase in the window have R = F = M = 0 and
+    /// scores 0.
+    pub fn rfm_columns(&self) -> RfmColumns {
+        let n = self.profiles.len();
+        let mut c = RfmColumns {
+            r: Vec::with_capacity(n),
+            f: Vec::with_capacity(n),
+            m_fen: Vec::with_capacity(n),
+            scores: Vec::with_capacity(3 * n),
+        };
+        for p in &self.profiles {
+            let rfm = p.rfm;
+            c.r.push(rfm.map_or(0, |x| x.r));
+            c.f.push(rfm.map_or(0, |x| x.f));
+            c.m_fen.push(rfm.map_or(0.0, |x| x.m as f64));
+            c.scores.extend_from_slice(&rfm.map_or([0; 3], |x| x.scores));
+        }
+        c
+    }
+}
+
+/// Per-member R, F, M and scores, column by column (see [`Analysis::rfm_columns`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RfmColumns {
+    /// Recency in days (0 = no purchase in the window).
+    pub r: Vec<u32>,
+    /// Purchases in the window.
+    pub f: Vec<u32>,
+    /// Spend in fen (exact as f64 below 2^53).
+    pub m_fen: Vec<f64>,
+    /// R, F, M scores interleaved: `[r0, f0, m0, r1, f1, m1, …]`.
+    pub scores: Vec<u8>,
 }
 
 /// The default analysis date: the day after the latest record (order or

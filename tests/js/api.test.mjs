@@ -580,3 +580,24 @@ describe("Workspace lifecycle and errors", () => {
         for (const attempt of attempts) expectCode(attempt);
     });
 });
+
+describe("rfmColumns", () => {
+    it("gives every member's R, F, M and scores as typed arrays that agree with member(id)", () => {
+        const ws = analysed();
+        const { ids, r, f, mFen, scores } = ws.rfmColumns();
+        assert.ok(r instanceof Uint32Array && f instanceof Uint32Array);
+        assert.ok(mFen instanceof Float64Array && scores instanceof Uint8Array);
+        assert.equal(scores.length, 3 * ids.length);
+        for (const [id, want] of Object.entries(EXPECTED.rows)) {
+            const i = ids.indexOf(id);
+            assert.ok(i >= 0, id);
+            assert.deepEqual(
+                [r[i], f[i], mFen[i], scores[3 * i], scores[3 * i + 1], scores[3 * i + 2]],
+                [want.r ?? 0, want.f ?? 0, want.mFen ?? 0, want.rScore ?? 0, want.fScore ?? 0, want.mScore ?? 0],
+                id,
+            );
+        }
+        assert.equal(mFen.reduce((a, b) => a + b, 0), ws.analyze().revenueFen);
+        expectCode(() => new Workspace().rfmColumns(), "NOT_ANALYZED");
+    });
+});

@@ -1,0 +1,401 @@
+//! Forecasts per member and per store from the two models, with flagged
+//! store-average fallbacks when the data is too thin to fit them.
+
+use super::{BgNbd, Calibration, FitError, FitOptions, GammaGamma, Summary};
+use crate::model::{Day, Fen};
+use serde::{Deserialize, Serialize};
+
+/// Days per year, for discounting.
+const YEAR_DAYS: f64 = 365.25;
+/// Next-order dates further out than this (100 years) are reported as none.
+const FAR_DAYS: f64 = 36_525.0;
+
+/// How purchases are forecast.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PurchaseModel {
+    /// The fitted BG/NBD.
+    BgNbd(BgNbd),
+    /// Fallback (兜底): every customer buys again at the store's pooled
+    /// repeat rate Σx / ΣT (repeat purchase days per unit of customer time),
+    /// with no drop-out. Good for store totals over a short horizon; it
+    /// cannot tell members apart, so there is no probability alive and no
+    /// next-order date.
+    StoreAverage {
+        /// Repeat purchases per time unit per customer.
+        rate: f64,
+        /// Why the BG/NBD was not fitted.
+        reason: FitError,
+    },
+}
+
+impl PurchaseModel {
+    /// Why this is a fallback, or `None` for the fitted model.
+    pub fn fallback_reason(&self) -> Option<&FitError> {
+        match self {
+            PurchaseModel::BgNbd(_) => None,
+            PurchaseModel::StoreAverage { reason, .. } => Some(reason),
+        }
+    }
+}
+
+/// How spend per purchase is forecast.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SpendModel {
+    /// The fitted Gamma-Gamma.
+    GammaGamma(GammaGamma),
+    /// Fallback (兜底): every customer spends the store's mean per purchase
+    /// day (all calibration purchase days, first ones included).
+    StoreAverage {
+        /// Mean spend per purchase day, in fen.
+        mean_fen: f64,
+        /// Why the Gamma-Gamma was not fitted.
+        reason: FitError,
+    },
+}
+
+impl SpendModel {
+    /// Why this is a fallback, or `None` for the fitted model.
+    pub fn fallback_reason(&self) -> Option<&FitError> {
+        match self {
+            SpendModel::GammaGamma(_) => None,
+            SpendModel::StoreAverage { reason, .. } => Some(reason),
+        }
+    }
+
+    /// Expected spend per purchase of a customer, in fen.
+    pub fn expected_average_spend(&self, s: &Summary) -> f64 {
+        match self {
+            SpendModel::GammaGamma(m) => m.expected_average_spend(s),
+            SpendModel::StoreAverage { mean_fen, .. } => *mean_fen,
+        }
+    }
+}
+
+/// The forecast options (预测选项); horizons in days. Unknown fields are an error.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+pub struct ForecastOptions {
+    /// Window of [`MemberForecast::expected_purchases`], days (default 30).
+    pub purchases_days: f64,
+    /// CLV horizon, days (default 365).
+    pub clv_horizon_days: f64,
+    /// Yearly discount rate of the CLV, e.g. 0.1 for 10 % (default 0.1).
+    pub annual_discount_rate: f64,
+    /// CLV step, days (default 365.25/12 = 30.4375, a month; 7 for weeks).
+    pub clv_step_days: f64,
+}
+
+impl Default for ForecastOptions {
+    fn default() -> Self {
+        ForecastOptions {
+            purchases_days: 30.0,
+            clv_horizon_days: 365.0,
+            annual_discount_rate: 0.1,
+            clv_step_days: YEAR_DAYS / 12.0,
+        }
+    }
+}
+
+impl ForecastOptions {
+    /// Check the ranges.
+    pub fn validate(&self) -> Result<(), FitError> {
+        let check = |field: &'static str, v: f64, ok: bool, what: &str| {
+            if v.is_finite() && ok { Ok(()) } else { Err(FitError::BadOptions { field, message: format!("{v} {what}") }) }
+        };
+        check("purchasesDays", self.purchases_days, (0.0..=FAR_DAYS).contains(&self.purchases_days), "is not 0..=36525 days")?;
+        check(
+            "clvHorizonDays",
+            self.clv_horizon_days,
+            (0.0..=FAR_DAYS).contains(&self.clv_horizon_days),
+            "is not 0..=36525 days",
+        )?;
+        check(
+            "annualDiscountRate",
+            self.annual_discount_rate,
+            (0.0..=10.0).contains(&self.annual_discount_rate),
+            "is not a rate in 0..=10",
+        )?;
+        check("clvStepDays", self.clv_step_days, self.clv_step_days >= 1.0, "is not at least 1 day")
+    }
+}
+
+/// What is forecast for one member (会员预测).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MemberForecast {
+    /// Customer index.
+    pub customer: u32,
+    /// P(still a customer) (存活概率); `None` under the store-average fallback.
+    pub probability_alive: Option<f64>,
+    /// Expected purchase days in the next [`ForecastOptions::purchases_days`].
+    pub expected_purchases: f64,
+    /// Expected spend per purchase, fen (预期客单价).
+    pub expected_average_spend_fen: Fen,
+    /// Customer lifetime value over the horizon, discounted, fen (预测终身价值);
+    /// revenue, not margin: multiply by the margin for profit.
+    pub clv_fen: Fen,
+    /// Expected day of the next order (预计下次购买日): the calibration end
+    /// plus the median waiting time counting drop-out as "never"
+    /// ([`super::NextPurchase::median`], at least one day); `None` when the
+    /// member more likely than not never buys again, beyond 100 years, or
+    /// under the fallback.
+    pub next_order_day: Option<Day>,
+    /// The same if the member is still a customer ([`super::NextPurchase::median_if_alive`]).
+    pub next_order_day_if_alive: Option<Day>,
+    /// Whether any part comes from a store-average fallback.
+    pub fallback: bool,
+}
+
+/// Expected store totals over a window (门店预测).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Expectation {
+    /// The window, days after the calibration end.
+    pub days: f64,
+    /// Expected purchase days of the existing customers (orders, counting a
+    /// member's same-day orders once; new customers are not forecast).
+    pub orders: f64,
+    /// Expected revenue from them, fen.
+    pub revenue_fen: Fen,
+}
+
+/// The store's next 30 and 90 days.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StoreForecast {
+    /// Customers forecast.
+    pub customers: usize,
+    /// Next 30 days.
+    pub next_30_days: Expectation,
+    /// Next 90 days.
+    pub next_90_days: Expectation,
+    /// Whether any part comes from a store-average fallback.
+    pub fallback: bool,
+    /// Why purchases are a fallback: (code, message).
+    pub purchases_fallback: Option<(&'static str, String)>,
+    /// Why spend is a fallback: (code, message).
+    pub spend_fallback: Option<(&'static str, String)>,
+}
+
+/// One line of the holdout check (留出期验证): customers grouped by their
+/// calibration frequency, actual vs predicted purchases in the holdout.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HoldoutRow {
+    /// `0`, `1`, …, `7+`, or `total`.
+    pub label: String,
+    /// Customers in the group.
+    pub customers: usize,
+    /// Actual holdout purchase days per customer.
+    pub actual_mean: f64,
+    /// Predicted, per customer.
+    pub predicted_mean: f64,
+    /// Actual holdout purchase days, all.
+    pub actual_total: u64,
+    /// Predicted, all.
+    pub predicted_total: f64,
+}
+
+/// The models and the calibration they were fitted over.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Model {
+    /// Calibration period and time unit.
+    pub calibration: Calibration,
+    /// Purchases: the BG/NBD or the fallback.
+    pub purchases: PurchaseModel,
+    /// Spend: the Gamma-Gamma or the fallback.
+    pub spend: SpendModel,
+}
+
+impl Model {
+    /// Fit both models; where a model cannot be fitted (too few customers or
+    /// repeat buyers, no variation, no convergence) use its store-average
+    /// fallback and keep the reason. Errors only on bad options or
+    /// summaries, no customers, or no observed time at all (everyone first
+    /// bought on the last day: no repeat rate can be estimated).
+    pub fn fit(summaries: &[Summary], calibration: Calibration, options: &FitOptions) -> Result<Model, FitError> {
+        calibration.validate()?;
+        options.validate()?;
+        for s in summaries {
+            s.validate()?;
+        }
+        if summaries.is_empty() {
+            return Err(FitError::NoCustomers);
+        }
+        let hard = |e: &FitError| matches!(e, FitError::BadOptions { .. } | FitError::BadSummary { .. });
+        let purchases = match BgNbd::fit(summaries, options) {
+            Ok(m) => PurchaseModel::BgNbd(m),
+            Err(e) if hard(&e) => return Err(e),
+            Err(reason) => {
+                let x: f64 = summaries.iter().map(|s| f64::from(s.frequency)).sum();
+                let t: f64 = summaries.iter().map(|s| s.t).sum();
+                if t <= 0.0 {
+                    return Err(FitError::NoVariation {
+                        model: "BG/NBD",
+                        what: "every customer first bought on the last day of the calibration period: \
+                               there has been no time to see anyone come back",
+                    });
+                }
+                PurchaseModel::StoreAverage { rate: x / t, reason }
+            }
+        };
+        let spend = match GammaGamma::fit(summaries, options) {
+            Ok(m) => SpendModel::GammaGamma(m),
+            Err(e) if hard(&e) => return Err(e),
+            Err(reason) => {
+                let fen: f64 = summaries.iter().map(|s| s.spend_fen as f64).sum();
+                let days: f64 = summaries.iter().map(|s| f64::from(s.frequency) + 1.0).sum();
+                SpendModel::StoreAverage { mean_fen: (fen / days).max(0.0), reason }
+            }
+        };
+        Ok(Model { calibration, purchases, spend })
+    }
+
+    /// Expected purchase days of a customer in the next `days`.
+    pub fn expected_purchases(&self, s: &Summary, days: f64) -> f64 {
+        let t = self.calibration.units(days);
+        match &self.purchases {
+            PurchaseModel::BgNbd(m) => m.expected_purchases(s, t),
+            PurchaseModel::StoreAverage { rate, .. } => rate * t,
+        }
+    }
+
+    /// CLV in fen (unrounded) over `horizon_days`, by discrete steps of
+    /// `step_days` (the last one shorter if needed):
+    ///
+    /// ```text
+    /// CLV = E[spend] · Σᵢ (E[Y(tᵢ)] − E[Y(tᵢ₋₁)]) · (1 + d)^(−tᵢ / 365.25),   tᵢ = min(i · step, horizon)
+    /// ```
+    ///
+    /// — each step's expected purchases discounted from the step's end at
+    /// the yearly rate d.
+    pub fn clv(&self, s: &Summary, horizon_days: f64, annual_discount_rate: f64, step_days: f64) -> f64 {
+        if !(horizon_days > 0.0 && step_days > 0.0) {
+            return 0.0;
+        }
+        let spend = self.spend.expected_average_spend(s);
+        let steps = (horizon_days / step_days).ceil().min(FAR_DAYS) as u32;
+        let ln_discount = (1.0 + annual_discount_rate).ln();
+        let (mut previous, mut sum) = (0.0, 0.0);
+        for i in 1..=steps {
+            let days = (f64::from(i) * step_days).min(horizon_days);
+            let cumulative = self.expected_purchases(s, days);
+            sum += (cumulative - previous) * (-ln_discount * days / YEAR_DAYS).exp();
+            previous = cumulative;
+        }
+        spend * sum
+    }
+
+    /// The forecast of one member.
+    pub fn member(&self, s: &Summary, options: &ForecastOptions) -> MemberForecast {
+        let spend = self.spend.expected_average_spend(s);
+        let clv = self.clv(s, options.clv_horizon_days, options.annual_discount_rate, options.clv_step_days);
+        let (alive, next, next_if_alive) = match &self.purchases {
+            PurchaseModel::BgNbd(m) => {
+                let n = m.next_purchase(s);
+                (Some(m.probability_alive(s)), self.day_after(n.median), self.day_after(n.median_if_alive))
+            }
+            PurchaseModel::StoreAverage { .. } => (None, None, None),
+        };
+        MemberForecast {
+            customer: s.customer,
+            probability_alive: alive,
+            expected_purchases: self.expected_purchases(s, options.purchases_days),
+            expected_average_spend_fen: round_fen(spend),
+            clv_fen: round_fen(clv),
+            next_order_day: next,
+            next_order_day_if_alive: next_if_alive,
+            fallback: self.is_fallback(),
+        }
+    }
+
+    /// The forecasts of many members (validates the options once).
+    pub fn members(&self, summaries: &[Summary], options: &ForecastOptions) -> Result<Vec<MemberForecast>, FitError> {
+        options.validate()?;
+        Ok(summaries.iter().map(|s| self.member(s, options)).collect())
+    }
+
+    /// Expected orders and revenue of these customers over the next `days`.
+    pub fn expected(&self, summaries: &[Summary], days: f64) -> Expectation {
+        let (mut orders, mut revenue) = (0.0, 0.0);
+        for s in summaries {
+            let n = self.expected_purchases(s, days);
+            orders += n;
+            revenue += n * self.spend.expected_average_spend(s);
+        }
+        Expectation { days, orders, revenue_fen: round_fen(revenue) }
+    }
+
+    /// The store's next 30 and 90 days.
+    pub fn store(&self, summaries: &[Summary]) -> StoreForecast {
+        let why = |e: Option<&FitError>| e.map(|e| (e.code(), e.to_string()));
+        StoreForecast {
+            customers: summaries.len(),
+            next_30_days: self.expected(summaries, 30.0),
+            next_90_days: self.expected(summaries, 90.0),
+            fallback: self.is_fallback(),
+            purchases_fallback: why(self.purchases.fallback_reason()),
+            spend_fallback: why(self.spend.fallback_reason()),
+        }
+    }
+
+    fn is_fallback(&self) -> bool {
+        self.purchases.fallback_reason().is_some() || self.spend.fallback_reason().is_some()
+    }
+
+    /// The day a waiting time (in units from the calibration end) lands on.
+    fn day_after(&self, wait: Option<f64>) -> Option<Day> {
+        let days = wait? * self.calibration.days_per_unit;
+        (days <= FAR_DAYS).then(|| self.calibration.end_day + days.ceil().max(1.0) as Day)
+    }
+}
+
+/// Money forecasts in whole fen.
+fn round_fen(v: f64) -> Fen {
+    if v.is_finite() { v.round() as Fen } else { 0 }
+}
+
+/// The holdout check: customers grouped by calibration frequency 0, 1, …,
+/// `top`+ (the last group open-ended), then a `total` row. `holdout` is
+/// (customer, purchase days in the holdout) as from
+/// [`super::holdout_purchases`]; customers missing from it bought nothing.
+pub fn holdout_table(
+    model: &Model,
+    summaries: &[Summary],
+    holdout: &[(u32, u32)],
+    holdout_days: f64,
+    top: u32,
+) -> Vec<HoldoutRow> {
+    let mut actual_of = holdout.to_vec();
+    actual_of.sort_unstable();
+    let groups = top as usize + 1;
+    let mut sums = vec![(0usize, 0u64, 0.0f64); groups + 1];
+    for s in summaries {
+        let actual = actual_of.binary_search_by_key(&s.customer, |h| h.0).map_or(0, |i| actual_of[i].1);
+        let predicted = model.expected_purchases(s, holdout_days);
+        for g in [(s.frequency.min(top)) as usize, groups] {
+            sums[g].0 += 1;
+            sums[g].1 += u64::from(actual);
+            sums[g].2 += predicted;
+        }
+    }
+    sums.iter()
+        .enumerate()
+        .map(|(g, &(customers, actual, predicted))| {
+            let label = match g {
+                g if g == groups => "total".to_string(),
+                g if g == groups - 1 => format!("{top}+"),
+                g => g.to_string(),
+            };
+            let n = customers.max(1) as f64;
+            HoldoutRow {
+                label,
+                customers,
+                actual_mean: actual as f64 / n,
+                predicted_mean: predicted / n,
+                actual_total: actual,
+                predicted_total: predicted,
+            }
+        })
+        .collect()
+}
