@@ -41,17 +41,27 @@ pub fn format_yuan(fen: Fen) -> String {
 pub struct Interner {
     index: FxHashMap<Box<str>, u32>,
     names: Vec<Box<str>>,
+    /// The index returned last: columns such as store and channel repeat
+    /// the same value row after row, and a compare is cheaper than a hash.
+    last: u32,
 }
 
 impl Interner {
     /// The index of `name`, adding it if new.
     pub fn intern(&mut self, name: &str) -> u32 {
-        if let Some(&i) = self.index.get(name) {
-            return i;
+        if self.names.get(self.last as usize).is_some_and(|last| **last == *name) {
+            return self.last;
         }
-        let i = self.names.len() as u32;
-        self.names.push(name.into());
-        self.index.insert(name.into(), i);
+        let i = match self.index.get(name) {
+            Some(&i) => i,
+            None => {
+                let i = self.names.len() as u32;
+                self.names.push(name.into());
+                self.index.insert(name.into(), i);
+                i
+            }
+        };
+        self.last = i;
         i
     }
 
