@@ -6,6 +6,7 @@
 //! orders file (members-file order first). Orders on or after `as_of` are
 //! ignored, so an analysis dated in the past sees the store as it was then.
 
+pub mod clv;
 pub mod groups;
 pub mod query;
 pub mod rfm;

@@ -5,7 +5,7 @@
 
 use super::optimize::{Problem, fit_model};
 use super::special::{digamma_diff, expected_while_alive, ln_poch, log_add_exp, lomax_median};
-use super::{FitError, FitInfo, FitOptions, Summary};
+use super::{FitError, FitInfo, FitOptions, Summary, check_input, check_positive};
 use serde::Serialize;
 
 const MODEL: &str = "BG/NBD";
@@ -60,7 +60,6 @@ struct Data {
     cells: Vec<Cell>,
     /// (x, first cell, end cell, total weight).
     groups: Vec<(f64, usize, usize, f64)>,
-    weight: f64,
 }
 
 impl Data {
@@ -88,7 +87,7 @@ impl Data {
             }
             last = Some(key);
         }
-        Data { cells, groups, weight: summaries.len() as f64 }
+        Data { cells, groups }
     }
 
     /// Σ log-likelihood at θ = (r, α, a, b), and its gradient in θ.
@@ -122,8 +121,8 @@ impl Data {
                 let (w3, w4) = ((l3 - lse).exp(), (l4 - lse).exp());
                 ll += c.w * lse;
                 dr -= c.w * (w3 * lt + w4 * ltx);
-                dalpha += c.w
-                    * (w3 * (r * c.t / alpha - x) / (alpha + c.t) + w4 * (r * c.tx / alpha - x) / (alpha + c.tx));
+                dalpha +=
+                    c.w * (w3 * (r * c.t / alpha - x) / (alpha + c.t) + w4 * (r * c.tx / alpha - x) / (alpha + c.tx));
                 da += c.w * w4 / a;
                 db -= c.w * w4 / (b + x - 1.0);
             }
@@ -136,11 +135,8 @@ impl Data {
 impl BgNbd {
     /// A model with given parameters (e.g. the published ones), all > 0.
     pub fn new(r: f64, alpha: f64, a: f64, b: f64) -> Result<BgNbd, FitError> {
-        if [r, alpha, a, b].iter().all(|v| v.is_finite() && *v > 0.0) {
-            Ok(BgNbd { r, alpha, a, b, fit: None })
-        } else {
-            Err(FitError::BadOptions { field: "bgNbd", message: "r, alpha, a and b must be > 0".into() })
-        }
+        check_positive(&[r, alpha, a, b], "bgNbd", "r, alpha, a and b")?;
+        Ok(BgNbd { r, alpha, a, b, fit: None })
     }
 
     /// Maximum-likelihood fit to the customers' summaries.
@@ -156,17 +152,15 @@ impl BgNbd {
     /// search starts at r = 1, α = observed time per repeat purchase,
     /// a = b = 1, then (0.25, 0.25·α₀, 0.8, 2.5), then (3, 3·α₀, 0.1, 10).
     pub fn fit(summaries: &[Summary], options: &FitOptions) -> Result<BgNbd, FitError> {
-        options.validate()?;
-        for s in summaries {
-            s.validate()?;
-        }
+        check_input(summaries, options)?;
         let customers = summaries.len();
-        if customers == 0 {
-            return Err(FitError::NoCustomers);
-        }
         let repeat_buyers = summaries.iter().filter(|s| s.frequency > 0).count();
         if customers < options.min_customers as usize {
-            return Err(FitError::TooFewCustomers { model: MODEL, found: customers, needed: options.min_customers as usize });
+            return Err(FitError::TooFewCustomers {
+                model: MODEL,
+                found: customers,
+                needed: options.min_customers as usize,
+            });
         }
         let needed = (options.min_repeat_buyers as usize).max(1);
         if repeat_buyers < needed {
@@ -186,7 +180,7 @@ impl BgNbd {
             customers,
             repeat_buyers,
         };
-        let ([r, alpha, a, b], info) = fit_model(problem, options, |theta, d| data.log_likelihood(theta, d))?;
+        let ([r, alpha, a, b], info) = fit_model(problem, options, &|theta, d| data.log_likelihood(theta, d))?;
         Ok(BgNbd { r, alpha, a, b, fit: Some(info) })
     }
 
@@ -240,4 +234,12 @@ impl BgNbd {
             median_if_alive: lomax_median(k, scale, 1.0),
         }
     }
+}
+
+/// ∂LL/∂θ at θ = (r, α, a, b), for the gradient check in the tests.
+#[cfg(test)]
+pub(crate) fn gradient(summaries: &[Summary], theta: [f64; 4]) -> [f64; 4] {
+    let mut g = [0.0; 4];
+    Data::new(summaries).log_likelihood(theta, &mut g);
+    g
 }

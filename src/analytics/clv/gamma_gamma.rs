@@ -8,7 +8,7 @@
 
 use super::optimize::{Problem, fit_model};
 use super::special::{digamma_diff, ln_gamma, ln_poch};
-use super::{FitError, FitInfo, FitOptions, Summary};
+use super::{FitError, FitInfo, FitOptions, Summary, check_input, check_positive};
 use serde::Serialize;
 
 const MODEL: &str = "Gamma-Gamma";
@@ -77,11 +77,8 @@ impl Data {
 impl GammaGamma {
     /// A model with given parameters (γ in fen), all > 0.
     pub fn new(p: f64, q: f64, gamma: f64) -> Result<GammaGamma, FitError> {
-        if [p, q, gamma].iter().all(|v| v.is_finite() && *v > 0.0) {
-            Ok(GammaGamma { p, q, gamma, fit: None, frequency_spend_correlation: None })
-        } else {
-            Err(FitError::BadOptions { field: "gammaGamma", message: "p, q and gamma must be > 0".into() })
-        }
+        check_positive(&[p, q, gamma], "gammaGamma", "p, q and gamma")?;
+        Ok(GammaGamma { p, q, gamma, fit: None, frequency_spend_correlation: None })
     }
 
     /// Maximum-likelihood fit on the repeat buyers (frequency ≥ 1) with a
@@ -94,19 +91,14 @@ impl GammaGamma {
     /// Starts: p = 1, q = 2, γ = mean mₓ (so the mean spend matches), then
     /// (5, 3, 0.4·mean), then (0.5, 1.5, mean).
     pub fn fit(summaries: &[Summary], options: &FitOptions) -> Result<GammaGamma, FitError> {
-        options.validate()?;
-        for s in summaries {
-            s.validate()?;
-        }
-        if summaries.is_empty() {
-            return Err(FitError::NoCustomers);
-        }
+        check_input(summaries, options)?;
         let buyers: Vec<&Summary> = summaries.iter().filter(|s| s.frequency > 0 && s.monetary > 0.0).collect();
         let needed = (options.min_repeat_buyers as usize).max(2);
         if buyers.len() < needed {
             return Err(FitError::TooFewRepeatBuyers { model: MODEL, found: buyers.len(), needed });
         }
-        let (lo, hi) = buyers.iter().fold((f64::INFINITY, 0.0f64), |(lo, hi), s| (lo.min(s.monetary), hi.max(s.monetary)));
+        let (lo, hi) =
+            buyers.iter().fold((f64::INFINITY, 0.0f64), |(lo, hi), s| (lo.min(s.monetary), hi.max(s.monetary)));
         if hi - lo <= 1e-9 * hi {
             return Err(FitError::NoVariation {
                 model: MODEL,
@@ -120,13 +112,13 @@ impl GammaGamma {
         let problem = Problem {
             model: MODEL,
             names: ["p", "q", "gamma"],
-            scale: [1.0, 1.0, mean],
-            starts: &[[1.0, 2.0, 1.0], [5.0, 3.0, 0.4], [0.5, 1.5, 1.0]],
+            scale: [1.0, 2.0, mean],
+            starts: &[[1.0, 1.0, 1.0], [5.0, 1.5, 0.4], [0.5, 0.75, 1.0]],
             start: options.gamma_gamma_start,
             customers: buyers.len(),
             repeat_buyers: buyers.len(),
         };
-        let ([p, q, gamma], info) = fit_model(problem, options, |theta, d| data.log_likelihood(theta, d))?;
+        let ([p, q, gamma], info) = fit_model(problem, options, &|theta, d| data.log_likelihood(theta, d))?;
         if q <= 1.0 {
             return Err(FitError::SpendTooDispersed { q });
         }
@@ -173,4 +165,13 @@ fn correlation(buyers: &[&Summary]) -> Option<f64> {
     }
     let r = sxy / (sxx * syy).sqrt();
     r.is_finite().then_some(r)
+}
+
+/// ∂LL/∂θ at θ = (p, q, γ), for the gradient check in the tests.
+#[cfg(test)]
+pub(crate) fn gradient(summaries: &[Summary], theta: [f64; 3]) -> [f64; 3] {
+    let buyers: Vec<&Summary> = summaries.iter().filter(|s| s.frequency > 0 && s.monetary > 0.0).collect();
+    let mut g = [0.0; 3];
+    Data::new(&buyers).log_likelihood(theta, &mut g);
+    g
 }

@@ -24,11 +24,14 @@ const FTOL: f64 = 1e-14;
 /// Largest step of one line search, in log-parameter units (a factor e²).
 const MAX_STEP: f64 = 2.0;
 
+/// The objective: value at a point of log parameters, gradient written to the slice.
+pub(crate) type Objective<'f> = dyn FnMut(&[f64], &mut [f64]) -> f64 + 'f;
+
 /// What a minimiser found.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Minimum<const N: usize> {
+#[derive(Debug, Clone)]
+pub(crate) struct Minimum {
     /// The point (log parameters).
-    pub x: [f64; N],
+    pub x: Vec<f64>,
     /// The objective there.
     pub f: f64,
     /// Largest absolute gradient component there (NaN if unknown).
@@ -51,15 +54,16 @@ pub(crate) struct Settings {
 }
 
 /// The objective with its gradient, in log space, boxed: outside the box
-/// (or where the objective is not finite) the value is +∞.
-struct Boxed<'f, F, const N: usize> {
-    f: &'f mut F,
+/// (or where the objective is not finite) the value is +∞. Not generic, so
+/// that the minimisers exist once in the wasm build, whatever the model.
+struct Boxed<'a, 'f> {
+    f: &'a mut Objective<'f>,
     bound: f64,
     evaluations: u32,
 }
 
-impl<F: FnMut(&[f64; N], &mut [f64; N]) -> f64, const N: usize> Boxed<'_, F, N> {
-    fn eval(&mut self, x: &[f64; N], g: &mut [f64; N]) -> f64 {
+impl Boxed<'_, '_> {
+    fn eval(&mut self, x: &[f64], g: &mut [f64]) -> f64 {
         self.evaluations += 1;
         if x.iter().any(|v| !v.is_finite() || v.abs() > self.bound) {
             return f64::INFINITY;
@@ -69,36 +73,35 @@ impl<F: FnMut(&[f64; N], &mut [f64; N]) -> f64, const N: usize> Boxed<'_, F, N> 
     }
 }
 
-fn dot<const N: usize>(a: &[f64; N], b: &[f64; N]) -> f64 {
+fn dot(a: &[f64], b: &[f64]) -> f64 {
     a.iter().zip(b).map(|(x, y)| x * y).sum()
 }
 
-fn norm_inf<const N: usize>(a: &[f64; N]) -> f64 {
+fn norm_inf(a: &[f64]) -> f64 {
     a.iter().fold(0.0, |m, v| m.max(v.abs()))
 }
 
-fn identity<const N: usize>() -> [[f64; N]; N] {
-    let mut h = [[0.0; N]; N];
-    for (i, row) in h.iter_mut().enumerate() {
-        row[i] = 1.0;
+/// n × n, row-major: the identity scaled by `scale`.
+fn scaled_identity(n: usize, scale: f64) -> Vec<f64> {
+    let mut h = vec![0.0; n * n];
+    for i in 0..n {
+        h[i * n + i] = scale;
     }
     h
 }
 
 /// Minimise `f` (value and gradient at a point of log parameters) from each
-/// start in turn, as described in the module docs.
-pub(crate) fn minimize<F, const N: usize>(f: &mut F, starts: &[[f64; N]], settings: Settings) -> Minimum<N>
-where
-    F: FnMut(&[f64; N], &mut [f64; N]) -> f64,
-{
+/// start in turn, as described in the module docs. Every start has the
+/// problem's dimension.
+pub(crate) fn minimize(f: &mut Objective<'_>, starts: &[Vec<f64>], settings: Settings) -> Minimum {
     let mut boxed = Boxed { f, bound: settings.bound, evaluations: 0 };
-    let mut best: Option<Minimum<N>> = None;
+    let mut best: Option<Minimum> = None;
     let mut iterations = 0;
     for start in starts {
-        let mut m = bfgs(&mut boxed, *start, settings.max_iterations);
+        let mut m = bfgs(&mut boxed, start.clone(), settings.max_iterations);
         iterations += m.iterations;
         if !m.converged && m.f.is_finite() {
-            let simplex = nelder_mead(&mut boxed, m.x, 20 * settings.max_iterations);
+            let simplex = nelder_mead(&mut boxed, &m.x, 20 * settings.max_iterations);
             iterations += simplex.iterations;
             let again = bfgs(&mut boxed, simplex.x, settings.max_iterations);
             iterations += again.iterations;
@@ -113,13 +116,13 @@ where
         if better {
             best = Some(m);
         }
-        if best.is_some_and(|b| b.converged) {
+        if best.as_ref().is_some_and(|b| b.converged) {
             break;
         }
     }
-    let nan = [f64::NAN; N];
+    let n = starts.first().map_or(0, Vec::len);
     let mut best = best.unwrap_or(Minimum {
-        x: nan,
+        x: vec![f64::NAN; n],
         f: f64::INFINITY,
         gradient_norm: f64::NAN,
         iterations: 0,
@@ -134,47 +137,44 @@ where
 /// BFGS on the inverse Hessian, Armijo backtracking with quadratic
 /// interpolation, Shanno's scaling of the first step, and the update
 /// skipped when the curvature condition fails.
-fn bfgs<F, const N: usize>(f: &mut Boxed<'_, F, N>, x0: [f64; N], max_iterations: u32) -> Minimum<N>
-where
-    F: FnMut(&[f64; N], &mut [f64; N]) -> f64,
-{
+fn bfgs(f: &mut Boxed<'_, '_>, x0: Vec<f64>, max_iterations: u32) -> Minimum {
+    let n = x0.len();
     let mut x = x0;
-    let mut g = [0.0; N];
+    let mut g = vec![0.0; n];
     let mut fx = f.eval(&x, &mut g);
-    let mut m = Minimum { x, f: fx, gradient_norm: norm_inf(&g), iterations: 0, evaluations: 0, converged: false };
     if !fx.is_finite() {
-        m.gradient_norm = f64::NAN;
-        return m;
+        return Minimum { x, f: fx, gradient_norm: f64::NAN, iterations: 0, evaluations: 0, converged: false };
     }
-    let mut h = identity::<N>();
+    let mut h = scaled_identity(n, 1.0);
     let mut fresh = true;
     let mut flat = 0;
     let mut iterations = 0;
     let mut converged = false;
+    let (mut d, mut xn, mut gn, mut s, mut y, mut hy) =
+        (vec![0.0; n], vec![0.0; n], vec![0.0; n], vec![0.0; n], vec![0.0; n], vec![0.0; n]);
     while iterations < max_iterations {
         if norm_inf(&g) <= GTOL {
             converged = true;
             break;
         }
         iterations += 1;
-        let mut d = [0.0; N];
-        for (di, row) in d.iter_mut().zip(&h) {
-            *di = -dot(row, &g);
+        for i in 0..n {
+            d[i] = -dot(&h[i * n..(i + 1) * n], &g);
         }
         let mut slope = dot(&g, &d);
         if slope.is_nan() || slope >= 0.0 {
-            h = identity();
+            h = scaled_identity(n, 1.0);
             fresh = true;
-            d = g.map(|v| -v);
+            for i in 0..n {
+                d[i] = -g[i];
+            }
             slope = -dot(&g, &g);
         }
         let mut step = (MAX_STEP / norm_inf(&d)).min(1.0);
-        let mut xn = x;
-        let mut gn = [0.0; N];
         let mut fnew = f64::INFINITY;
         let mut accepted = false;
         for _ in 0..60 {
-            for i in 0..N {
+            for i in 0..n {
                 xn[i] = x[i] + step * d[i];
             }
             fnew = f.eval(&xn, &mut gn);
@@ -194,13 +194,11 @@ where
             if fresh {
                 break; // steepest descent cannot improve: as good as it gets
             }
-            h = identity();
+            h = scaled_identity(n, 1.0);
             fresh = true;
             continue;
         }
-        let mut s = [0.0; N];
-        let mut y = [0.0; N];
-        for i in 0..N {
+        for i in 0..n {
             s[i] = xn[i] - x[i];
             y[i] = gn[i] - g[i];
         }
@@ -208,29 +206,24 @@ where
         let yy = dot(&y, &y);
         if sy > 1e-10 * dot(&s, &s).sqrt() * yy.sqrt() {
             if fresh {
-                let scale = sy / yy;
-                for (i, row) in h.iter_mut().enumerate() {
-                    row.iter_mut().for_each(|v| *v = 0.0);
-                    row[i] = scale;
-                }
+                h = scaled_identity(n, sy / yy);
             }
             let rho = 1.0 / sy;
-            let mut hy = [0.0; N];
-            for (v, row) in hy.iter_mut().zip(&h) {
-                *v = dot(row, &y);
+            for i in 0..n {
+                hy[i] = dot(&h[i * n..(i + 1) * n], &y);
             }
             let yhy = dot(&y, &hy);
-            for i in 0..N {
-                for j in 0..N {
-                    h[i][j] += -rho * (hy[i] * s[j] + s[i] * hy[j]) + (rho * rho * yhy + rho) * s[i] * s[j];
+            for i in 0..n {
+                for j in 0..n {
+                    h[i * n + j] += -rho * (hy[i] * s[j] + s[i] * hy[j]) + (rho * rho * yhy + rho) * s[i] * s[j];
                 }
             }
             fresh = false;
         }
         let improvement = fx - fnew;
-        x = xn;
+        std::mem::swap(&mut x, &mut xn);
+        std::mem::swap(&mut g, &mut gn);
         fx = fnew;
-        g = gn;
         if improvement <= FTOL * (1.0 + fx.abs()) {
             flat += 1;
             if flat >= 3 {
@@ -242,80 +235,83 @@ where
         }
     }
     let gradient_norm = norm_inf(&g);
-    m.x = x;
-    m.f = fx;
-    m.gradient_norm = gradient_norm;
-    m.iterations = iterations;
-    m.converged = converged || gradient_norm <= GTOL;
-    m
+    Minimum { x, f: fx, gradient_norm, iterations, evaluations: 0, converged: converged || gradient_norm <= GTOL }
 }
 
 /// Nelder–Mead with the dimension-adapted coefficients of Gao & Han (2012),
 /// from a simplex of steps 0.5 (a factor 1.65) around `x0`. Never reports
 /// convergence itself: BFGS polishes and judges its result.
-fn nelder_mead<F, const N: usize>(f: &mut Boxed<'_, F, N>, x0: [f64; N], max_evaluations: u32) -> Minimum<N>
-where
-    F: FnMut(&[f64; N], &mut [f64; N]) -> f64,
-{
-    let n = N as f64;
-    let (alpha, beta, gamma, delta) = (1.0, 1.0 + 2.0 / n, 0.75 - 0.5 / n, 1.0 - 1.0 / n);
-    let mut scratch = [0.0; N];
-    let mut value = |f: &mut Boxed<'_, F, N>, x: &[f64; N]| f.eval(x, &mut scratch);
-    // N + 1 vertices.
-    let mut simplex: Vec<([f64; N], f64)> = Vec::with_capacity(N + 1);
-    simplex.push((x0, value(f, &x0)));
-    for i in 0..N {
-        let mut v = x0;
+fn nelder_mead(f: &mut Boxed<'_, '_>, x0: &[f64], max_evaluations: u32) -> Minimum {
+    let n = x0.len();
+    if n == 0 {
+        return Minimum {
+            x: Vec::new(),
+            f: f64::INFINITY,
+            gradient_norm: f64::NAN,
+            iterations: 0,
+            evaluations: 0,
+            converged: false,
+        };
+    }
+    let nf = n as f64;
+    let (alpha, beta, gamma, delta) = (1.0, 1.0 + 2.0 / nf, 0.75 - 0.5 / nf, 1.0 - 1.0 / nf);
+    let mut scratch = vec![0.0; n];
+    let mut value = |f: &mut Boxed<'_, '_>, x: &[f64]| f.eval(x, &mut scratch);
+    // n + 1 vertices.
+    let mut simplex: Vec<(Vec<f64>, f64)> = Vec::with_capacity(n + 1);
+    simplex.push((x0.to_vec(), value(f, x0)));
+    for i in 0..n {
+        let mut v = x0.to_vec();
         v[i] += 0.5;
-        simplex.push((v, value(f, &v)));
+        let fv = value(f, &v);
+        simplex.push((v, fv));
     }
     let start = f.evaluations;
     let mut iterations = 0;
     while f.evaluations - start < max_evaluations {
         iterations += 1;
         simplex.sort_by(|a, b| a.1.total_cmp(&b.1));
-        let (lo, hi) = (simplex[0].1, simplex[N].1);
-        let size = simplex.iter().skip(1).map(|(v, _)| norm_inf(&std::array::from_fn(|i| v[i] - simplex[0].0[i]))).fold(0.0, f64::max);
+        let (lo, hi) = (simplex[0].1, simplex[n].1);
+        let size = simplex[1..]
+            .iter()
+            .flat_map(|(v, _)| v.iter().zip(&simplex[0].0).map(|(a, b)| (a - b).abs()))
+            .fold(0.0, f64::max);
         if (hi - lo).abs() <= 1e-13 * (1.0 + lo.abs()) && size <= 1e-9 {
             break;
         }
-        let mut centroid = [0.0; N];
-        for (v, _) in &simplex[..N] {
-            for i in 0..N {
-                centroid[i] += v[i] / n;
+        let mut centroid = vec![0.0; n];
+        for (v, _) in &simplex[..n] {
+            for i in 0..n {
+                centroid[i] += v[i] / nf;
             }
         }
-        let worst = simplex[N];
-        let along = |t: f64| -> [f64; N] { std::array::from_fn(|i| centroid[i] + t * (worst.0[i] - centroid[i])) };
+        let worst = simplex[n].clone();
+        let along = |t: f64| -> Vec<f64> { (0..n).map(|i| centroid[i] + t * (worst.0[i] - centroid[i])).collect() };
         let xr = along(-alpha);
         let fr = value(f, &xr);
         if fr < simplex[0].1 {
             let xe = along(-alpha * beta);
             let fe = value(f, &xe);
-            simplex[N] = if fe < fr { (xe, fe) } else { (xr, fr) };
-        } else if fr < simplex[N - 1].1 {
-            simplex[N] = (xr, fr);
+            simplex[n] = if fe < fr { (xe, fe) } else { (xr, fr) };
+        } else if fr < simplex[n - 1].1 {
+            simplex[n] = (xr, fr);
         } else {
-            let (xc, fc) = if fr < worst.1 {
-                let xc = along(-alpha * gamma);
-                (xc, value(f, &xc))
-            } else {
-                let xc = along(gamma);
-                (xc, value(f, &xc))
-            };
+            let xc = if fr < worst.1 { along(-alpha * gamma) } else { along(gamma) };
+            let fc = value(f, &xc);
             if fc < worst.1.min(fr) {
-                simplex[N] = (xc, fc);
+                simplex[n] = (xc, fc);
             } else {
-                let best = simplex[0].0;
+                let best = simplex[0].0.clone();
                 for vertex in simplex.iter_mut().skip(1) {
-                    let v: [f64; N] = std::array::from_fn(|i| best[i] + delta * (vertex.0[i] - best[i]));
-                    *vertex = (v, value(f, &v));
+                    let v: Vec<f64> = (0..n).map(|i| best[i] + delta * (vertex.0[i] - best[i])).collect();
+                    let fv = value(f, &v);
+                    *vertex = (v, fv);
                 }
             }
         }
     }
     simplex.sort_by(|a, b| a.1.total_cmp(&b.1));
-    let (x, fx) = simplex[0];
+    let (x, fx) = simplex.swap_remove(0);
     Minimum { x, f: fx, gradient_norm: f64::NAN, iterations, evaluations: 0, converged: false }
 }
 
@@ -332,7 +328,7 @@ pub(crate) struct Problem<'a, const N: usize> {
     pub starts: &'a [[f64; N]],
     /// The caller's start, in natural units.
     pub start: Option<[f64; N]>,
-    /// Customers (the weight of the log-likelihood) and repeat buyers.
+    /// Customers (the weight of the log-likelihood).
     pub customers: usize,
     /// Repeat buyers among them.
     pub repeat_buyers: usize,
@@ -340,19 +336,16 @@ pub(crate) struct Problem<'a, const N: usize> {
 
 /// Maximise `log_likelihood(θ, ∂LL/∂θ)` (a sum over customers) with the
 /// options' penalty: minimise −LL/N + penalizer·Σ ln²(θ/θ₀) over ln(θ/θ₀).
-pub(crate) fn fit_model<F, const N: usize>(
+pub(crate) fn fit_model<const N: usize>(
     problem: Problem<'_, N>,
     options: &FitOptions,
-    log_likelihood: F,
-) -> Result<([f64; N], FitInfo), FitError>
-where
-    F: Fn([f64; N], &mut [f64; N]) -> f64,
-{
+    log_likelihood: &dyn Fn([f64; N], &mut [f64; N]) -> f64,
+) -> Result<([f64; N], FitInfo), FitError> {
     let Problem { model, names, scale, starts, start, customers, repeat_buyers } = problem;
     let weight = customers as f64;
     let penalizer = options.penalizer;
-    let natural = |x: &[f64; N]| -> [f64; N] { std::array::from_fn(|i| scale[i] * x[i].exp()) };
-    let mut objective = |x: &[f64; N], g: &mut [f64; N]| -> f64 {
+    let natural = |x: &[f64]| -> [f64; N] { std::array::from_fn(|i| scale[i] * x[i].exp()) };
+    let mut objective = |x: &[f64], g: &mut [f64]| -> f64 {
         let theta = natural(x);
         let mut d = [0.0; N];
         let mut f = -log_likelihood(theta, &mut d) / weight;
@@ -362,8 +355,8 @@ where
         }
         f
     };
-    let mut all: Vec<[f64; N]> = start.iter().map(|s| std::array::from_fn(|i| (s[i] / scale[i]).ln())).collect();
-    all.extend(starts.iter().map(|s| s.map(f64::ln)));
+    let mut all: Vec<Vec<f64>> = start.iter().map(|s| (0..N).map(|i| (s[i] / scale[i]).ln()).collect()).collect();
+    all.extend(starts.iter().map(|s| s.iter().map(|v| v.ln()).collect()));
     let m = minimize(&mut objective, &all, Settings { max_iterations: options.max_iterations, bound: LOG_BOUND });
     if !m.converged {
         return Err(FitError::DidNotConverge { model, iterations: m.iterations, gradient_norm: m.gradient_norm });
@@ -378,7 +371,7 @@ where
         gradient_norm: m.gradient_norm,
         customers,
         repeat_buyers,
-        at_bound: names.iter().zip(m.x).filter(|(_, x)| x.abs() >= FAR).map(|(n, _)| *n).collect(),
+        at_bound: names.iter().zip(&m.x).filter(|(_, x)| x.abs() >= FAR).map(|(n, _)| *n).collect(),
     };
     Ok((theta, info))
 }
@@ -390,7 +383,7 @@ mod tests {
     const SETTINGS: Settings = Settings { max_iterations: 500, bound: 30.0 };
 
     /// Rosenbrock: a curved valley, the classic trap for line searches.
-    fn rosenbrock(x: &[f64; 2], g: &mut [f64; 2]) -> f64 {
+    fn rosenbrock(x: &[f64], g: &mut [f64]) -> f64 {
         let (a, b) = (x[0], x[1]);
         g[0] = -2.0 * (1.0 - a) - 400.0 * a * (b - a * a);
         g[1] = 200.0 * (b - a * a);
@@ -400,7 +393,7 @@ mod tests {
     #[test]
     fn bfgs_solves_rosenbrock_from_several_starts() {
         for start in [[-1.2, 1.0], [2.0, -2.0], [0.0, 0.0], [-3.0, 8.0]] {
-            let m = minimize(&mut rosenbrock, &[start], SETTINGS);
+            let m = minimize(&mut rosenbrock, &[start.to_vec()], SETTINGS);
             assert!(m.converged, "{start:?}: {m:?}");
             assert!((m.x[0] - 1.0).abs() < 1e-6 && (m.x[1] - 1.0).abs() < 1e-6, "{m:?}");
         }
@@ -410,30 +403,30 @@ mod tests {
     fn nelder_mead_gets_close_and_bfgs_polishes() {
         let mut f = rosenbrock;
         let mut boxed = Boxed { f: &mut f, bound: 30.0, evaluations: 0 };
-        let nm = nelder_mead(&mut boxed, [-1.2, 1.0], 5_000);
+        let nm = nelder_mead(&mut boxed, &[-1.2, 1.0], 5_000);
         assert!((nm.x[0] - 1.0).abs() < 1e-4, "{nm:?}");
     }
 
     #[test]
     fn a_ridge_to_infinity_stops_at_the_box() {
         // f = e^(−x) + y²: the infimum is at x = ∞.
-        let mut f = |x: &[f64; 2], g: &mut [f64; 2]| {
+        let mut f = |x: &[f64], g: &mut [f64]| {
             g[0] = -(-x[0]).exp();
             g[1] = 2.0 * x[1];
             (-x[0]).exp() + x[1] * x[1]
         };
-        let m = minimize(&mut f, &[[0.0, 1.0]], Settings { max_iterations: 500, bound: 20.0 });
+        let m = minimize(&mut f, &[vec![0.0, 1.0]], Settings { max_iterations: 500, bound: 20.0 });
         assert!(m.f < 1e-7 && m.x[0] <= 20.0 && m.x[1].abs() < 1e-6, "{m:?}");
         assert!(m.converged, "{m:?}");
     }
 
     #[test]
     fn a_start_outside_the_domain_moves_on_to_the_next() {
-        let mut f = |x: &[f64; 1], g: &mut [f64; 1]| {
+        let mut f = |x: &[f64], g: &mut [f64]| {
             g[0] = 2.0 * (x[0] - 3.0);
             (x[0] - 3.0).powi(2)
         };
-        let m = minimize(&mut f, &[[f64::NAN], [50.0], [0.0]], SETTINGS);
+        let m = minimize(&mut f, &[vec![f64::NAN], vec![50.0], vec![0.0]], SETTINGS);
         assert!(m.converged && (m.x[0] - 3.0).abs() < 1e-8, "{m:?}");
     }
 }

@@ -48,21 +48,20 @@ pub fn ln_gamma(x: f64) -> f64 {
     HALF_LN_2PI + (z + 0.5) * t.ln() - t + sum.ln()
 }
 
-/// The digamma function ψ(x) = d/dx ln Γ(x), for x > 0 (recurrence up to 10,
+/// The digamma function ψ(x) = d/dx ln Γ(x), for x > 0 (recurrence up to 16,
 /// then the asymptotic series).
 pub fn digamma(mut x: f64) -> f64 {
     if x.is_nan() || x <= 0.0 {
         return f64::NAN;
     }
     let mut acc = 0.0;
-    while x < 10.0 {
+    while x < 16.0 {
         acc -= 1.0 / x;
         x += 1.0;
     }
     let x2 = 1.0 / (x * x);
     // Bernoulli terms B₂ₖ/(2k x²ᵏ), k = 1..6.
-    let series =
-        x2 * (1.0 / 12.0 - x2 * (1.0 / 120.0 - x2 * (1.0 / 252.0 - x2 * (1.0 / 240.0 - x2 * (1.0 / 132.0)))));
+    let series = x2 * (1.0 / 12.0 - x2 * (1.0 / 120.0 - x2 * (1.0 / 252.0 - x2 * (1.0 / 240.0 - x2 * (1.0 / 132.0)))));
     acc + x.ln() - 0.5 / x - series
 }
 
@@ -166,8 +165,11 @@ pub fn expected_while_alive(k: f64, a: f64, b: f64, tau: f64) -> f64 {
     expected_while_alive_quadrature(k, a, b, tau)
 }
 
-/// The series form of [`expected_while_alive`]; `None` if it has not
-/// converged after 20 000 terms.
+/// The series form of [`expected_while_alive`], with the factor c of the
+/// first term taken into the sum (T = c·S, so c = a+b−1 ≤ 0, possible when
+/// a + b ≤ 1, needs no special case). `None` if it has not converged after
+/// 20 000 terms, or if cancellation may have cost more than ~1e-11 of the
+/// result (alternating terms far larger than the sum: |c − k| large).
 pub(crate) fn expected_while_alive_series(k: f64, a: f64, b: f64, tau: f64) -> Option<f64> {
     let z = tau / (1.0 + tau);
     let c = a + b - 1.0;
@@ -175,18 +177,22 @@ pub(crate) fn expected_while_alive_series(k: f64, a: f64, b: f64, tau: f64) -> O
     let ln_1mz = -tau.ln_1p();
     let am1 = a - 1.0;
     let first = if am1 == 0.0 { -ln_1mz } else { -(am1 * ln_1mz).exp_m1() / am1 };
-    let mut term = big_a * z / c;
+    let mut term = big_a * z;
     let mut sum = term;
+    let mut largest = term.abs();
     let mut n = 1.0;
     while n < 20_000.0 {
         let ratio = (big_a + n) * (a + n - 1.0) / ((c + n) * (n + 1.0)) * z;
         term *= ratio;
         sum += term;
+        largest = largest.max(term.abs());
         n += 1.0;
         let rho = ratio.abs().max(z);
         if term == 0.0 || (n > 4.0 && rho < 1.0 && term.abs() * rho / (1.0 - rho) <= 1e-16 * sum.abs()) {
-            let g = c * (first - (am1 * ln_1mz).exp() * sum);
-            return g.is_finite().then_some(g);
+            let scale = (am1 * ln_1mz).exp();
+            let g = c * first - scale * sum;
+            let rounding = 1e-15 * ((c * first).abs() + scale * largest);
+            return (g.is_finite() && rounding <= 1e-11 * g.abs()).then_some(g);
         }
     }
     None
@@ -313,7 +319,7 @@ mod tests {
 
     /// ₂F₁ by its defining series, for the checks only (z small).
     fn hyp2f1(a: f64, b: f64, c: f64, z: f64) -> f64 {
-        let (mut term, mut sum, mut n) = (1.0, 1.0, 0.0);
+        let (mut term, mut sum, mut n) = (1.0f64, 1.0f64, 0.0);
         while term.abs() > 1e-17 * sum.abs() || n < 5.0 {
             term *= (a + n) * (b + n) / ((c + n) * (n + 1.0)) * z;
             sum += term;
@@ -325,9 +331,13 @@ mod tests {
     #[test]
     fn expected_while_alive_matches_the_papers_formula() {
         // Direct evaluation of (a+b−1)/(a−1) · [1 − (1−z)^k ₂F₁(k, b; a+b−1; z)].
-        for &(k, a, b, tau) in
-            &[(2.243, 0.793, 4.426, 39.0 / 43.27), (0.243, 0.793, 2.426, 0.3), (5.5, 2.5, 8.0, 1.2), (1.0, 0.3, 0.7, 0.05)]
-        {
+        let cases: [(f64, f64, f64, f64); 4] = [
+            (2.243, 0.793, 4.426, 39.0 / 43.27),
+            (0.243, 0.793, 2.426, 0.3),
+            (5.5, 2.5, 8.0, 1.2),
+            (1.0, 0.3, 0.5, 0.05),
+        ];
+        for (k, a, b, tau) in cases {
             let z = tau / (1.0 + tau);
             let direct = (a + b - 1.0) / (a - 1.0) * (1.0 - (1.0 - z).powf(k) * hyp2f1(k, b, a + b - 1.0, z));
             let g = expected_while_alive(k, a, b, tau);
@@ -344,14 +354,16 @@ mod tests {
 
     #[test]
     fn series_and_quadrature_agree() {
-        let mut worst: f64 = 0.0;
+        let (mut worst, mut declined): (f64, u32) = (0.0, 0);
         for &k in &[0.05, 0.243, 1.0, 3.2, 25.0] {
             for &a in &[0.01, 0.3, 0.793, 1.0, 2.5, 40.0] {
                 for &b in &[0.02, 0.5, 2.426, 9.0, 300.0] {
                     for &tau in &[0.01, 0.5, 2.0, 8.9, 30.0, 99.0] {
-                        let series = expected_while_alive_series(k, a, b, tau);
                         let quad = expected_while_alive_quadrature(k, a, b, tau);
-                        let Some(series) = series else { panic!("series failed {k} {a} {b} {tau}") };
+                        let Some(series) = expected_while_alive_series(k, a, b, tau) else {
+                            declined += 1;
+                            continue;
+                        };
                         let rel = (series - quad).abs() / series.abs();
                         worst = worst.max(rel);
                         assert!(rel < 1e-10, "{k} {a} {b} {tau}: {series} vs {quad}");
@@ -359,7 +371,8 @@ mod tests {
                 }
             }
         }
-        eprintln!("worst series/quadrature disagreement: {worst:e}");
+        eprintln!("worst series/quadrature disagreement: {worst:e}; series declined {declined} of 900");
+        assert!(declined < 90);
     }
 
     #[test]

@@ -132,8 +132,7 @@ pub fn summaries(purchases: &[Purchase], calibration: &Calibration) -> Result<Ve
         }
         let frequency = (j - i - 1) as u32;
         let last = days[j - 1].1;
-        let monetary =
-            if frequency > 0 { total.saturating_sub(first_fen) as f64 / f64::from(frequency) } else { 0.0 };
+        let monetary = if frequency > 0 { total.saturating_sub(first_fen) as f64 / f64::from(frequency) } else { 0.0 };
         out.push(Summary {
             customer,
             frequency,
@@ -194,7 +193,10 @@ mod tests {
         let s = summaries(&data, &cal).unwrap();
         assert_eq!(s.len(), 2);
         assert_eq!(s[0], Summary { customer: 3, frequency: 0, recency: 0.0, t: 50.0, monetary: 0.0, spend_fen: 10 });
-        assert_eq!(s[1], Summary { customer: 7, frequency: 1, recency: 30.0, t: 90.0, monetary: 301.0, spend_fen: 451 });
+        assert_eq!(
+            s[1],
+            Summary { customer: 7, frequency: 1, recency: 30.0, t: 90.0, monetary: 301.0, spend_fen: 451 }
+        );
         assert_eq!(holdout_purchases(&data, &cal, 1), vec![(7, 1)]);
         assert_eq!(holdout_purchases(&data, &cal, 0), vec![]);
     }
