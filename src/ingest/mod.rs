@@ -186,53 +186,80 @@ impl Ingest {
         Ok(Loaded { table: builder.finish(), report })
     }
 
+    /// Move the file on by one chunk. A chunk is copied only where it must
+    /// be: up to 64 KiB while the encoding is undecided, once when it is
+    /// not UTF-8 (decoding), and until the header line is complete.
     fn advance(&mut self, chunk: &[u8], last: bool) -> Result<()> {
         if let Stage::Sniff(raw) = &mut self.stage {
-            raw.extend_from_slice(chunk);
-            if raw.len() < SNIFF_BYTES && !last {
-                return Ok(());
+            if raw.is_empty() && (chunk.len() >= SNIFF_BYTES || last) {
+                // The chunk alone decides: sniff it in place, then read it.
+                self.decide(chunk)?;
+            } else {
+                raw.extend_from_slice(chunk);
+                if raw.len() < SNIFF_BYTES && !last {
+                    return Ok(());
+                }
+                let raw = std::mem::take(raw);
+                self.decide(&raw)?;
+                return self.read(&raw, last);
             }
-            let raw = std::mem::take(raw);
-            if raw.iter().all(u8::is_ascii_whitespace) {
-                return Err(ErrorKind::EmptyFile { file: self.file.clone() }.into());
-            }
-            let mut decoder = Decoder::sniff(&raw, self.options.encoding.as_deref(), &self.file)?;
-            let mut text = Vec::new();
-            decoder.decode(&raw, last, &mut text);
-            self.stage = Stage::Header(decoder, Vec::new());
-            return self.take_text(&text, last);
         }
-        if let Stage::Body(decoder, records) = &mut self.stage {
-            if decoder.is_passthrough() {
-                // UTF-8: no copy, the chunk goes straight to the CSV reader.
-                let chunk = decoder.skip_bom(chunk);
-                self.sink.feed(records, chunk, last, self.kind, &self.options, &self.file);
-                return self.sink.fatal();
-            }
+        self.read(chunk, last)
+    }
+
+    /// Choose the decoder from the first bytes.
+    fn decide(&mut self, prefix: &[u8]) -> Result<()> {
+        if prefix.iter().all(u8::is_ascii_whitespace) {
+            return Err(ErrorKind::EmptyFile { file: self.file.clone() }.into());
+        }
+        let decoder = Decoder::sniff(prefix, self.options.encoding.as_deref(), &self.file)?;
+        self.stage = Stage::Header(decoder, Vec::new());
+        Ok(())
+    }
+
+    /// Read raw bytes once the decoder is chosen: UTF-8 goes to the CSV
+    /// reader as it is, other encodings through the reusable text buffer.
+    fn read(&mut self, chunk: &[u8], last: bool) -> Result<()> {
+        let decoder = match &mut self.stage {
+            Stage::Header(d, _) | Stage::Body(d, _) => d,
+            Stage::Sniff(_) => return Ok(()),
+        };
+        if decoder.is_passthrough() {
+            let chunk = decoder.skip_bom(chunk);
+            return self.take_text(chunk, last);
         }
         let mut text = std::mem::take(&mut self.text);
         text.clear();
-        if let Stage::Header(decoder, _) | Stage::Body(decoder, _) = &mut self.stage {
-            decoder.decode(chunk, last, &mut text);
-        }
+        decoder.decode(chunk, last, &mut text);
         let result = self.take_text(&text, last);
         self.text = text;
         result
     }
 
-    /// Take decoded text: wait for the header line, then stream records.
+    /// Take UTF-8 text: wait for the header line, then stream records.
     fn take_text(&mut self, text: &[u8], last: bool) -> Result<()> {
         match std::mem::replace(&mut self.stage, Stage::Sniff(Vec::new())) {
             Stage::Header(decoder, mut pending) => {
-                pending.extend_from_slice(text);
-                let Some(len) = first_line_len(&pending).or(last.then_some(pending.len())) else {
+                // Only a header line split across chunks is copied.
+                let whole = if pending.is_empty() {
+                    text
+                } else {
+                    pending.extend_from_slice(text);
+                    &pending[..]
+                };
+                let Some(len) = first_line_len(whole).or(last.then_some(whole.len())) else {
+                    if pending.is_empty() {
+                        pending.extend_from_slice(text);
+                    }
                     self.stage = Stage::Header(decoder, pending);
                     return Ok(());
                 };
-                let delimiter = self.forced_delimiter.unwrap_or_else(|| sniff_delimiter(&pending[..len]));
+                let delimiter = self.forced_delimiter.unwrap_or_else(|| sniff_delimiter(&whole[..len]));
                 self.sink.delimiter = delimiter;
-                self.stage = Stage::Body(decoder, Box::new(Records::new(delimiter)));
-                self.take_text(&pending, last)
+                let mut records = Box::new(Records::new(delimiter));
+                self.sink.feed(&mut records, whole, last, self.kind, &self.options, &self.file);
+                self.stage = Stage::Body(decoder, records);
+                self.sink.fatal()
             }
             Stage::Body(decoder, mut records) => {
                 self.sink.feed(&mut records, text, last, self.kind, &self.options, &self.file);
