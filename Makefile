@@ -28,9 +28,10 @@ test-e2e:
 	@if ls tests/e2e/*.test.* >/dev/null 2>&1; then echo "node --test tests/e2e/"; node --test tests/e2e/; \
 	else echo "e2e: no tests in tests/e2e/ yet, skipped"; fi
 
-bench:
-	@if [ -f benches/run.mjs ]; then node benches/run.mjs; \
-	else echo "bench: no benchmarks yet (benches/run.mjs comes with a later issue)"; fi
+# The project against DuckDB-WASM, plain JS and its own native build (BENCHMARKS.md).
+# BENCH_SIZES=100k,1m limits the sizes (default 100k,1m,5m); see benches/run.mjs.
+bench: build
+	node benches/run.mjs
 
 clean:
 	cargo clean
