@@ -79,6 +79,11 @@ export interface Rules {
     stableMinFScore: number;
   };
   grades: { coreMinFScore: number; coreMinMScore: number };
+  /** Predictive value (BG/NBD + Gamma-Gamma). */
+  prediction: {
+    timeUnitDays: number; atRiskBelow: number; clvHorizonDays: number;
+    annualDiscountRate: number; holdoutDays: number;
+  };
 }
 
 export type RfmClass =
@@ -128,13 +133,28 @@ export interface MemberRow {
   rfmClass: RfmClass | null;
   valueGroup: ValueGroup | null;
   grade: Grade;
+  /** After predict(): probability the member is still a customer (0..1). */
+  probabilityAlive: number | null;
+  /** After predict(): expected purchase days in the next 30 days. */
+  expectedPurchases30: number | null;
+  /** After predict(): expected spend over the rules' horizon, discounted, fen. */
+  clvFen: number | null;
+  /** After predict(): expected date of the next order; null when unlikely ever. */
+  nextOrderDate: string | null;
+  /** After predict(): (1 − P(alive)) × M, the window's spend at risk, fen. */
+  valueAtRiskFen: number | null;
+  /** After predict(): P(alive) below rules.prediction.atRiskBelow. */
+  atRisk: boolean;
 }
 
 export interface MembersQuery {
   valueGroup?: ValueGroup; rfmClass?: RfmClass; grade?: Grade;
   /** Substring of member id or name. */
   search?: string;
-  /** "<key>_<asc|desc>", key one of id r f m aov maxOrder lastPurchase; default "m_desc". */
+  /** Only members at risk (needs predict()). */
+  atRisk?: boolean;
+  /** "<key>_<asc|desc>", key one of id r f m aov maxOrder lastPurchase clv probabilityAlive valueAtRisk;
+   *  default "m_desc". */
   sort?: string;
   offset?: number; limit?: number;
 }
@@ -147,13 +167,49 @@ export interface ExportOptions extends MembersQuery {
   maskPhones?: boolean;
 }
 
+/** Why a forecast comes from a fallback: what data is missing. */
+export interface Fallback { method: string; code: string; message: string; }
+export interface Expectation { days: number; orders: number; revenueFen: number; }
+
+/** What predict() tells the store (BG/NBD + Gamma-Gamma fitted up to asOf). */
+export interface PredictionSummary {
+  asOf: string;
+  timeUnitDays: number;
+  parameters: {
+    purchasesMethod: "bg_nbd" | "shrunk_bg_nbd" | "store_average";
+    spendMethod: "gamma_gamma" | "shrunk_gamma_gamma" | "store_average";
+    /** r, alpha, a, b */
+    bgNbd: [number, number, number, number] | null;
+    /** p, q, gamma (fen) */
+    gammaGamma: [number, number, number] | null;
+    logLikelihood: number | null;
+    converged: boolean | null;
+  };
+  store: {
+    customers: number;
+    /** orders = expected purchase days of existing members. */
+    next30Days: Expectation; next90Days: Expectation;
+    fallback: boolean; purchasesFallback: Fallback | null; spendFallback: Fallback | null;
+  };
+  atRiskMembers: number;
+  valueAtRiskFen: number;
+  totalClvFen: number;
+  /** Mean P(alive) by frequency band (repeat purchase days) × recency band (days since last purchase). */
+  heatmap: { frequency: string; recency: string; members: number; meanProbabilityAlive: number | null }[];
+  clvHistogram: { fromFen: number; toFen: number | null; members: number; clvFen: number }[];
+  /** The model refitted without the last holdoutDays, against what happened; null when too little data. */
+  validation: { label: string; customers: number; actualMean: number; predictedMean: number;
+                actualTotal: number; predictedTotal: number }[] | null;
+  holdoutDays: number;
+}
+
 export interface DemoOptions { seed?: number; members?: number; orders?: number; }
 
 /** Errors thrown by the API are real `Error`s carrying a stable `code`. */
 export interface AnalyticsError extends Error {
   code: "EMPTY_FILE" | "BINARY_FILE" | "UNSUPPORTED_FORMAT" | "MISSING_COLUMN" | "BAD_MAPPING"
       | "BAD_OPTIONS" | "INVALID_RULES" | "NO_DATA" | "NOT_ANALYZED" | "UNKNOWN_MEMBER" | "LOAD_IN_PROGRESS"
-      | "NO_LOAD_IN_PROGRESS";
+      | "NO_LOAD_IN_PROGRESS" | "NO_CUSTOMERS" | "NO_VARIATION" | "BAD_SUMMARY";
   /** Extra context when the error has a position. */
   field?: string; fileName?: string;
 }
@@ -178,6 +234,9 @@ export class Workspace {
   static defaultRules(): Rules;
   /** asOf defaults to the day after the latest record. */
   analyze(options?: { asOf?: string }): Summary;
+  /** Fit the predictive models as of the latest analysis; member rows then carry forecasts.
+   *  Thin data gets a flagged fallback (store.fallback, with the reason); analyze() discards it. */
+  predict(): PredictionSummary;
   members(query?: MembersQuery): MembersPage;
   member(id: string): MemberRow;
   /** Per-member RFM as typed arrays by member index (0 where no purchase in the window);

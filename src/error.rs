@@ -84,6 +84,15 @@ pub enum ErrorKind {
     /// No member has this id.
     #[error("unknown member {0} (查无此会员)")]
     UnknownMember(String),
+    /// The prediction models cannot be fitted at all (e.g. nobody has bought
+    /// twice on different days); thin data otherwise gets a flagged fallback.
+    #[error("prediction: {message}")]
+    Prediction {
+        /// The models' own code, e.g. `NO_CUSTOMERS`.
+        code: &'static str,
+        /// What is missing.
+        message: String,
+    },
     /// `beginLoad` was called while another streaming load was open.
     #[error("a load is already in progress; call finishLoad() first")]
     LoadInProgress,
@@ -111,6 +120,7 @@ impl Error {
             ErrorKind::NoData => "NO_DATA",
             ErrorKind::NotAnalyzed => "NOT_ANALYZED",
             ErrorKind::UnknownMember(_) => "UNKNOWN_MEMBER",
+            ErrorKind::Prediction { code, .. } => code,
             ErrorKind::LoadInProgress => "LOAD_IN_PROGRESS",
             ErrorKind::NoLoadInProgress => "NO_LOAD_IN_PROGRESS",
         }

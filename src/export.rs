@@ -3,10 +3,10 @@
 //! spreadsheet would run as a formula (`= + - @`, tab, CR) neutralised with
 //! a leading apostrophe.
 
-use crate::analytics::query::{MemberRow, MembersQuery, row};
-use crate::analytics::{Analysis, Grade, RfmClass, ValueGroup};
+use crate::analytics::query::{MemberRow, MembersQuery, View, row};
+use crate::analytics::{Grade, RfmClass, ValueGroup};
 use crate::error::Result;
-use crate::model::{Dataset, format_yuan};
+use crate::model::format_yuan;
 use serde::Deserialize;
 
 /// How to export the member list: a filter and sort like
@@ -22,6 +22,8 @@ pub struct ExportOptions {
     pub grade: Option<String>,
     /// Substring of id or name.
     pub search: Option<String>,
+    /// Only members at risk (needs `predict`).
+    pub at_risk: Option<bool>,
     /// Sort as in [`MembersQuery::sort`].
     pub sort: Option<String>,
     /// `zh` (default) or `en`: header and label language.
@@ -53,12 +55,13 @@ pub fn text_cell(value: &str) -> String {
 }
 
 /// The member list as CSV bytes (UTF-8 with BOM).
-pub fn members_csv(analysis: &Analysis, data: &Dataset, options: &ExportOptions) -> Result<Vec<u8>> {
+pub fn members_csv(view: &View<'_>, options: &ExportOptions) -> Result<Vec<u8>> {
     let query = MembersQuery {
         value_group: options.value_group.clone(),
         rfm_class: options.rfm_class.clone(),
         grade: options.grade.clone(),
         search: options.search.clone(),
+        at_risk: options.at_risk,
         sort: options.sort.clone(),
         offset: None,
         limit: None,
@@ -112,8 +115,8 @@ pub fn members_csv(analysis: &Analysis, data: &Dataset, options: &ExportOptions)
     out.push_str(&header.join(","));
     out.push_str("\r\n");
     let label = |labels: (&'static str, &'static str, &'static str)| if zh { labels.1 } else { labels.0 };
-    for i in query.select(analysis, data)? {
-        let r: MemberRow = row(analysis, data, i, mask);
+    for i in query.select(view)? {
+        let r: MemberRow = row(view, i, mask);
         let num = |v: Option<u32>| v.map(|x| x.to_string()).unwrap_or_default();
         let score = |v: Option<u8>| v.map(|x| x.to_string()).unwrap_or_default();
         let yuan = |v: Option<i64>| v.map(format_yuan).unwrap_or_default();

@@ -23,6 +23,36 @@ pub struct Rules {
     pub value_groups: ValueGroupRules,
     /// Seed 001's four grades (DOMAIN §2).
     pub grades: GradeRules,
+    /// Predictive member value: BG/NBD and Gamma-Gamma (预测).
+    pub prediction: PredictionRules,
+}
+
+/// Prediction settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+pub struct PredictionRules {
+    /// Days per model time unit (default 7: weeks, as in the published fits).
+    pub time_unit_days: f64,
+    /// A member whose probability of still being a customer is below this is at risk (default 0.5).
+    pub at_risk_below: f64,
+    /// CLV horizon in days (default 365).
+    pub clv_horizon_days: u32,
+    /// Yearly discount rate of the CLV (default 0.1 = 10 %).
+    pub annual_discount_rate: f64,
+    /// Days held out to check the model on the store's own data (default 90).
+    pub holdout_days: u32,
+}
+
+impl Default for PredictionRules {
+    fn default() -> Self {
+        PredictionRules {
+            time_unit_days: 7.0,
+            at_risk_below: 0.5,
+            clv_horizon_days: 365,
+            annual_discount_rate: 0.1,
+            holdout_days: 90,
+        }
+    }
 }
 
 /// How R, F and M are scored 1–5.
@@ -172,6 +202,19 @@ impl Rules {
         score("valueGroups.stableMinFScore", v.stable_min_f_score)?;
         score("grades.coreMinFScore", self.grades.core_min_f_score)?;
         score("grades.coreMinMScore", self.grades.core_min_m_score)?;
+        let p = &self.prediction;
+        let range = |field: &str, v: f64, lo: f64, hi: f64| {
+            if v.is_finite() && (lo..=hi).contains(&v) {
+                Ok(())
+            } else {
+                Err(Error::invalid_rules(field, format!("must be between {lo} and {hi}, got {v}")))
+            }
+        };
+        range("prediction.timeUnitDays", p.time_unit_days, 1.0, 365.0)?;
+        range("prediction.atRiskBelow", p.at_risk_below, 0.0, 1.0)?;
+        range("prediction.clvHorizonDays", f64::from(p.clv_horizon_days), 1.0, 3650.0)?;
+        range("prediction.annualDiscountRate", p.annual_discount_rate, 0.0, 10.0)?;
+        range("prediction.holdoutDays", f64::from(p.holdout_days), 7.0, 730.0)?;
         Ok(())
     }
 }

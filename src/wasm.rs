@@ -165,6 +165,13 @@ impl Workspace {
         to_js(self.0.analyze(options.as_of.as_deref()).map_err(js_error)?)
     }
 
+    /// Fit the predictive models as of the latest analysis:
+    /// `const p = ws.predict(); p.store.next30Days.revenueFen` → PredictionSummary.
+    /// Member rows then carry `probabilityAlive`, `clvFen`, `valueAtRiskFen`, `atRisk`.
+    pub fn predict(&mut self) -> Result<JsValue, JsValue> {
+        to_js(self.0.predict().map_err(js_error)?)
+    }
+
     /// A page of members: `ws.members({ rfmClass: "important_value", offset: 0, limit: 50 })`.
     pub fn members(&self, query: JsValue) -> Result<JsValue, JsValue> {
         let query: MembersQuery = options("query", query)?;

@@ -2,7 +2,8 @@
 //! latest analysis and a streaming load in progress. The JS `Workspace` is a
 //! thin wrapper of this type; everything here is plain Rust and tested natively.
 
-use crate::analytics::query::{MemberRow, MembersPage, MembersQuery, member};
+use crate::analytics::predict::{Prediction, PredictionSummary, predict};
+use crate::analytics::query::{MemberRow, MembersPage, MembersQuery, View, member};
 use crate::analytics::{Analysis, Summary, analyze, parse_as_of};
 use crate::demo::{DemoOptions, generate};
 use crate::error::{ErrorKind, Result};
@@ -17,6 +18,8 @@ pub struct Workspace {
     data: Dataset,
     rules: Rules,
     analysis: Option<Analysis>,
+    /// The latest prediction; belongs to the latest analysis.
+    prediction: Option<Prediction>,
     loading: Option<Ingest>,
 }
 
@@ -73,6 +76,7 @@ impl Workspace {
             Table::Members(m) => self.data.members = Some(m),
         }
         self.analysis = None;
+        self.prediction = None;
         loaded.report
     }
 
@@ -88,6 +92,7 @@ impl Workspace {
     pub fn set_rules(&mut self, json: &str) -> Result<()> {
         self.rules = Rules::from_json(json)?;
         self.analysis = None;
+        self.prediction = None;
         Ok(())
     }
 
@@ -99,8 +104,17 @@ impl Workspace {
     /// Analyse the data as of `as_of` (`YYYY-MM-DD`; default: the day after the latest record).
     pub fn analyze(&mut self, as_of: Option<&str>) -> Result<&Summary> {
         let as_of = as_of.map(parse_as_of).transpose()?;
+        self.prediction = None;
         let analysis = self.analysis.insert(analyze(&self.data, &self.rules, as_of)?);
         Ok(&analysis.summary)
+    }
+
+    /// Fit the predictive models as of the latest analysis and forecast
+    /// every member; member rows then carry their forecasts.
+    pub fn predict(&mut self) -> Result<&PredictionSummary> {
+        let analysis = self.analysis.as_ref().ok_or(ErrorKind::NotAnalyzed)?;
+        let prediction = self.prediction.insert(predict(&self.data, analysis, &self.rules.prediction)?);
+        Ok(&prediction.summary)
     }
 
     /// The latest analysis.
@@ -108,18 +122,22 @@ impl Workspace {
         self.analysis.as_ref().ok_or_else(|| ErrorKind::NotAnalyzed.into())
     }
 
+    fn view(&self) -> Result<View<'_>> {
+        Ok(View { analysis: self.analysis()?, prediction: self.prediction.as_ref(), data: &self.data })
+    }
+
     /// A page of member rows.
     pub fn members(&self, query: &MembersQuery) -> Result<MembersPage> {
-        query.page(self.analysis()?, &self.data)
+        query.page(&self.view()?)
     }
 
     /// One member's row.
     pub fn member(&self, id: &str) -> Result<MemberRow> {
-        member(self.analysis()?, &self.data, id)
+        member(&self.view()?, id)
     }
 
     /// The member list as CSV bytes (UTF-8 with BOM).
     pub fn export_members(&self, options: &ExportOptions) -> Result<Vec<u8>> {
-        members_csv(self.analysis()?, &self.data, options)
+        members_csv(&self.view()?, options)
     }
 }

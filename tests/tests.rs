@@ -295,9 +295,19 @@ fn readme_rules_block_is_the_default_rules() {
     let readme = std::fs::read_to_string(format!("{}/README.md", env!("CARGO_MANIFEST_DIR"))).unwrap();
     let block = readme.split("```json rules\n").nth(1).and_then(|rest| rest.split("```").next()).unwrap();
     assert_eq!(member_analytics::Rules::from_json(block).unwrap(), member_analytics::Rules::default());
-    let parsed: serde_json::Value = serde_json::from_str(block).unwrap();
-    let defaults: serde_json::Value = serde_json::from_str(&member_analytics::Rules::default().to_json()).unwrap();
-    assert_eq!(parsed, defaults, "README lists every rule with its default");
+    fn paths(v: &serde_json::Value, prefix: &str, out: &mut Vec<String>) {
+        if let serde_json::Value::Object(map) = v {
+            for (k, v) in map {
+                paths(v, &format!("{prefix}.{k}"), out);
+            }
+        } else {
+            out.push(prefix.to_string());
+        }
+    }
+    let (mut listed, mut all) = (Vec::new(), Vec::new());
+    paths(&serde_json::from_str(block).unwrap(), "", &mut listed);
+    paths(&serde_json::from_str(&member_analytics::Rules::default().to_json()).unwrap(), "", &mut all);
+    assert_eq!(listed, all, "README lists every rule with its default");
 }
 
 #[test]

@@ -8,6 +8,7 @@
 
 pub mod clv;
 pub mod groups;
+pub mod predict;
 pub mod query;
 pub mod rfm;
 

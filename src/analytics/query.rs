@@ -1,12 +1,25 @@
 //! Queries over an [`Analysis`]: a filtered, sorted page of member rows, and
 //! one member's row. Phones are masked in every row (DOMAIN §14).
 
+use super::predict::Prediction;
 use super::{Analysis, Grade, Profile, RfmClass, ValueGroup, opt_day};
 use crate::error::{Error, ErrorKind, Result};
 use crate::export::mask_phone;
 use crate::model::{Dataset, Fen, format_day};
 use serde::{Deserialize, Serialize};
 use std::cmp::Ordering;
+
+/// What a query reads: the analysis, the prediction if one was made, and
+/// the data (for phones and names).
+#[derive(Clone, Copy)]
+pub struct View<'a> {
+    /// The latest analysis.
+    pub analysis: &'a Analysis,
+    /// The latest prediction, if `predict` has run since the analysis.
+    pub prediction: Option<&'a Prediction>,
+    /// The loaded data.
+    pub data: &'a Dataset,
+}
 
 /// One member as a table row.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -46,6 +59,18 @@ pub struct MemberRow {
     pub value_group: Option<ValueGroup>,
     /// Grade.
     pub grade: Grade,
+    /// Probability of still being a customer (after `predict`).
+    pub probability_alive: Option<f64>,
+    /// Expected purchase days in the next 30 days (after `predict`).
+    pub expected_purchases_30: Option<f64>,
+    /// Lifetime value over the rules' horizon, discounted, fen (after `predict`).
+    pub clv_fen: Option<Fen>,
+    /// Expected date of the next order (after `predict`; `None` when unlikely ever).
+    pub next_order_date: Option<String>,
+    /// Spend in the window at risk: (1 − P(alive)) × M, fen (after `predict`).
+    pub value_at_risk_fen: Option<Fen>,
+    /// P(alive) below the rules' threshold.
+    pub at_risk: bool,
 }
 
 /// Which members, in which order, which page.
@@ -60,7 +85,10 @@ pub struct MembersQuery {
     pub grade: Option<String>,
     /// Substring of the member id or name.
     pub search: Option<String>,
-    /// `<key>_<asc|desc>`, key one of `id r f m aov maxOrder lastPurchase`; default `m_desc`.
+    /// Only members at risk (needs `predict`).
+    pub at_risk: Option<bool>,
+    /// `<key>_<asc|desc>`, key one of `id r f m aov maxOrder lastPurchase
+    /// clv probabilityAlive valueAtRisk`; default `m_desc`.
     pub sort: Option<String>,
     /// Rows to skip.
     pub offset: Option<usize>,
@@ -89,11 +117,19 @@ enum Key {
     Aov,
     MaxOrder,
     LastPurchase,
+    Clv,
+    ProbabilityAlive,
+    ValueAtRisk,
 }
 
 impl MembersQuery {
     /// Indices of the matching members, sorted (ties by id).
-    pub fn select(&self, analysis: &Analysis, data: &Dataset) -> Result<Vec<usize>> {
+    pub fn select(&self, view: &View<'_>) -> Result<Vec<usize>> {
+        let (analysis, data) = (view.analysis, view.data);
+        let at_risk = self.at_risk.unwrap_or(false);
+        if at_risk && view.prediction.is_none() {
+            return Err(Error::bad_options("atRisk", "call predict() first"));
+        }
         let group = parse_opt("valueGroup", &self.value_group, ValueGroup::parse)?;
         let class = parse_opt("rfmClass", &self.rfm_class, RfmClass::parse)?;
         let grade = parse_opt("grade", &self.grade, Grade::parse)?;
@@ -107,8 +143,10 @@ impl MembersQuery {
                     && class.is_none_or(|c| p.rfm.is_some_and(|r| r.class == c))
                     && grade.is_none_or(|g| p.grade == g)
                     && search.is_none_or(|s| analysis.ids[i].contains(s) || name(i).contains(s))
+                    && (!at_risk || view.prediction.is_some_and(|p| p.at_risk(i)))
             })
             .collect();
+        let forecast = |i: usize| view.prediction.and_then(|p| p.members.get(i)).and_then(|f| f.as_ref());
         let value = |i: usize| -> Option<i64> {
             let p = &analysis.profiles[i];
             match key {
@@ -119,6 +157,12 @@ impl MembersQuery {
                 Key::Aov => p.rfm.map(|r| r.aov()),
                 Key::MaxOrder => p.rfm.map(|r| r.max_order),
                 Key::LastPurchase => p.last_purchase.map(i64::from),
+                Key::Clv => forecast(i).map(|f| f.clv_fen),
+                // Per million: an exact integer order for probabilities.
+                Key::ProbabilityAlive => {
+                    forecast(i).and_then(|f| f.probability_alive).map(|x| (x * 1e6).round() as i64)
+                }
+                Key::ValueAtRisk => view.prediction.and_then(|p| p.value_at_risk(i, analysis)),
             }
         };
         picked.sort_by(|&a, &b| {
@@ -151,6 +195,9 @@ impl MembersQuery {
             "aov" => Key::Aov,
             "maxOrder" => Key::MaxOrder,
             "lastPurchase" => Key::LastPurchase,
+            "clv" => Key::Clv,
+            "probabilityAlive" => Key::ProbabilityAlive,
+            "valueAtRisk" => Key::ValueAtRisk,
             _ => return Err(bad_sort(sort)),
         };
         match dir {
@@ -161,11 +208,11 @@ impl MembersQuery {
     }
 
     /// The page this query asks for.
-    pub fn page(&self, analysis: &Analysis, data: &Dataset) -> Result<MembersPage> {
-        let picked = self.select(analysis, data)?;
+    pub fn page(&self, view: &View<'_>) -> Result<MembersPage> {
+        let picked = self.select(view)?;
         let offset = self.offset.unwrap_or(0);
         let limit = self.limit.unwrap_or(50);
-        let rows = picked.iter().skip(offset).take(limit).map(|&i| row(analysis, data, i, true)).collect();
+        let rows = picked.iter().skip(offset).take(limit).map(|&i| row(view, i, true)).collect();
         Ok(MembersPage { total: picked.len(), offset, rows })
     }
 }
@@ -192,8 +239,10 @@ fn name_of<'a>(analysis: &Analysis, data: &'a Dataset, i: usize) -> &'a str {
 }
 
 /// The row of member `i`; `mask` hides the middle of the phone number.
-pub fn row(analysis: &Analysis, data: &Dataset, i: usize, mask: bool) -> MemberRow {
+pub fn row(view: &View<'_>, i: usize, mask: bool) -> MemberRow {
+    let (analysis, data) = (view.analysis, view.data);
     let p: &Profile = &analysis.profiles[i];
+    let forecast = view.prediction.and_then(|p| p.members.get(i)).and_then(|f| f.as_ref());
     let members = p.member_row.and_then(|row| data.members.as_ref().map(|m| (m, row as usize)));
     let phone = members.and_then(|(m, row)| m.phone.get(row)).map_or("", |s| s);
     let rfm = p.rfm;
@@ -215,11 +264,17 @@ pub fn row(analysis: &Analysis, data: &Dataset, i: usize, mask: bool) -> MemberR
         rfm_class: rfm.map(|x| x.class),
         value_group: p.value_group,
         grade: p.grade,
+        probability_alive: forecast.and_then(|f| f.probability_alive),
+        expected_purchases_30: forecast.map(|f| f.expected_purchases),
+        clv_fen: forecast.map(|f| f.clv_fen),
+        next_order_date: forecast.and_then(|f| f.next_order_day).map(format_day),
+        value_at_risk_fen: view.prediction.and_then(|p| p.value_at_risk(i, analysis)),
+        at_risk: view.prediction.is_some_and(|p| p.at_risk(i)),
     }
 }
 
 /// The row of the member with `id`.
-pub fn member(analysis: &Analysis, data: &Dataset, id: &str) -> Result<MemberRow> {
-    let i = analysis.find(id).ok_or_else(|| ErrorKind::UnknownMember(id.to_string()))?;
-    Ok(row(analysis, data, i, true))
+pub fn member(view: &View<'_>, id: &str) -> Result<MemberRow> {
+    let i = view.analysis.find(id).ok_or_else(|| ErrorKind::UnknownMember(id.to_string()))?;
+    Ok(row(view, i, true))
 }

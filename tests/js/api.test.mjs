@@ -601,3 +601,50 @@ describe("rfmColumns", () => {
         expectCode(() => new Workspace().rfmColumns(), "NOT_ANALYZED");
     });
 });
+
+describe("predict", () => {
+    it("fits the demo store and puts forecasts on the member rows", () => {
+        const ws = new Workspace();
+        ws.loadDemo();
+        expectCode(() => ws.predict(), "NOT_ANALYZED");
+        ws.analyze();
+        expectCode(() => ws.members({ atRisk: true }), "BAD_OPTIONS");
+        assert.equal(ws.members({ limit: 1 }).rows[0].probabilityAlive, null, "no forecast before predict()");
+        const p = ws.predict();
+        assert.equal(p.asOf, "2026-11-01");
+        assert.equal(p.parameters.purchasesMethod, "bg_nbd");
+        assert.equal(p.parameters.converged, true);
+        assert.equal(p.store.fallback, false);
+        assert.ok(p.store.next90Days.orders > p.store.next30Days.orders && p.store.next30Days.orders > 0);
+        assert.equal(p.heatmap.length, 7 * 6);
+        assert.equal(p.clvHistogram.reduce((a, b) => a + b.clvFen, 0), p.totalClvFen);
+        const risky = ws.members({ atRisk: true, sort: "valueAtRisk_desc", limit: 1000 });
+        assert.equal(risky.total, p.atRiskMembers);
+        assert.ok(risky.rows.every((m) => m.atRisk && m.probabilityAlive < 0.5));
+        assert.ok(risky.rows[0].valueAtRiskFen >= risky.rows[1].valueAtRiskFen);
+        const m = ws.member(risky.rows[0].id);
+        assert.equal(m.valueAtRiskFen, Math.round((1 - m.probabilityAlive) * m.mFen));
+        ws.analyze();
+        assert.equal(ws.member(m.id).probabilityAlive, null, "analyze() discards the prediction");
+    });
+
+    it("tells a 30-member store what is missing instead of failing", () => {
+        let csv = "会员ID,支付时间,实付金额\n";
+        for (let m = 0; m < 30; m++) {
+            for (let k = 0; k <= m % 4; k++) csv += `M${m},2026-0${1 + k}-${String(1 + (m % 28)).padStart(2, "0")},${10 + m}.00\n`;
+        }
+        const ws = new Workspace();
+        ws.load("orders", utf8(csv));
+        ws.analyze();
+        const p = ws.predict();
+        assert.equal(p.store.fallback, true);
+        assert.equal(p.store.purchasesFallback.code, "TOO_FEW_CUSTOMERS");
+        assert.match(p.store.purchasesFallback.message, /30/);
+    });
+
+    it("rejects bad prediction rules naming the field", () => {
+        const ws = new Workspace();
+        const err = expectCode(() => ws.setRules({ prediction: { atRiskBelow: 2 } }), "INVALID_RULES");
+        assert.equal(err.field, "prediction.atRiskBelow");
+    });
+});
