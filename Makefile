@@ -23,10 +23,9 @@ test-rust:
 test-js:
 	node --test tests/js/ tests/miniprogram/ tests/readme.test.mjs
 
-# The dashboard's page tests, in headless Chromium; skipped until they exist.
+# The dashboard's page tests, in headless Chromium.
 test-e2e:
-	@if ls tests/e2e/*.test.* >/dev/null 2>&1; then echo "node --test tests/e2e/"; node --test tests/e2e/; \
-	else echo "e2e: no tests in tests/e2e/ yet, skipped"; fi
+	node --test tests/e2e/
 
 # The project against DuckDB-WASM, plain JS and its own native build (BENCHMARKS.md).
 # BENCH_SIZES=100k,1m limits the sizes (default 100k,1m,5m); see benches/run.mjs.
