@@ -114,6 +114,9 @@ fn full(runs: usize, as_of: &str, inputs: &[&str]) -> Res<()> {
         let summary_members = ws.analyze(Some(as_of))?.members;
         phases.push(("analyze".into(), lap.elapsed().as_secs_f64()));
         lap = Instant::now();
+        ws.predict()?;
+        phases.push(("predict".into(), lap.elapsed().as_secs_f64()));
+        lap = Instant::now();
         let page = ws.members(&MembersQuery { sort: Some("m_desc".into()), limit: Some(50), ..Default::default() })?;
         phases.push(("members page".into(), lap.elapsed().as_secs_f64()));
         lap = Instant::now();

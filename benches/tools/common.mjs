@@ -11,7 +11,7 @@ export function args() {
     const all = process.argv.slice(2);
     const flags = new Set(all.filter((a) => a.startsWith("--")));
     const [task, ...rest] = all.filter((a) => !a.startsWith("--"));
-    if (task === "rfm" && rest.length === 3) {
+    if ((task === "rfm" || task === "predict") && rest.length === 3) {
         return { task, flags, file: rest[0], runs: Math.max(1, Number(rest[1])), asOf: rest[2] };
     }
     if (task === "full" && rest.length >= 3) {
@@ -21,7 +21,7 @@ export function args() {
         });
         return { task, flags, runs: Math.max(1, Number(rest[0])), asOf: rest[1], inputs };
     }
-    throw new Error(`usage: ${process.argv[1]} rfm <orders.csv> <runs> <asOf> | full <runs> <asOf> <kind=path>...`);
+    throw new Error(`usage: ${process.argv[1]} rfm|predict <orders.csv> <runs> <asOf> | full <runs> <asOf> <kind=path>...`);
 }
 
 /** The file as bytes (a Buffer is a Uint8Array). */

@@ -26,6 +26,23 @@ run(() => {
     const { Workspace } = require("../../pkg/node/index.cjs");
     const init = now() - t;
 
+    if (a.task === "predict") {
+        // The predictive models alone: fit + every member's forecast + store forecast.
+        const bytes = bytesOf(a.file);
+        const ws = new Workspace();
+        ws.load("orders", bytes, { fileName: a.file });
+        ws.analyze({ asOf: a.asOf });
+        const seconds = [];
+        let p;
+        for (let k = 0; k < a.runs; k++) {
+            t = now();
+            p = ws.predict();
+            seconds.push(now() - t);
+        }
+        report({ tool: "project", init, seconds, customers: p.store.customers, method: p.parameters.purchasesMethod, converged: p.parameters.converged });
+        return;
+    }
+
     if (a.task === "rfm") {
         const bytes = bytesOf(a.file);
         const seconds = [];
@@ -71,6 +88,8 @@ run(() => {
         }
         const summary = ws.analyze({ asOf: a.asOf });
         mark("analyze");
+        ws.predict();
+        mark("predict");
         const page = ws.members({ sort: "m_desc", offset: 0, limit: 50 });
         mark("members page");
         const csv = ws.exportMembers({ lang: "zh" });
