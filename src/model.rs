@@ -41,28 +41,30 @@ pub fn format_yuan(fen: Fen) -> String {
 pub struct Interner {
     index: FxHashMap<Box<str>, u32>,
     names: Vec<Box<str>>,
-    /// The index returned last: columns such as store and channel repeat
-    /// the same value row after row, and a compare is cheaper than a hash.
+    /// The index [`Interner::intern_repeated`] returned last.
     last: u32,
 }
 
 impl Interner {
     /// The index of `name`, adding it if new.
     pub fn intern(&mut self, name: &str) -> u32 {
+        if let Some(&i) = self.index.get(name) {
+            return i;
+        }
+        let i = self.names.len() as u32;
+        self.names.push(name.into());
+        self.index.insert(name.into(), i);
+        i
+    }
+
+    /// [`Interner::intern`] for columns such as store and channel that
+    /// repeat one value row after row: a compare is cheaper than a hash.
+    pub fn intern_repeated(&mut self, name: &str) -> u32 {
         if self.names.get(self.last as usize).is_some_and(|last| **last == *name) {
             return self.last;
         }
-        let i = match self.index.get(name) {
-            Some(&i) => i,
-            None => {
-                let i = self.names.len() as u32;
-                self.names.push(name.into());
-                self.index.insert(name.into(), i);
-                i
-            }
-        };
-        self.last = i;
-        i
+        self.last = self.intern(name);
+        self.last
     }
 
     /// The index of `name`, if known.

@@ -92,63 +92,31 @@ pub enum Status {
     Closed,
 }
 
-/// Map a status word (Chinese or English) to a [`Status`]; empty means paid.
+/// Map a status word (Chinese or English, any case) to a [`Status`];
+/// empty means paid.
 pub fn parse_status(s: &str) -> Result<Status, FieldError> {
     let s = s.trim();
     if s.is_empty() {
         return Ok(Status::Paid);
     }
-    let lower = s.to_ascii_lowercase();
-    const PAID: &[&str] = &[
-        "已支付",
-        "已付款",
-        "已完成",
-        "交易成功",
-        "交易完成",
-        "已发货",
-        "待发货",
-        "已收货",
-        "已签收",
-        "成功",
-        "完成",
-        "部分退款",
-        "退款中",
-        "退款失败",
-        "paid",
-        "completed",
-        "complete",
-        "success",
-        "succeeded",
-        "shipped",
-        "delivered",
-        "partially refunded",
-        "partial refund",
-    ];
-    const REFUNDED: &[&str] =
-        &["已退款", "退款成功", "全额退款", "退款完成", "已退货", "refunded", "refund", "returned"];
-    const CLOSED: &[&str] = &[
-        "已关闭",
-        "交易关闭",
-        "已取消",
-        "取消",
-        "关闭",
-        "未支付",
-        "待付款",
-        "待支付",
-        "closed",
-        "cancelled",
-        "canceled",
-        "unpaid",
-        "void",
-    ];
-    if PAID.contains(&lower.as_str()) {
-        Ok(Status::Paid)
-    } else if REFUNDED.contains(&lower.as_str()) {
-        Ok(Status::Refunded)
-    } else if CLOSED.contains(&lower.as_str()) {
-        Ok(Status::Closed)
-    } else {
-        Err(FieldError::UnknownStatus)
+    // Exports write one spelling row after row: match it as written first,
+    // and allocate a lower-case copy only for words with capitals.
+    status_word(s)
+        .or_else(|| s.bytes().any(|b| b.is_ascii_uppercase()).then(|| status_word(&s.to_ascii_lowercase())).flatten())
+        .ok_or(FieldError::UnknownStatus)
+}
+
+fn status_word(s: &str) -> Option<Status> {
+    match s {
+        "交易成功" | "已完成" | "已支付" | "已付款" | "交易完成" | "已发货" | "待发货" | "已收货" | "已签收"
+        | "成功" | "完成" | "部分退款" | "退款中" | "退款失败" | "paid" | "completed" | "complete" | "success"
+        | "succeeded" | "shipped" | "delivered" | "partially refunded" | "partial refund" => Some(Status::Paid),
+        "已退款" | "退款成功" | "全额退款" | "退款完成" | "已退货" | "refunded" | "refund" | "returned" => {
+            Some(Status::Refunded)
+        }
+        "已关闭" | "交易关闭" | "已取消" | "取消" | "关闭" | "未支付" | "待付款" | "待支付" | "closed"
+        | "cancelled" | "canceled" | "unpaid" | "void" => Some(Status::Closed),
+        _ => None,
     }
 }
 
