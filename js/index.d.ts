@@ -79,6 +79,8 @@ export interface Rules {
     stableMinFScore: number;
   };
   grades: { coreMinFScore: number; coreMinMScore: number };
+  /** Lifecycle windows in days; the churn line is valueGroups.churnDays. */
+  lifecycle: { newDays: number; activeDays: number; periodDays: number };
   /** Predictive value (BG/NBD + Gamma-Gamma). */
   prediction: {
     timeUnitDays: number; atRiskBelow: number; clvHorizonDays: number;
@@ -92,6 +94,8 @@ export type RfmClass =
 export type ValueGroup = "value" | "potential" | "stable" | "churned";
 /** Seed 001's four grades: 核心 core, 重要 important, 潜在 potential, 普通 ordinary. */
 export type Grade = "core" | "important" | "potential" | "ordinary";
+/** 潜在 prospect, 新客 new, 活跃 active, 沉睡 dormant, 流失 churned (DOMAIN §4). */
+export type Lifecycle = "prospect" | "new" | "active" | "dormant" | "churned";
 
 export interface Count { key: string; label: string; labelEn: string; members: number; revenueFen: number; }
 
@@ -116,6 +120,11 @@ export interface Summary {
   classes: Count[];
   valueGroups: Count[];
   grades: Count[];
+  lifecycle: Count[];
+  /** Start of the period lifecycleMoves counts over. */
+  lifecycleSince: string;
+  /** Members per (stage then → stage now); from null = joined during the period. */
+  lifecycleMoves: { from: Lifecycle | null; to: Lifecycle; members: number }[];
 }
 
 export interface MemberRow {
@@ -133,6 +142,7 @@ export interface MemberRow {
   rfmClass: RfmClass | null;
   valueGroup: ValueGroup | null;
   grade: Grade;
+  lifecycle: Lifecycle | null;
   /** After predict(): probability the member is still a customer (0..1). */
   probabilityAlive: number | null;
   /** After predict(): expected purchase days in the next 30 days. */
@@ -148,7 +158,7 @@ export interface MemberRow {
 }
 
 export interface MembersQuery {
-  valueGroup?: ValueGroup; rfmClass?: RfmClass; grade?: Grade;
+  valueGroup?: ValueGroup; rfmClass?: RfmClass; grade?: Grade; lifecycle?: Lifecycle;
   /** Substring of member id or name. */
   search?: string;
   /** Only members at risk (needs predict()). */

@@ -4,7 +4,7 @@
 //! a leading apostrophe.
 
 use crate::analytics::query::{MemberRow, MembersQuery, View, row};
-use crate::analytics::{Grade, RfmClass, ValueGroup};
+use crate::analytics::{Grade, Lifecycle, RfmClass, ValueGroup};
 use crate::error::Result;
 use crate::model::format_yuan;
 use serde::Deserialize;
@@ -20,6 +20,8 @@ pub struct ExportOptions {
     pub rfm_class: Option<String>,
     /// Only this grade.
     pub grade: Option<String>,
+    /// Only this lifecycle stage.
+    pub lifecycle: Option<String>,
     /// Substring of id or name.
     pub search: Option<String>,
     /// Only members at risk (needs `predict`).
@@ -60,6 +62,7 @@ pub fn members_csv(view: &View<'_>, options: &ExportOptions) -> Result<Vec<u8>> 
         value_group: options.value_group.clone(),
         rfm_class: options.rfm_class.clone(),
         grade: options.grade.clone(),
+        lifecycle: options.lifecycle.clone(),
         search: options.search.clone(),
         at_risk: options.at_risk,
         sort: options.sort.clone(),
@@ -136,6 +139,7 @@ pub fn members_csv(view: &View<'_>, options: &ExportOptions) -> Result<Vec<u8>> 
             yuan(r.aov_fen),
             yuan(r.max_order_fen),
             r.last_purchase.unwrap_or_default(),
+            r.lifecycle.map(|s| label(Lifecycle::labels(s))).unwrap_or_default().to_string(),
         ];
         out.push_str(&cells.join(","));
         out.push_str("\r\n");

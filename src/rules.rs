@@ -23,8 +23,28 @@ pub struct Rules {
     pub value_groups: ValueGroupRules,
     /// Seed 001's four grades (DOMAIN §2).
     pub grades: GradeRules,
+    /// Lifecycle stages (DOMAIN §4).
+    pub lifecycle: LifecycleRules,
     /// Predictive member value: BG/NBD and Gamma-Gamma (预测).
     pub prediction: PredictionRules,
+}
+
+/// Lifecycle settings; the churn line is `valueGroups.churnDays`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+pub struct LifecycleRules {
+    /// New: first purchase or registration at most this many days ago (default 7).
+    pub new_days: u32,
+    /// Active: last purchase at most this many days ago (default 30); dormant up to the churn line.
+    pub active_days: u32,
+    /// Moves are counted from this many days before the analysis date (default 30).
+    pub period_days: u32,
+}
+
+impl Default for LifecycleRules {
+    fn default() -> Self {
+        LifecycleRules { new_days: 7, active_days: 30, period_days: 30 }
+    }
 }
 
 /// Prediction settings.
@@ -202,6 +222,19 @@ impl Rules {
         score("valueGroups.stableMinFScore", v.stable_min_f_score)?;
         score("grades.coreMinFScore", self.grades.core_min_f_score)?;
         score("grades.coreMinMScore", self.grades.core_min_m_score)?;
+        let l = &self.lifecycle;
+        if l.new_days == 0 || l.new_days > 366 {
+            return Err(Error::invalid_rules("lifecycle.newDays", "must be between 1 and 366 days"));
+        }
+        if l.active_days == 0 || l.active_days >= v.churn_days {
+            return Err(Error::invalid_rules(
+                "lifecycle.activeDays",
+                format!("must be at least 1 and below valueGroups.churnDays ({})", v.churn_days),
+            ));
+        }
+        if l.period_days == 0 || l.period_days > 3660 {
+            return Err(Error::invalid_rules("lifecycle.periodDays", "must be between 1 and 3660 days"));
+        }
         let p = &self.prediction;
         let range = |field: &str, v: f64, lo: f64, hi: f64| {
             if v.is_finite() && (lo..=hi).contains(&v) {

@@ -153,7 +153,7 @@ fn export_is_excel_ready_masked_and_formula_safe() {
     assert!(lines[0].starts_with("会员ID,手机号,姓名"));
     assert_eq!(
         lines[1],
-        "M001,138****1234,张伟,1,3,1279.80,4,4,4,重要价值客户,价值用户,重要会员,426.60,1234.50,2026-10-31"
+        "M001,138****1234,张伟,1,3,1279.80,4,4,4,重要价值客户,价值用户,重要会员,426.60,1234.50,2026-10-31,活跃"
     );
     assert!(lines.iter().any(|l| l.starts_with("M002,139****4321,\"'=HYPERLINK(\"\"http://x\"\")\"")), "{text}");
     let total: i64 = lines[1..]
@@ -322,4 +322,36 @@ fn rfm_columns_agree_with_the_rows() {
     assert_eq!((c.r[m1], c.f[m1], c.m_fen[m1], &c.scores[3 * m1..3 * m1 + 3]), (1, 3, 127_980.0, &[4, 4, 4][..]));
     assert_eq!((c.r[m4], c.f[m4], c.m_fen[m4], &c.scores[3 * m4..3 * m4 + 3]), (0, 0, 0.0, &[0, 0, 0][..]));
     assert_eq!(c.m_fen.iter().sum::<f64>(), 149_140.0);
+}
+
+#[test]
+fn lifecycle_stages_and_moves_on_the_fixture() {
+    // Worked by hand: as of 2026-11-01 the period starts 2026-10-02.
+    // M001 first bought 10-01 (new on 10-02) and last 10-31: new → active.
+    // M002 last bought 09-10: active on 10-02 (22 days), dormant now (52 days).
+    // M003 (06-01) and M004 (2025-03-01) were and are churned.
+    // M005 first bought 10-05, with no registration date: prospect → active.
+    use member_analytics::analytics::{Lifecycle, Move};
+    let mut ws = Workspace::new();
+    ws.load(Kind::Orders, &fixture("orders_gbk_crlf.csv"), &opts("o")).unwrap();
+    let s = ws.analyze(None).unwrap().clone();
+    let count = |key: &str| s.lifecycle.iter().find(|c| c.key == key).map(|c| c.members);
+    assert_eq!(
+        [count("prospect"), count("new"), count("active"), count("dormant"), count("churned")],
+        [Some(0), Some(0), Some(2), Some(1), Some(2)]
+    );
+    assert_eq!(s.lifecycle_since, "2026-10-02");
+    use Lifecycle::*;
+    assert_eq!(
+        s.lifecycle_moves,
+        vec![
+            Move { from: Some(Prospect), to: Active, members: 1 },
+            Move { from: Some(New), to: Active, members: 1 },
+            Move { from: Some(Active), to: Dormant, members: 1 },
+            Move { from: Some(Churned), to: Churned, members: 2 },
+        ]
+    );
+    assert_eq!(ws.member("M002").unwrap().lifecycle, Some(Dormant));
+    let q = MembersQuery { lifecycle: Some("churned".into()), sort: Some("id_asc".into()), ..Default::default() };
+    assert_eq!(ws.members(&q).unwrap().rows.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(), vec!["M003", "M004"]);
 }

@@ -8,6 +8,7 @@
 
 pub mod clv;
 pub mod groups;
+pub mod lifecycle;
 pub mod predict;
 pub mod query;
 pub mod rfm;
@@ -16,6 +17,7 @@ use crate::error::{ErrorKind, Result};
 use crate::model::{Dataset, Day, Fen, OrderKind, date_of, format_day};
 use crate::rules::Rules;
 pub use groups::{Grade, ValueGroup};
+pub use lifecycle::{Lifecycle, Move};
 pub use rfm::{Rfm, RfmClass};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -35,6 +37,8 @@ pub struct Profile {
     pub value_group: Option<ValueGroup>,
     /// Seed 001's grade.
     pub grade: Grade,
+    /// Lifecycle stage on the analysis date (`None` only for a member registered after it).
+    pub lifecycle: Option<Lifecycle>,
 }
 
 /// One line of a breakdown: a class, group or grade with its members and revenue.
@@ -99,6 +103,12 @@ pub struct Summary {
     pub value_groups: Vec<Count>,
     /// The four grades.
     pub grades: Vec<Count>,
+    /// The five lifecycle stages.
+    pub lifecycle: Vec<Count>,
+    /// Start of the period the moves are counted over.
+    pub lifecycle_since: String,
+    /// Members who moved between stages since `lifecycleSince` (and who stayed).
+    pub lifecycle_moves: Vec<Move>,
 }
 
 /// The result of [`analyze`].
@@ -172,6 +182,7 @@ pub fn analyze(data: &Dataset, rules: &Rules, as_of: Option<Day>) -> Result<Anal
     }
     let as_of = as_of.or_else(|| default_as_of(data)).ok_or(ErrorKind::NoData)?;
     let window_start = as_of - rules.rfm.window_days as Day;
+    let period_start = as_of - rules.lifecycle.period_days as Day;
 
     // The member universe: the members file first, then buyers it lacks.
     let mut ids: Vec<Box<str>> = Vec::new();
@@ -206,6 +217,8 @@ pub fn analyze(data: &Dataset, rules: &Rules, as_of: Option<Day>) -> Result<Anal
     struct Acc {
         first: Option<Day>,
         last: Option<Day>,
+        /// Last purchase before the start of the lifecycle period.
+        last_before_period: Option<Day>,
         f: u32,
         m: Fen,
         max_order: Fen,
@@ -223,6 +236,9 @@ pub fn analyze(data: &Dataset, rules: &Rules, as_of: Option<Day>) -> Result<Anal
                 OrderKind::Purchase => {
                     a.first = Some(a.first.map_or(day, |d| d.min(day)));
                     a.last = Some(a.last.map_or(day, |d| d.max(day)));
+                    if day < period_start {
+                        a.last_before_period = Some(a.last_before_period.map_or(day, |d| d.max(day)));
+                    }
                     if in_window {
                         a.f += 1;
                         a.m += orders.net[i];
@@ -258,9 +274,18 @@ pub fn analyze(data: &Dataset, rules: &Rules, as_of: Option<Day>) -> Result<Anal
         });
     }
 
+    let registered = |i: usize| -> Option<Day> {
+        let row = member_row[i]? as usize;
+        data.members.as_ref().and_then(|m| m.registered.get(row).copied().flatten())
+    };
+    let mut stage_moves = Vec::with_capacity(n);
     let profiles: Vec<Profile> = (0..n)
         .map(|i| {
             let a = &acc[i];
+            let lifecycle = Lifecycle::at(as_of, registered(i), a.first, a.last, rules);
+            let first_before = a.first.filter(|&d| d < period_start);
+            let before = Lifecycle::at(period_start, registered(i), first_before, a.last_before_period, rules);
+            stage_moves.push((before, lifecycle));
             let rfm = rfm_of[i];
             let value_group = a.last.map(|last| ValueGroup::of((as_of - last) as u32, rfm.map(|x| x.scores), rules));
             Profile {
@@ -270,11 +295,14 @@ pub fn analyze(data: &Dataset, rules: &Rules, as_of: Option<Day>) -> Result<Anal
                 rfm,
                 value_group,
                 grade: Grade::of(value_group, rfm.map(|x| x.scores), rules),
+                lifecycle,
             }
         })
         .collect();
 
-    let summary = summarize(&profiles, &measures, as_of, window_start, rules);
+    let mut summary = summarize(&profiles, &measures, as_of, window_start, rules);
+    summary.lifecycle_since = format_day(period_start);
+    summary.lifecycle_moves = lifecycle::moves(stage_moves.into_iter());
     Ok(Analysis { as_of, ids, profiles, summary, index })
 }
 
@@ -316,6 +344,9 @@ fn summarize(profiles: &[Profile], measures: &rfm::Measures, as_of: Day, window_
         classes: RfmClass::ALL.iter().map(|&c| count(c.labels(), &|p| p.rfm.is_some_and(|r| r.class == c))).collect(),
         value_groups: ValueGroup::ALL.iter().map(|&g| count(g.labels(), &|p| p.value_group == Some(g))).collect(),
         grades: Grade::ALL.iter().map(|&g| count(g.labels(), &|p| p.grade == g)).collect(),
+        lifecycle: Lifecycle::ALL.iter().map(|&s| count(s.labels(), &|p| p.lifecycle == Some(s))).collect(),
+        lifecycle_since: String::new(),
+        lifecycle_moves: Vec::new(),
     }
 }
 

@@ -2,7 +2,7 @@
 //! one member's row. Phones are masked in every row (DOMAIN §14).
 
 use super::predict::Prediction;
-use super::{Analysis, Grade, Profile, RfmClass, ValueGroup, opt_day};
+use super::{Analysis, Grade, Lifecycle, Profile, RfmClass, ValueGroup, opt_day};
 use crate::error::{Error, ErrorKind, Result};
 use crate::export::mask_phone;
 use crate::model::{Dataset, Fen, format_day};
@@ -59,6 +59,8 @@ pub struct MemberRow {
     pub value_group: Option<ValueGroup>,
     /// Grade.
     pub grade: Grade,
+    /// Lifecycle stage.
+    pub lifecycle: Option<Lifecycle>,
     /// Probability of still being a customer (after `predict`).
     pub probability_alive: Option<f64>,
     /// Expected purchase days in the next 30 days (after `predict`).
@@ -83,6 +85,8 @@ pub struct MembersQuery {
     pub rfm_class: Option<String>,
     /// Only this grade (`core`, `important`, `potential`, `ordinary`).
     pub grade: Option<String>,
+    /// Only this lifecycle stage (`prospect`, `new`, `active`, `dormant`, `churned`).
+    pub lifecycle: Option<String>,
     /// Substring of the member id or name.
     pub search: Option<String>,
     /// Only members at risk (needs `predict`).
@@ -133,6 +137,7 @@ impl MembersQuery {
         let group = parse_opt("valueGroup", &self.value_group, ValueGroup::parse)?;
         let class = parse_opt("rfmClass", &self.rfm_class, RfmClass::parse)?;
         let grade = parse_opt("grade", &self.grade, Grade::parse)?;
+        let stage = parse_opt("lifecycle", &self.lifecycle, Lifecycle::parse)?;
         let search = self.search.as_deref().map(str::trim).filter(|s| !s.is_empty());
         let (key, descending) = self.sort_key()?;
         let name = |i: usize| name_of(analysis, data, i);
@@ -142,6 +147,7 @@ impl MembersQuery {
                 group.is_none_or(|g| p.value_group == Some(g))
                     && class.is_none_or(|c| p.rfm.is_some_and(|r| r.class == c))
                     && grade.is_none_or(|g| p.grade == g)
+                    && stage.is_none_or(|s| p.lifecycle == Some(s))
                     && search.is_none_or(|s| analysis.ids[i].contains(s) || name(i).contains(s))
                     && (!at_risk || view.prediction.is_some_and(|p| p.at_risk(i)))
             })
@@ -264,6 +270,7 @@ pub fn row(view: &View<'_>, i: usize, mask: bool) -> MemberRow {
         rfm_class: rfm.map(|x| x.class),
         value_group: p.value_group,
         grade: p.grade,
+        lifecycle: p.lifecycle,
         probability_alive: forecast.and_then(|f| f.probability_alive),
         expected_purchases_30: forecast.map(|f| f.expected_purchases),
         clv_fen: forecast.map(|f| f.clv_fen),

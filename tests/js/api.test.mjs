@@ -648,3 +648,21 @@ describe("predict", () => {
         assert.equal(err.field, "prediction.atRiskBelow");
     });
 });
+
+describe("lifecycle", () => {
+    it("puts every member in one stage, filters by stage and counts the moves", () => {
+        const ws = new Workspace();
+        ws.loadDemo();
+        const s = ws.analyze();
+        assert.deepEqual(s.lifecycle.map((c) => c.key), ["prospect", "new", "active", "dormant", "churned"]);
+        assert.equal(s.lifecycle.reduce((a, c) => a + c.members, 0), s.members);
+        for (const c of s.lifecycle) {
+            const page = ws.members({ lifecycle: c.key, limit: 5 });
+            assert.equal(page.total, c.members, c.key);
+            assert.ok(page.rows.every((m) => m.lifecycle === c.key));
+        }
+        assert.equal(s.lifecycleSince, "2026-10-02");
+        assert.equal(s.lifecycleMoves.reduce((a, m) => a + m.members, 0), s.members);
+        expectCode(() => ws.members({ lifecycle: "asleep" }), "BAD_OPTIONS");
+    });
+});
