@@ -58,12 +58,12 @@ export class Analysis {
         return this.request("loadFile", { file, kind }, onProgress);
     }
 
-    /** → Summary */
+    /** → `{ summary: Summary, prediction: PredictionSummary | null }` (null when predict() failed) */
     analyze(options) {
         return this.request("analyze", { options });
     }
 
-    /** → MembersPage */
+    /** → MembersPage; `{ atRisk: true, sort: "valueAtRisk_desc" }` needs the prediction */
     members(query) {
         return this.request("members", { query });
     }

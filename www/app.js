@@ -6,11 +6,14 @@ import { Charts } from "./charts.js";
 import { $, el } from "./dom.js";
 import { applyStaticText, currentLang, formatInt, formatMoney, formatPercent, has, setLang, t } from "./i18n.js";
 import { MemberTable } from "./members-table.js";
+import { Predictions, RECALL_ROWS } from "./predictions.js";
 import { renderReports } from "./report.js";
 
 const analysis = new Analysis();
 const state = {
     summary: null,
+    /** The latest `predict()`, or null (not run, or it failed: the section is hidden). */
+    prediction: null,
     /** "demo" or "files": what the worker's workspace holds. */
     source: "demo",
     /** The latest import report of each kind. */
@@ -31,6 +34,7 @@ const charts = new Charts(
         $("members").scrollIntoView({ behavior: "smooth", block: "start" });
     },
 );
+const predictions = new Predictions((id) => table.showMember(id));
 
 // ---- errors --------------------------------------------------------------
 
@@ -127,6 +131,7 @@ function renderAll() {
     renderContext();
     renderKpis();
     if (state.summary) charts.render(state.summary, table.filters);
+    predictions.refresh();
     table.render();
     renderReports($("reports"), [state.reports.orders, state.reports.members]);
     renderStatus();
@@ -135,11 +140,13 @@ function renderAll() {
 
 async function runAnalysis() {
     try {
-        state.summary = await analysis.analyze();
+        ({ summary: state.summary, prediction: state.prediction } = await analysis.analyze());
     } catch (e) {
         state.summary = null;
+        state.prediction = null;
         table.clear();
         charts.clear();
+        predictions.clear();
         throw e;
     } finally {
         renderContext();
@@ -147,7 +154,20 @@ async function runAnalysis() {
     }
     const members = table.setSummary(state.summary); // resets the filters at once
     charts.render(state.summary, table.filters);
-    await members;
+    await Promise.all([members, renderPredictions()]);
+}
+
+/** The predictions section with its recall list; hidden when predict() failed. */
+async function renderPredictions() {
+    const prediction = state.prediction;
+    if (!prediction) return predictions.clear();
+    let atRisk = null;
+    try {
+        atRisk = await analysis.members({ atRisk: true, sort: "valueAtRisk_desc", limit: RECALL_ROWS });
+    } catch {
+        // The forecast still shows; the list says there is no one to call.
+    }
+    if (state.prediction === prediction) predictions.render(prediction, atRisk);
 }
 
 // ---- loading -------------------------------------------------------------

@@ -4,7 +4,7 @@
 
 import { countLabel, formatInt, formatMoney, formatPercent, t } from "./i18n.js";
 
-const FONT = '"PingFang SC", "Noto Sans CJK SC", "Microsoft YaHei", sans-serif';
+export const FONT = '"PingFang SC", "Noto Sans CJK SC", "Microsoft YaHei", sans-serif';
 
 /** Narrowest chart box (px) that has room for the donut's legend beside the ring. */
 const WIDE_DONUT = 340;
@@ -36,7 +36,7 @@ function tooltip(count, totalMembers) {
     ].join("<br>");
 }
 
-function escapeHtml(text) {
+export function escapeHtml(text) {
     return String(text).replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]);
 }
 

@@ -1,9 +1,9 @@
 // The member table: paged and sorted by the worker (`members(query)`), filtered
 // by value group, RFM class, grade and a search box; a row opens the member's
-// details (`member(id)`).
+// details (`member(id)`), with its forecast once `predict()` has run.
 
 import { $, el, fact } from "./dom.js";
-import { countLabel, formatInt, formatYuan, t } from "./i18n.js";
+import { countLabel, formatInt, formatPercent, formatYuan, t } from "./i18n.js";
 
 const FILTERS = [
     { name: "valueGroup", select: "filter-group", counts: "valueGroups", all: "allGroups" },
@@ -35,6 +35,11 @@ const DETAILS = [
     ["registeredAt", "registeredAt"],
     ["firstPurchase", "firstPurchase"],
     ...TABLE.slice(3),
+    ["probabilityAlive", "colAlive"],
+    ["expectedPurchases30", "colExpected30"],
+    ["clv", "colClv"],
+    ["valueAtRisk", "colValueAtRisk"],
+    ["nextOrderDate", "colNextOrder"],
 ];
 
 /** Direction a column sorts in on its first click: ids in order, the most recent and the largest first. */
@@ -212,6 +217,11 @@ export class MemberTable {
             rfmClass: m.rfmClass ? this.label("classes", m.rfmClass) : "—",
             valueGroup: m.valueGroup ? this.label("valueGroups", m.valueGroup) : "—",
             grade: this.label("grades", m.grade),
+            probabilityAlive: m.probabilityAlive == null ? "—" : formatPercent(m.probabilityAlive),
+            expectedPurchases30: m.expectedPurchases30 == null ? "—" : m.expectedPurchases30.toFixed(2),
+            clv: yuan(m.clvFen),
+            valueAtRisk: yuan(m.valueAtRiskFen),
+            nextOrderDate: dash(m.nextOrderDate),
         };
     }
 

@@ -88,6 +88,22 @@ async function loadFile(id, file, kind) {
     }
 }
 
+/**
+  * Analyse, then fit the predictive models on the same analysis (a new analysis
+  * discards the last prediction). → `{ summary, prediction }`; `prediction` is
+  * null when predict() throws, so a failed forecast never hides the analysis.
+  */
+function analyze(options) {
+    const summary = ws.analyze(options);
+    let prediction = null;
+    try {
+        prediction = ws.predict();
+    } catch {
+        // The page shows no predictions section; everything else stands.
+    }
+    return { summary, prediction };
+}
+
 /** A result whose buffers move to the page instead of being copied. */
 class Transfer {
     constructor(value, buffers) {
@@ -109,7 +125,7 @@ async function handle(message) {
     if (!ws) throw Object.assign(new Error("no data loaded"), { code: "NO_DATA" });
     switch (type) {
         case "analyze":
-            return ws.analyze(message.options);
+            return analyze(message.options);
         case "members":
             return ws.members(message.query);
         case "member":

@@ -111,9 +111,9 @@ export function count(text) {
     return Number(digits[0].replace(/,/g, ""));
 }
 
-/** Each chart's canvas size: [{ width, height }] for the three chart boxes. */
-export function chartCanvases(page) {
-    return page.$$eval(".chart", (charts) =>
+/** Each chart's canvas size: [{ width, height }] for the chart boxes (default: the three summary charts). */
+export function chartCanvases(page, selector = ".charts .chart") {
+    return page.$$eval(selector, (charts) =>
         charts.map((chart) => {
             const canvas = chart.querySelector("canvas");
             return canvas ? { width: canvas.width, height: canvas.height } : null;
@@ -139,10 +139,11 @@ export function yuanToFen(text) {
     return match[1] ? -fen : fen;
 }
 
-/** Save a full-page screenshot under tests/e2e/screenshots/. */
-export async function screenshot(page, name) {
+/** Save a full-page screenshot (or of the element `selector`) under tests/e2e/screenshots/. */
+export async function screenshot(page, name, selector) {
     mkdirSync(SCREENSHOTS, { recursive: true });
     const path = `${SCREENSHOTS}${name}.png`;
-    await page.screenshot({ path, fullPage: true });
+    if (selector) await page.locator(selector).screenshot({ path });
+    else await page.screenshot({ path, fullPage: true });
     return path;
 }
