@@ -79,6 +79,12 @@ export interface Rules {
     stableMinFScore: number;
   };
   grades: { coreMinFScore: number; coreMinMScore: number };
+  /** Member levels by growth value; downgrades only at the yearly review. */
+  levels: {
+    levels: { key: string; name: string; nameEn: string; growth: number; discountRate: number;
+              pointsMultiplier: number; freeDelivery: boolean; birthdayGift: boolean; exclusiveService: boolean }[];
+    reviewMonth: number; reviewDay: number;
+  };
   /** Lifecycle windows in days; the churn line is valueGroups.churnDays. */
   lifecycle: { newDays: number; activeDays: number; periodDays: number };
   /** Predictive value (BG/NBD + Gamma-Gamma). */
@@ -121,6 +127,8 @@ export interface Summary {
   valueGroups: Count[];
   grades: Count[];
   lifecycle: Count[];
+  /** The rules' member levels, lowest first. */
+  levels: Count[];
   /** Start of the period lifecycleMoves counts over. */
   lifecycleSince: string;
   /** Members per (stage then → stage now); from null = joined during the period. */
@@ -143,6 +151,12 @@ export interface MemberRow {
   valueGroup: ValueGroup | null;
   grade: Grade;
   lifecycle: Lifecycle | null;
+  /** Member level key (rules.levels.levels[].key). */
+  level: string;
+  /** Growth value (成长值): whole yuan paid in the last 365 days. */
+  growth: number;
+  /** Growth value still needed for the next level; null at the top. */
+  toNextLevel: number | null;
   /** After predict(): probability the member is still a customer (0..1). */
   probabilityAlive: number | null;
   /** After predict(): expected purchase days in the next 30 days. */
@@ -159,6 +173,8 @@ export interface MemberRow {
 
 export interface MembersQuery {
   valueGroup?: ValueGroup; rfmClass?: RfmClass; grade?: Grade; lifecycle?: Lifecycle;
+  /** A level key of the rules. */
+  level?: string;
   /** Substring of member id or name. */
   search?: string;
   /** Only members at risk (needs predict()). */

@@ -22,6 +22,8 @@ pub struct ExportOptions {
     pub grade: Option<String>,
     /// Only this lifecycle stage.
     pub lifecycle: Option<String>,
+    /// Only this member level.
+    pub level: Option<String>,
     /// Substring of id or name.
     pub search: Option<String>,
     /// Only members at risk (needs `predict`).
@@ -63,6 +65,7 @@ pub fn members_csv(view: &View<'_>, options: &ExportOptions) -> Result<Vec<u8>> 
         rfm_class: options.rfm_class.clone(),
         grade: options.grade.clone(),
         lifecycle: options.lifecycle.clone(),
+        level: options.level.clone(),
         search: options.search.clone(),
         at_risk: options.at_risk,
         sort: options.sort.clone(),

@@ -25,6 +25,8 @@ pub struct Rules {
     pub grades: GradeRules,
     /// Lifecycle stages (DOMAIN §4).
     pub lifecycle: LifecycleRules,
+    /// Member levels and their benefits (DOMAIN §5).
+    pub levels: LevelRules,
     /// Predictive member value: BG/NBD and Gamma-Gamma (预测).
     pub prediction: PredictionRules,
 }
@@ -44,6 +46,72 @@ pub struct LifecycleRules {
 impl Default for LifecycleRules {
     fn default() -> Self {
         LifecycleRules { new_days: 7, active_days: 30, period_days: 30 }
+    }
+}
+
+/// Member levels: thresholds of growth value and each level's benefits.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+pub struct LevelRules {
+    /// The levels from the lowest; the first must start at growth 0.
+    pub levels: Vec<LevelRule>,
+    /// Month of the yearly review (downgrades happen only then; default 1).
+    pub review_month: u32,
+    /// Day of the month of the yearly review (default 1).
+    pub review_day: u32,
+}
+
+/// One level.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct LevelRule {
+    /// Stable key, e.g. `gold`.
+    pub key: String,
+    /// 中文 name.
+    pub name: String,
+    /// English name.
+    pub name_en: String,
+    /// Growth value from which the level applies.
+    pub growth: i64,
+    /// Price paid as a share of list price, e.g. 0.95 (1.0 = no discount).
+    pub discount_rate: f64,
+    /// Points multiplier (1.0 / 1.2 / 1.5 / 1.8 / 2.0 by default).
+    pub points_multiplier: f64,
+    /// Free delivery.
+    pub free_delivery: bool,
+    /// Birthday gift.
+    pub birthday_gift: bool,
+    /// Exclusive service (专属客服).
+    pub exclusive_service: bool,
+}
+
+impl Default for LevelRules {
+    fn default() -> Self {
+        let level =
+            |key: &str, name: &str, name_en: &str, growth, discount_rate, points_multiplier, perks: [bool; 3]| {
+                LevelRule {
+                    key: key.into(),
+                    name: name.into(),
+                    name_en: name_en.into(),
+                    growth,
+                    discount_rate,
+                    points_multiplier,
+                    free_delivery: perks[0],
+                    birthday_gift: perks[1],
+                    exclusive_service: perks[2],
+                }
+            };
+        LevelRules {
+            levels: vec![
+                level("basic", "基础会员", "Basic", 0, 1.0, 1.0, [false, false, false]),
+                level("silver", "银卡会员", "Silver", 500, 0.98, 1.2, [false, true, false]),
+                level("gold", "金卡会员", "Gold", 2_000, 0.95, 1.5, [true, true, false]),
+                level("platinum", "白金会员", "Platinum", 5_000, 0.92, 1.8, [true, true, true]),
+                level("diamond", "钻石会员", "Diamond", 10_000, 0.9, 2.0, [true, true, true]),
+            ],
+            review_month: 1,
+            review_day: 1,
+        }
     }
 }
 
@@ -222,6 +290,25 @@ impl Rules {
         score("valueGroups.stableMinFScore", v.stable_min_f_score)?;
         score("grades.coreMinFScore", self.grades.core_min_f_score)?;
         score("grades.coreMinMScore", self.grades.core_min_m_score)?;
+        let lv = &self.levels;
+        if lv.levels.first().map(|l| l.growth) != Some(0) {
+            return Err(Error::invalid_rules("levels.levels[0].growth", "the first level must start at growth 0"));
+        }
+        for (i, l) in lv.levels.iter().enumerate() {
+            let at = |f: &str| format!("levels.levels[{i}].{f}");
+            if i > 0 && l.growth <= lv.levels[i - 1].growth {
+                return Err(Error::invalid_rules(at("growth"), "levels must have strictly ascending growth"));
+            }
+            if !(l.discount_rate > 0.0 && l.discount_rate <= 1.0) {
+                return Err(Error::invalid_rules(at("discountRate"), "a share of the list price in (0, 1]"));
+            }
+            if !(l.points_multiplier >= 0.0 && l.points_multiplier <= 100.0) {
+                return Err(Error::invalid_rules(at("pointsMultiplier"), "between 0 and 100"));
+            }
+        }
+        if chrono::NaiveDate::from_ymd_opt(2024, lv.review_month, lv.review_day).is_none() {
+            return Err(Error::invalid_rules("levels.reviewDay", "review month and day are not a date"));
+        }
         let l = &self.lifecycle;
         if l.new_days == 0 || l.new_days > 366 {
             return Err(Error::invalid_rules("lifecycle.newDays", "must be between 1 and 366 days"));

@@ -123,7 +123,12 @@ impl Workspace {
     }
 
     fn view(&self) -> Result<View<'_>> {
-        Ok(View { analysis: self.analysis()?, prediction: self.prediction.as_ref(), data: &self.data })
+        Ok(View {
+            analysis: self.analysis()?,
+            prediction: self.prediction.as_ref(),
+            data: &self.data,
+            levels: &self.rules.levels.levels,
+        })
     }
 
     /// A page of member rows.

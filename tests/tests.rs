@@ -355,3 +355,27 @@ fn lifecycle_stages_and_moves_on_the_fixture() {
     let q = MembersQuery { lifecycle: Some("churned".into()), sort: Some("id_asc".into()), ..Default::default() };
     assert_eq!(ws.members(&q).unwrap().rows.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(), vec!["M003", "M004"]);
 }
+
+#[test]
+fn member_levels_on_the_fixture() {
+    // Worked by hand (last day with data 2026-10-31, review 2026-01-01):
+    // M001 paid 1234.50 + 33.00 + 12.30 since October: growth 1279 → silver, 721 to gold.
+    // M002's refunded order does not count: growth 100 → basic, 400 to silver.
+    // M004's 200 yuan of March 2025 left the 12 months: growth 0.
+    let mut ws = Workspace::new();
+    ws.load(Kind::Orders, &fixture("orders_gbk_crlf.csv"), &opts("o")).unwrap();
+    let s = ws.analyze(None).unwrap().clone();
+    let level = |id: &str| {
+        let m = ws.member(id).unwrap();
+        (m.level, m.growth, m.to_next_level)
+    };
+    assert_eq!(level("M001"), ("silver".to_string(), 1279, Some(721)));
+    assert_eq!(level("M002"), ("basic".to_string(), 100, Some(400)));
+    assert_eq!(level("M004"), ("basic".to_string(), 0, Some(500)));
+    let counts: Vec<(String, u64)> = s.levels.iter().map(|c| (c.key.clone(), c.members)).collect();
+    assert_eq!(counts[..2], [("basic".to_string(), 4), ("silver".to_string(), 1)]);
+    let q = MembersQuery { level: Some("silver".into()), ..Default::default() };
+    assert_eq!(ws.members(&q).unwrap().total, 1);
+    let bad = MembersQuery { level: Some("bronze".into()), ..Default::default() };
+    assert_eq!(ws.members(&bad).unwrap_err().field(), Some("level"));
+}

@@ -8,6 +8,7 @@
 
 pub mod clv;
 pub mod groups;
+pub mod levels;
 pub mod lifecycle;
 pub mod predict;
 pub mod query;
@@ -39,6 +40,8 @@ pub struct Profile {
     pub grade: Grade,
     /// Lifecycle stage on the analysis date (`None` only for a member registered after it).
     pub lifecycle: Option<Lifecycle>,
+    /// Member level by growth value.
+    pub level: levels::Level,
 }
 
 /// One line of a breakdown: a class, group or grade with its members and revenue.
@@ -46,11 +49,11 @@ pub struct Profile {
 #[serde(rename_all = "camelCase")]
 pub struct Count {
     /// Stable key.
-    pub key: &'static str,
+    pub key: String,
     /// 中文 label.
-    pub label: &'static str,
+    pub label: String,
     /// English label.
-    pub label_en: &'static str,
+    pub label_en: String,
     /// Members in it.
     pub members: u64,
     /// Their revenue in the window, in fen.
@@ -105,6 +108,8 @@ pub struct Summary {
     pub grades: Vec<Count>,
     /// The five lifecycle stages.
     pub lifecycle: Vec<Count>,
+    /// The member levels of the rules, lowest first.
+    pub levels: Vec<Count>,
     /// Start of the period the moves are counted over.
     pub lifecycle_since: String,
     /// Members who moved between stages since `lifecycleSince` (and who stayed).
@@ -251,6 +256,27 @@ pub fn analyze(data: &Dataset, rules: &Rules, as_of: Option<Day>) -> Result<Anal
         }
     }
 
+    // Each member's purchases and refunds before the analysis date, grouped
+    // by member (one allocation), for the growth value of the levels.
+    let mut ledger_start = vec![0usize; n + 1];
+    let mut ledger: Vec<(Day, Fen)> = Vec::new();
+    if let Some(orders) = &data.orders {
+        let counted = |i: usize| orders.day[i] < as_of && orders.kind[i] != OrderKind::NotPurchase;
+        for i in (0..orders.len()).filter(|&i| counted(i)) {
+            ledger_start[order_member[orders.member[i] as usize] as usize + 1] += 1;
+        }
+        for k in 0..n {
+            ledger_start[k + 1] += ledger_start[k];
+        }
+        let mut next = ledger_start.clone();
+        ledger = vec![(0, 0); ledger_start[n]];
+        for i in (0..orders.len()).filter(|&i| counted(i)) {
+            let g = order_member[orders.member[i] as usize] as usize;
+            ledger[next[g]] = (orders.day[i], orders.net[i]);
+            next[g] += 1;
+        }
+    }
+
     // Score the members who bought in the window.
     let scored: Vec<usize> = (0..n).filter(|&i| acc[i].f > 0).collect();
     let last_in_window = |a: &Acc| a.last.unwrap_or(as_of);
@@ -296,6 +322,7 @@ pub fn analyze(data: &Dataset, rules: &Rules, as_of: Option<Day>) -> Result<Anal
                 value_group,
                 grade: Grade::of(value_group, rfm.map(|x| x.scores), rules),
                 lifecycle,
+                level: levels::level(&mut ledger[ledger_start[i]..ledger_start[i + 1]], as_of, rules),
             }
         })
         .collect();
@@ -317,12 +344,12 @@ fn summarize(profiles: &[Profile], measures: &rfm::Measures, as_of: Day, window_
     let ratio = |a: f64, b: f64| if b > 0.0 { a / b } else { 0.0 };
     let mean = |sum: f64| ratio(sum, buyers as f64);
 
-    let count = |labels: (&'static str, &'static str, &'static str), pick: &dyn Fn(&Profile) -> bool| {
+    let count = |labels: (&str, &str, &str), pick: &dyn Fn(&Profile) -> bool| {
         let (members, revenue_fen) = profiles
             .iter()
             .filter(|p| pick(p))
             .fold((0u64, 0 as Fen), |(n, m), p| (n + 1, m + p.rfm.map_or(0, |r| r.m)));
-        Count { key: labels.0, label: labels.1, label_en: labels.2, members, revenue_fen }
+        Count { key: labels.0.into(), label: labels.1.into(), label_en: labels.2.into(), members, revenue_fen }
     };
     Summary {
         as_of: format_day(as_of),
@@ -345,6 +372,13 @@ fn summarize(profiles: &[Profile], measures: &rfm::Measures, as_of: Day, window_
         value_groups: ValueGroup::ALL.iter().map(|&g| count(g.labels(), &|p| p.value_group == Some(g))).collect(),
         grades: Grade::ALL.iter().map(|&g| count(g.labels(), &|p| p.grade == g)).collect(),
         lifecycle: Lifecycle::ALL.iter().map(|&s| count(s.labels(), &|p| p.lifecycle == Some(s))).collect(),
+        levels: rules
+            .levels
+            .levels
+            .iter()
+            .enumerate()
+            .map(|(k, l)| count((&l.key, &l.name, &l.name_en), &|p| p.level.index == k))
+            .collect(),
         lifecycle_since: String::new(),
         lifecycle_moves: Vec::new(),
     }

@@ -19,6 +19,14 @@ pub struct View<'a> {
     pub prediction: Option<&'a Prediction>,
     /// The loaded data.
     pub data: &'a Dataset,
+    /// The member levels the analysis used.
+    pub levels: &'a [crate::rules::LevelRule],
+}
+
+impl View<'_> {
+    fn level_keys(&self) -> String {
+        self.levels.iter().map(|l| l.key.as_str()).collect::<Vec<_>>().join(", ")
+    }
 }
 
 /// One member as a table row.
@@ -61,6 +69,12 @@ pub struct MemberRow {
     pub grade: Grade,
     /// Lifecycle stage.
     pub lifecycle: Option<Lifecycle>,
+    /// Member level key (`basic`, `silver`, … as in the rules).
+    pub level: String,
+    /// Growth value (成长值) on the last day with data.
+    pub growth: i64,
+    /// Growth value still needed for the next level (`None` at the top).
+    pub to_next_level: Option<i64>,
     /// Probability of still being a customer (after `predict`).
     pub probability_alive: Option<f64>,
     /// Expected purchase days in the next 30 days (after `predict`).
@@ -87,6 +101,8 @@ pub struct MembersQuery {
     pub grade: Option<String>,
     /// Only this lifecycle stage (`prospect`, `new`, `active`, `dormant`, `churned`).
     pub lifecycle: Option<String>,
+    /// Only this member level (a key of `rules.levels.levels`).
+    pub level: Option<String>,
     /// Substring of the member id or name.
     pub search: Option<String>,
     /// Only members at risk (needs `predict`).
@@ -138,6 +154,12 @@ impl MembersQuery {
         let class = parse_opt("rfmClass", &self.rfm_class, RfmClass::parse)?;
         let grade = parse_opt("grade", &self.grade, Grade::parse)?;
         let stage = parse_opt("lifecycle", &self.lifecycle, Lifecycle::parse)?;
+        let level = match self.level.as_deref() {
+            None | Some("") => None,
+            Some(key) => Some(view.levels.iter().position(|l| l.key == key).ok_or_else(|| {
+                Error::bad_options("level", format!("unknown level {key:?}; the rules define {}", view.level_keys()))
+            })?),
+        };
         let search = self.search.as_deref().map(str::trim).filter(|s| !s.is_empty());
         let (key, descending) = self.sort_key()?;
         let name = |i: usize| name_of(analysis, data, i);
@@ -148,6 +170,7 @@ impl MembersQuery {
                     && class.is_none_or(|c| p.rfm.is_some_and(|r| r.class == c))
                     && grade.is_none_or(|g| p.grade == g)
                     && stage.is_none_or(|s| p.lifecycle == Some(s))
+                    && level.is_none_or(|l| p.level.index == l)
                     && search.is_none_or(|s| analysis.ids[i].contains(s) || name(i).contains(s))
                     && (!at_risk || view.prediction.is_some_and(|p| p.at_risk(i)))
             })
@@ -271,6 +294,9 @@ pub fn row(view: &View<'_>, i: usize, mask: bool) -> MemberRow {
         value_group: p.value_group,
         grade: p.grade,
         lifecycle: p.lifecycle,
+        level: view.levels.get(p.level.index).map_or_else(String::new, |l| l.key.clone()),
+        growth: p.level.growth,
+        to_next_level: p.level.to_next,
         probability_alive: forecast.and_then(|f| f.probability_alive),
         expected_purchases_30: forecast.map(|f| f.expected_purchases),
         clv_fen: forecast.map(|f| f.clv_fen),

@@ -666,3 +666,23 @@ describe("lifecycle", () => {
         expectCode(() => ws.members({ lifecycle: "asleep" }), "BAD_OPTIONS");
     });
 });
+
+describe("member levels", () => {
+    it("gives every member a level with growth and distance, filters by level, and takes the rules' levels", () => {
+        const ws = new Workspace();
+        ws.loadDemo();
+        const s = ws.analyze();
+        assert.deepEqual(s.levels.map((c) => c.key), ["basic", "silver", "gold", "platinum", "diamond"]);
+        assert.equal(s.levels.reduce((a, c) => a + c.members, 0), s.members);
+        const top = ws.members({ sort: "m_desc", limit: 1 }).rows[0];
+        assert.ok(top.growth > 0 && typeof top.level === "string");
+        const gold = ws.members({ level: "gold", limit: 1000 });
+        assert.equal(gold.total, s.levels[2].members);
+        assert.ok(gold.rows.every((m) => m.level === "gold" && m.toNextLevel === Math.max(0, 5000 - m.growth)));
+        expectCode(() => ws.members({ level: "bronze" }), "BAD_OPTIONS");
+        const err = expectCode(() => ws.setRules({ levels: { levels: [{ key: "a", name: "甲", nameEn: "A", growth: 5,
+            discountRate: 1, pointsMultiplier: 1, freeDelivery: false, birthdayGift: false, exclusiveService: false }] } }),
+            "INVALID_RULES");
+        assert.equal(err.field, "levels.levels[0].growth");
+    });
+});

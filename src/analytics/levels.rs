@@ -1,0 +1,116 @@
+//! Member levels (seed 002, DOMAIN §5): 基础 basic / 银卡 silver / 金卡 gold /
+//! 白金 platinum / 钻石 diamond by growth value (成长值).
+//!
+//! Growth value on a day is 1 point per whole yuan paid in the 12 months
+//! (365 days) up to and including that day, plus the bonuses for sign-in,
+//! reviews, shares and referrals once events are imported (none yet).
+//! A member is **upgraded at once** when their growth value reaches a
+//! threshold, and **downgraded only at the yearly review** (default 1
+//! January): at each review the level is set from that day's growth value;
+//! between reviews it only goes up. Since growth only rises on purchase days,
+//! the highest growth since the last review is reached on one of them.
+
+use crate::model::{Day, Fen, date_of, day_of};
+use crate::rules::{LevelRules, Rules};
+use chrono::{Datelike, NaiveDate};
+use serde::Serialize;
+
+/// A member's level on the analysis date.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Level {
+    /// Index into `rules.levels.levels` (0 = the lowest).
+    pub index: usize,
+    /// Growth value on the day before the analysis date.
+    pub growth: i64,
+    /// Growth value still needed for the next level (`None` at the top).
+    pub to_next: Option<i64>,
+}
+
+/// The last review day on or before `day`.
+fn last_review(day: Day, rules: &LevelRules) -> Day {
+    let date = date_of(day);
+    let review = |year: i32| NaiveDate::from_ymd_opt(year, rules.review_month, rules.review_day).map(day_of);
+    match review(date.year()) {
+        Some(r) if r <= day => r,
+        _ => review(date.year() - 1).unwrap_or(day),
+    }
+}
+
+/// The level of a growth value.
+fn level_of(growth: i64, rules: &LevelRules) -> usize {
+    rules.levels.iter().rposition(|l| growth >= l.growth).unwrap_or(0)
+}
+
+/// The level of a member with `purchases` (day, net fen; any order) as of
+/// the day before `as_of` (the last day with data).
+pub fn level(purchases: &mut [(Day, Fen)], as_of: Day, rules: &Rules) -> Level {
+    let l = &rules.levels;
+    purchases.sort_unstable();
+    let today = as_of - 1;
+    // Prefix sums make the growth on any day two binary searches.
+    let mut prefix = Vec::with_capacity(purchases.len() + 1);
+    prefix.push(0 as Fen);
+    for &(_, fen) in purchases.iter() {
+        prefix.push(prefix[prefix.len() - 1] + fen);
+    }
+    let upto = |day: Day| prefix[purchases.partition_point(|&(d, _)| d <= day)];
+    // Growth on `day`: whole yuan paid in (day − 365, day].
+    let growth_on = |day: Day| -> i64 { (upto(day) - upto(day - 365)).max(0) / 100 };
+    let review = last_review(today, l);
+    let mut index = level_of(growth_on(review), l);
+    for &(day, _) in purchases.iter().filter(|(d, _)| *d > review && *d <= today) {
+        index = index.max(level_of(growth_on(day), l));
+    }
+    let growth = growth_on(today);
+    let to_next = l.levels.get(index + 1).map(|next| (next.growth - growth).max(0));
+    Level { index, growth, to_next }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(y: i32, m: u32, d: u32) -> Day {
+        day_of(NaiveDate::from_ymd_opt(y, m, d).unwrap())
+    }
+
+    fn at(purchases: &[(Day, Fen)], as_of: Day) -> Level {
+        level(&mut purchases.to_vec(), as_of, &Rules::default())
+    }
+
+    #[test]
+    fn thresholds_upgrade_at_once() {
+        // Exactly 500 yuan: silver; 499.99: basic.
+        let as_of = day(2026, 6, 1);
+        assert_eq!(at(&[(day(2026, 3, 1), 50_000)], as_of), Level { index: 1, growth: 500, to_next: Some(1_500) });
+        assert_eq!(at(&[(day(2026, 3, 1), 49_999)], as_of), Level { index: 0, growth: 499, to_next: Some(1) });
+        let top = at(&[(day(2026, 3, 1), 1_000_000)], as_of);
+        assert_eq!((top.index, top.to_next), (4, None));
+    }
+
+    #[test]
+    fn no_downgrade_before_the_yearly_review() {
+        // 2,000 yuan in February 2025 made gold. By November 2025 the purchase
+        // is still inside 12 months; by 1 March 2026 it has left the window, but
+        // the review on 1 January 2026 already saw 2,000 (the purchase was then
+        // 10 months old), so the member stays gold until the 2027 review.
+        let purchases = [(day(2025, 2, 15), 200_000)];
+        assert_eq!(at(&purchases, day(2025, 11, 1)).index, 2);
+        let later = at(&purchases, day(2026, 3, 1));
+        assert_eq!((later.index, later.growth), (2, 0));
+        // At the 2027 review the growth is 0: basic.
+        assert_eq!(at(&purchases, day(2027, 1, 2)).index, 0);
+    }
+
+    #[test]
+    fn the_review_sets_the_level_from_that_days_growth() {
+        // Gold in March 2025, down to 600 yuan by the 2026 review: silver from then on.
+        let purchases = [(day(2025, 3, 1), 140_000), (day(2025, 12, 1), 60_000)];
+        assert_eq!(at(&purchases, day(2025, 12, 2)).index, 2);
+        assert_eq!(at(&purchases, day(2026, 3, 5)).index, 2, "the 2026 review saw 2,000 yuan (both within 12 months)");
+        assert_eq!(at(&purchases, day(2027, 1, 5)).index, 0, "by the 2027 review both left the window");
+        // Refunds count against growth, never below zero.
+        assert_eq!(at(&[(day(2026, 1, 5), -5_000)], day(2026, 2, 1)).growth, 0);
+    }
+}
