@@ -175,6 +175,9 @@ export interface MembersQuery {
   valueGroup?: ValueGroup; rfmClass?: RfmClass; grade?: Grade; lifecycle?: Lifecycle;
   /** A level key of the rules. */
   level?: string;
+  /** A crowd: an expression of the condition language (README "Crowds"),
+   *  e.g. `lifecycle = "dormant" and mScore >= 4`. Errors name the position. */
+  crowd?: string;
   /** Substring of member id or name. */
   search?: string;
   /** Only members at risk (needs predict()). */
@@ -270,6 +273,10 @@ export class Workspace {
   rfmColumns(): { ids: string[]; r: Uint32Array; f: Uint32Array; mFen: Float64Array; scores: Uint8Array };
   /** UTF-8 CSV with BOM. */
   exportMembers(options?: ExportOptions): Uint8Array;
+  /** The crowds that ship built in; pass `expr` as `members({ crowd: expr })`. */
+  static recommendedCrowds(): { key: string; name: string; nameEn: string; expr: string }[];
+  /** The fields the crowd language knows, with their meaning. */
+  static crowdFields(): { name: string; meaning: string }[];
   /** The demo store's files as bytes (UTF-8 CSV), e.g. to write a large test file. */
   static demoFiles(options?: DemoOptions): { orders: Uint8Array; members: Uint8Array };
 }

@@ -28,6 +28,8 @@ pub struct ExportOptions {
     pub search: Option<String>,
     /// Only members at risk (needs `predict`).
     pub at_risk: Option<bool>,
+    /// Only members of this crowd (an expression of the condition language).
+    pub crowd: Option<String>,
     /// Sort as in [`MembersQuery::sort`].
     pub sort: Option<String>,
     /// `zh` (default) or `en`: header and label language.
@@ -68,6 +70,7 @@ pub fn members_csv(view: &View<'_>, options: &ExportOptions) -> Result<Vec<u8>> 
         level: options.level.clone(),
         search: options.search.clone(),
         at_risk: options.at_risk,
+        crowd: options.crowd.clone(),
         sort: options.sort.clone(),
         offset: None,
         limit: None,

@@ -209,6 +209,38 @@ impl Workspace {
         Ok(Uint8Array::from(bytes.as_slice()))
     }
 
+    /// The recommended crowds that ship built in: `Workspace.recommendedCrowds()`
+    /// → `[{ key, name, nameEn, expr }]`; pass `expr` as `members({ crowd })`.
+    #[wasm_bindgen(js_name = recommendedCrowds)]
+    pub fn recommended_crowds() -> Result<JsValue, JsValue> {
+        #[derive(Serialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Crowd {
+            key: &'static str,
+            name: &'static str,
+            name_en: &'static str,
+            expr: &'static str,
+        }
+        let list: Vec<Crowd> = crate::analytics::condition::RECOMMENDED
+            .iter()
+            .map(|&(key, name, name_en, expr)| Crowd { key, name, name_en, expr })
+            .collect();
+        to_js(&list)
+    }
+
+    /// The fields of the crowd language: `Workspace.crowdFields()` → `[{ name, meaning }]`.
+    #[wasm_bindgen(js_name = crowdFields)]
+    pub fn crowd_fields() -> Result<JsValue, JsValue> {
+        #[derive(Serialize)]
+        struct Field {
+            name: &'static str,
+            meaning: &'static str,
+        }
+        let list: Vec<Field> =
+            crate::analytics::condition::FIELDS.iter().map(|&(name, meaning)| Field { name, meaning }).collect();
+        to_js(&list)
+    }
+
     /// The demo store's files: `Workspace.demoFiles({ orders: 1_000_000 }).orders` → Uint8Array.
     #[wasm_bindgen(js_name = demoFiles)]
     pub fn demo_files(options: JsValue) -> Result<JsValue, JsValue> {

@@ -117,6 +117,16 @@ impl Workspace {
         Ok(&prediction.summary)
     }
 
+    /// The loaded data.
+    pub fn data(&self) -> &Dataset {
+        &self.data
+    }
+
+    /// The latest prediction, if `predict` ran since the last analysis.
+    pub fn prediction(&self) -> Option<&Prediction> {
+        self.prediction.as_ref()
+    }
+
     /// The latest analysis.
     pub fn analysis(&self) -> Result<&Analysis> {
         self.analysis.as_ref().ok_or_else(|| ErrorKind::NotAnalyzed.into())

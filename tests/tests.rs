@@ -379,3 +379,43 @@ fn member_levels_on_the_fixture() {
     let bad = MembersQuery { level: Some("bronze".into()), ..Default::default() };
     assert_eq!(ws.members(&bad).unwrap_err().field(), Some("level"));
 }
+
+#[test]
+fn crowds_in_the_condition_language() {
+    // Hand-worked on the GBK fixture: M002 dormant (¥100), M003 churned (¥45.60),
+    // M004 churned without a purchase in the window (no m: never matches m >= 40).
+    let mut ws = Workspace::new();
+    ws.load(Kind::Orders, &fixture("orders_gbk_crlf.csv"), &opts("o")).unwrap();
+    ws.analyze(None).unwrap();
+    let ids = |crowd: &str| {
+        let q = MembersQuery { crowd: Some(crowd.into()), sort: Some("id_asc".into()), ..Default::default() };
+        ws.members(&q).unwrap().rows.into_iter().map(|r| r.id).collect::<Vec<_>>()
+    };
+    assert_eq!(ids("lifecycle in (dormant, churned) and m >= 40"), vec!["M002", "M003"]);
+    assert_eq!(ids("lifecycle in (dormant, churned) and not m >= 40"), vec!["M004"]);
+    assert_eq!(ids("r <= 27 or valueGroup = \"value\""), vec!["M001", "M005"]);
+    assert_eq!(ids("(f = 1 且 m < 50) 或 maxOrder >= 1000"), vec!["M001", "M003"]);
+    let bad = MembersQuery { crowd: Some("m >= ".into()), ..Default::default() };
+    assert_eq!(ws.members(&bad).unwrap_err().field(), Some("crowd"));
+}
+
+#[test]
+fn every_condition_field_has_values_on_the_demo() {
+    use member_analytics::analytics::condition::FIELDS;
+    use member_analytics::analytics::query::{View, field_value};
+    let mut ws = Workspace::new();
+    ws.load_demo(&Default::default()).unwrap();
+    ws.analyze(None).unwrap();
+    ws.predict().unwrap();
+    let (analysis, prediction) = (ws.analysis().unwrap(), ws.prediction());
+    let view = View { analysis, prediction, data: ws.data(), levels: &ws.rules().levels.levels };
+    for (name, _) in FIELDS {
+        let some = (0..analysis.profiles.len()).any(|i| field_value(&view, i, name).is_some());
+        assert!(some, "no member has a value for {name}");
+    }
+    for (key, _, _, expr) in member_analytics::analytics::condition::RECOMMENDED {
+        let q = MembersQuery { crowd: Some(expr.to_string()), ..Default::default() };
+        let total = ws.members(&q).unwrap().total;
+        assert!(total > 0, "recommended crowd {key} is empty on the demo");
+    }
+}

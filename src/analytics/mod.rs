@@ -7,6 +7,7 @@
 //! ignored, so an analysis dated in the past sees the store as it was then.
 
 pub mod clv;
+pub mod condition;
 pub mod groups;
 pub mod levels;
 pub mod lifecycle;

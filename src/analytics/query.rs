@@ -1,6 +1,7 @@
 //! Queries over an [`Analysis`]: a filtered, sorted page of member rows, and
 //! one member's row. Phones are masked in every row (DOMAIN §14).
 
+use super::condition::{Expr, Value};
 use super::predict::Prediction;
 use super::{Analysis, Grade, Lifecycle, Profile, RfmClass, ValueGroup, opt_day};
 use crate::error::{Error, ErrorKind, Result};
@@ -107,6 +108,8 @@ pub struct MembersQuery {
     pub search: Option<String>,
     /// Only members at risk (needs `predict`).
     pub at_risk: Option<bool>,
+    /// Only members matching this crowd expression (see [`super::condition`]).
+    pub crowd: Option<String>,
     /// `<key>_<asc|desc>`, key one of `id r f m aov maxOrder lastPurchase
     /// clv probabilityAlive valueAtRisk`; default `m_desc`.
     pub sort: Option<String>,
@@ -161,6 +164,10 @@ impl MembersQuery {
             })?),
         };
         let search = self.search.as_deref().map(str::trim).filter(|s| !s.is_empty());
+        let crowd = match self.crowd.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(text) => Some(Expr::parse(text)?),
+        };
         let (key, descending) = self.sort_key()?;
         let name = |i: usize| name_of(analysis, data, i);
         let mut picked: Vec<usize> = (0..analysis.profiles.len())
@@ -171,6 +178,7 @@ impl MembersQuery {
                     && grade.is_none_or(|g| p.grade == g)
                     && stage.is_none_or(|s| p.lifecycle == Some(s))
                     && level.is_none_or(|l| p.level.index == l)
+                    && crowd.as_ref().is_none_or(|c| c.matches(&|name| field_value(view, i, name)))
                     && search.is_none_or(|s| analysis.ids[i].contains(s) || name(i).contains(s))
                     && (!at_risk || view.prediction.is_some_and(|p| p.at_risk(i)))
             })
@@ -264,6 +272,41 @@ fn name_of<'a>(analysis: &Analysis, data: &'a Dataset, i: usize) -> &'a str {
     match (analysis.profiles[i].member_row, &data.members) {
         (Some(row), Some(m)) => m.name.get(row as usize).map_or("", |s| s),
         _ => "",
+    }
+}
+
+/// The value of a condition-language field for member `i`.
+pub fn field_value(view: &View<'_>, i: usize, name: &str) -> Option<Value> {
+    let p = &view.analysis.profiles[i];
+    let rfm = p.rfm;
+    let num = |x: f64| Some(Value::Num(x));
+    let yuan = |fen: i64| Value::Num(fen as f64 / 100.0);
+    let text = |s: &str| Some(Value::Text(s.to_string()));
+    let forecast = view.prediction.and_then(|pr| pr.members.get(i)).and_then(|f| f.as_ref());
+    let member_row = p.member_row.and_then(|row| view.data.members.as_ref().map(|m| (m, row as usize)));
+    match name {
+        "r" => rfm.map(|x| Value::Num(f64::from(x.r))),
+        "f" => rfm.map(|x| Value::Num(f64::from(x.f))),
+        "m" => rfm.map(|x| yuan(x.m)),
+        "aov" => rfm.map(|x| yuan(x.aov())),
+        "maxOrder" => rfm.map(|x| yuan(x.max_order)),
+        "rScore" => rfm.map(|x| Value::Num(f64::from(x.scores[0]))),
+        "fScore" => rfm.map(|x| Value::Num(f64::from(x.scores[1]))),
+        "mScore" => rfm.map(|x| Value::Num(f64::from(x.scores[2]))),
+        "rfmClass" => rfm.and_then(|x| text(x.class.key())),
+        "valueGroup" => p.value_group.and_then(|g| text(g.key())),
+        "grade" => text(p.grade.key()),
+        "lifecycle" => p.lifecycle.and_then(|s| text(s.key())),
+        "level" => view.levels.get(p.level.index).and_then(|l| text(&l.key)),
+        "growth" => num(p.level.growth as f64),
+        "daysSinceLastPurchase" => p.last_purchase.and_then(|d| num(f64::from(view.analysis.as_of - d))),
+        "daysSinceRegistered" => member_row
+            .and_then(|(m, row)| m.registered.get(row).copied().flatten())
+            .and_then(|d| num(f64::from(view.analysis.as_of - d))),
+        "points" => member_row.and_then(|(m, row)| m.points.get(row).copied().flatten()).and_then(|x| num(x as f64)),
+        "pAlive" => forecast.and_then(|f| f.probability_alive).and_then(num),
+        "clv" => forecast.map(|f| yuan(f.clv_fen)),
+        _ => None,
     }
 }
 

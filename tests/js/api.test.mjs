@@ -686,3 +686,31 @@ describe("member levels", () => {
         assert.equal(err.field, "levels.levels[0].growth");
     });
 });
+
+describe("crowds", () => {
+    it("filters, counts and exports by a condition-language expression; ships recommended crowds", () => {
+        const ws = new Workspace();
+        ws.loadDemo();
+        ws.analyze();
+        const dormantValue = ws.members({ crowd: 'lifecycle = "dormant" and mScore >= 4', limit: 1000 });
+        assert.ok(dormantValue.total > 0);
+        assert.ok(dormantValue.rows.every((m) => m.lifecycle === "dormant" && m.mScore >= 4));
+        const either = ws.members({ crowd: "lifecycle = dormant or lifecycle = churned", limit: 0 }).total;
+        const dormant = ws.members({ lifecycle: "dormant", limit: 0 }).total;
+        const churned = ws.members({ lifecycle: "churned", limit: 0 }).total;
+        assert.equal(either, dormant + churned);
+        assert.equal(ws.members({ crowd: "not (lifecycle = dormant or lifecycle = churned)", limit: 0 }).total,
+            ws.analyze().members - either);
+        const csv = new TextDecoder().decode(ws.exportMembers({ crowd: 'lifecycle = "dormant" and mScore >= 4' }));
+        assert.equal(csv.trim().split("\r\n").length, 1 + dormantValue.total);
+        const err = expectCode(() => ws.members({ crowd: "m >= " }), "BAD_OPTIONS");
+        assert.equal(err.field, "crowd");
+        assert.match(err.message, /at \d+: expected a value/);
+        const recommended = Workspace.recommendedCrowds();
+        assert.ok(recommended.length >= 4 && recommended.every((c) => c.key && c.name && c.nameEn && c.expr));
+        for (const c of recommended.filter((c) => c.key !== "at_risk")) {
+            assert.ok(ws.members({ crowd: c.expr, limit: 0 }).total > 0, c.key);
+        }
+        assert.ok(Workspace.crowdFields().some((f) => f.name === "lifecycle"));
+    });
+});
