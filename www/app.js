@@ -5,6 +5,7 @@ import { Analysis } from "./analysis.js";
 import { Charts } from "./charts.js";
 import { $, el } from "./dom.js";
 import { applyStaticText, currentLang, formatInt, formatMoney, formatPercent, has, setLang, t } from "./i18n.js";
+import { renderMoves } from "./lifecycle.js";
 import { MemberTable } from "./members-table.js";
 import { Predictions, RECALL_ROWS } from "./predictions.js";
 import { renderReports } from "./report.js";
@@ -28,7 +29,12 @@ const table = new MemberTable(analysis, {
     onFiltersChange: (filters) => state.summary && charts.render(state.summary, filters),
 });
 const charts = new Charts(
-    { classes: $("chart-classes"), valueGroups: $("chart-groups"), grades: $("chart-grades") },
+    {
+        classes: $("chart-classes"),
+        valueGroups: $("chart-groups"),
+        grades: $("chart-grades"),
+        lifecycle: $("chart-lifecycle"),
+    },
     (name, key) => {
         table.setFilter(name, key, true);
         $("members").scrollIntoView({ behavior: "smooth", block: "start" });
@@ -131,6 +137,7 @@ function renderAll() {
     renderContext();
     renderKpis();
     if (state.summary) charts.render(state.summary, table.filters);
+    renderMoves(state.summary);
     predictions.refresh();
     table.render();
     renderReports($("reports"), [state.reports.orders, state.reports.members]);
@@ -146,6 +153,7 @@ async function runAnalysis() {
         state.prediction = null;
         table.clear();
         charts.clear();
+        renderMoves(null);
         predictions.clear();
         throw e;
     } finally {
@@ -154,6 +162,7 @@ async function runAnalysis() {
     }
     const members = table.setSummary(state.summary); // resets the filters at once
     charts.render(state.summary, table.filters);
+    renderMoves(state.summary);
     await Promise.all([members, renderPredictions()]);
 }
 

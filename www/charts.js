@@ -1,6 +1,6 @@
-// The three summary charts (ECharts, loaded as the global `echarts`):
-// RFM classes as bars, value groups and grades as donuts. Clicking a bar or a
-// slice calls `onSelect(filterName, key)`; the selected one stays bright.
+// The summary charts (ECharts, loaded as the global `echarts`): RFM classes
+// and lifecycle stages as bars, value groups and grades as donuts. Clicking a
+// bar or a slice calls `onSelect(filterName, key)`; the selected one stays bright.
 
 import { countLabel, formatInt, formatMoney, formatPercent, t } from "./i18n.js";
 
@@ -25,6 +25,10 @@ const COLORS = {
     core: "#c2255c",
     important: "#f76707",
     ordinary: "#adb5bd",
+    prospect: "#a5d8ff",
+    new: "#4dabf7",
+    active: "#2f9e44",
+    dormant: "#f59f00",
 };
 
 function tooltip(count, totalMembers) {
@@ -116,12 +120,12 @@ function donutOption(counts, selected, width) {
 
 export class Charts {
     /**
-      * @param {{ classes: HTMLElement, valueGroups: HTMLElement, grades: HTMLElement }} elements
-      * @param {(filter: "rfmClass" | "valueGroup" | "grade", key: string) => void} onSelect
+      * @param {{ classes: HTMLElement, valueGroups: HTMLElement, grades: HTMLElement, lifecycle: HTMLElement }} elements
+      * @param {(filter: "rfmClass" | "valueGroup" | "grade" | "lifecycle", key: string) => void} onSelect
       */
     constructor(elements, onSelect) {
         this.charts = {};
-        const filters = { classes: "rfmClass", valueGroups: "valueGroup", grades: "grade" };
+        const filters = { classes: "rfmClass", valueGroups: "valueGroup", grades: "grade", lifecycle: "lifecycle" };
         for (const [name, el] of Object.entries(elements)) {
             const chart = echarts.init(el, null, { renderer: "canvas" });
             chart.on("click", (p) => p.data?.key && onSelect(filters[name], p.data.key));
@@ -145,8 +149,9 @@ export class Charts {
     /** Draw the summary's counts; `filters` dims everything but the selected segments. */
     render(summary, filters) {
         this.shown = [summary, filters];
-        const { classes, valueGroups, grades } = this.charts;
+        const { classes, valueGroups, grades, lifecycle } = this.charts;
         classes.setOption(barOption(summary.classes, filters.rfmClass), true);
+        lifecycle.setOption(barOption(summary.lifecycle, filters.lifecycle), true);
         valueGroups.setOption(donutOption(summary.valueGroups, filters.valueGroup, valueGroups.getWidth()), true);
         grades.setOption(donutOption(summary.grades, filters.grade, grades.getWidth()), true);
     }

@@ -1,5 +1,5 @@
 // The member table: paged and sorted by the worker (`members(query)`), filtered
-// by value group, RFM class, grade and a search box; a row opens the member's
+// by value group, RFM class, grade, lifecycle stage and a search box; a row opens the member's
 // details (`member(id)`), with its forecast once `predict()` has run.
 
 import { $, el, fact } from "./dom.js";
@@ -9,7 +9,11 @@ const FILTERS = [
     { name: "valueGroup", select: "filter-group", counts: "valueGroups", all: "allGroups" },
     { name: "rfmClass", select: "filter-class", counts: "classes", all: "allClasses" },
     { name: "grade", select: "filter-grade", counts: "grades", all: "allGrades" },
+    { name: "lifecycle", select: "filter-lifecycle", counts: "lifecycle", all: "allLifecycle" },
 ];
+
+/** Every filter off: `{ valueGroup: "", rfmClass: "", grade: "", lifecycle: "" }`. */
+const noFilters = () => Object.fromEntries(FILTERS.map((f) => [f.name, ""]));
 
 /** Columns of the table: field, label, numeric. The header is in index.html. */
 const TABLE = [
@@ -26,6 +30,7 @@ const TABLE = [
     ["rfmClass", "colClass"],
     ["valueGroup", "colGroup"],
     ["grade", "colGrade"],
+    ["lifecycle", "colLifecycle"],
 ];
 
 /** Fields of the member dialog. */
@@ -57,7 +62,7 @@ export class MemberTable {
         this.analysis = analysis;
         this.hooks = hooks;
         this.summary = null;
-        this.filters = { valueGroup: "", rfmClass: "", grade: "" };
+        this.filters = noFilters();
         this.search = "";
         this.sort = "m_desc";
         this.offset = 0;
@@ -84,7 +89,7 @@ export class MemberTable {
             }, 250);
         });
         $("clear-filters").addEventListener("click", () => {
-            this.filters = { valueGroup: "", rfmClass: "", grade: "" };
+            this.filters = noFilters();
             this.filtersChanged();
         });
         $("page-size").addEventListener("change", (e) => {
@@ -118,7 +123,7 @@ export class MemberTable {
     setSummary(summary) {
         this.summary = summary;
         this.held = false;
-        this.filters = { valueGroup: "", rfmClass: "", grade: "" };
+        this.filters = noFilters();
         this.offset = 0;
         this.renderFilters();
         return this.refresh();
@@ -217,6 +222,7 @@ export class MemberTable {
             rfmClass: m.rfmClass ? this.label("classes", m.rfmClass) : "—",
             valueGroup: m.valueGroup ? this.label("valueGroups", m.valueGroup) : "—",
             grade: this.label("grades", m.grade),
+            lifecycle: m.lifecycle ? this.label("lifecycle", m.lifecycle) : "—",
             probabilityAlive: m.probabilityAlive == null ? "—" : formatPercent(m.probabilityAlive),
             expectedPurchases30: m.expectedPurchases30 == null ? "—" : m.expectedPurchases30.toFixed(2),
             clv: yuan(m.clvFen),

@@ -1,7 +1,7 @@
 // The predictions section (`predict()`): the store's 30/90-day forecast, the
 // members at risk and their value, total CLV, a notice when the models fell
-// back for lack of data, three charts (P(alive) heatmap, CLV histogram, the
-// holdout check) and the at-risk recall list. A row opens the member's details.
+// back for lack of data, three charts (P(alive) heatmap with a note on one-time
+// buyers, CLV histogram, the holdout check) and the at-risk recall list. A row opens the member's details.
 
 import { FONT, escapeHtml } from "./charts.js";
 import { $, el } from "./dom.js";
@@ -226,6 +226,8 @@ export class Predictions {
 
     renderCharts(p) {
         this.charts.heatmap.setOption(heatmapOption(p.heatmap), true);
+        // One-time buyers sit at 100 %: the note says to judge them by the lifecycle.
+        $("heatmap-note").hidden = !p.heatmap.some((c) => c.frequency === "0" && c.members > 0);
         this.charts.clv.setOption(clvOption(p.clvHistogram), true);
         $("validation-title").textContent = t("chartValidation", { holdoutDays: formatInt(p.holdoutDays) });
         const rows = p.validation?.filter((r) => r.label !== "total") ?? [];

@@ -10,6 +10,7 @@ import {
     DATA,
     assertLocalOnly,
     chartCanvases,
+    clickBar,
     count,
     money,
     nodePackage,
@@ -184,21 +185,7 @@ test("filters from a chart click and a select, sorts by a header, opens a member
     // Click the bar of the first RFM class that has members (again while the bars still grow).
     const cls = summary.classes.find((c) => c.members > 0);
     const index = summary.classes.length - 1 - summary.classes.indexOf(cls);
-    for (let attempt = 0; attempt < 20; attempt++) {
-        const point = await page.evaluate(
-            ({ index, value }) => {
-                const el = document.getElementById("chart-classes");
-                const [x, y] = echarts.getInstanceByDom(el).convertToPixel({ seriesIndex: 0 }, [value / 2, index]);
-                const box = el.getBoundingClientRect();
-                return { x: box.left + x, y: box.top + y };
-            },
-            { index, value: cls.members },
-        );
-        await page.mouse.click(point.x, point.y);
-        if ((await page.inputValue("#filter-class")) === cls.key) break;
-        await page.waitForTimeout(200);
-    }
-    assert.equal(await page.inputValue("#filter-class"), cls.key);
+    await clickBar(page, { chartId: "chart-classes", selectId: "filter-class", index, value: cls.members, key: cls.key });
     const byClass = ws.members({ rfmClass: cls.key });
     await waitForTotal(page, byClass.total);
     assert.ok(await page.isVisible("#clear-filters"));

@@ -87,6 +87,30 @@ export async function waitForTotal(page, n) {
     );
 }
 
+/**
+  * Click the bar at category `index` (value `value`) of the bar chart `chartId`
+  * until the filter select `selectId` shows `key`; clicks again while the bars
+  * still grow, and scrolls the chart into view first.
+  */
+export async function clickBar(page, { chartId, selectId, index, value, key }) {
+    for (let attempt = 0; attempt < 20; attempt++) {
+        await page.locator(`#${chartId}`).scrollIntoViewIfNeeded();
+        const point = await page.evaluate(
+            ({ chartId, index, value }) => {
+                const el = document.getElementById(chartId);
+                const [x, y] = echarts.getInstanceByDom(el).convertToPixel({ seriesIndex: 0 }, [value / 2, index]);
+                const box = el.getBoundingClientRect();
+                return { x: box.left + x, y: box.top + y };
+            },
+            { chartId, index, value },
+        );
+        await page.mouse.click(point.x, point.y);
+        if ((await page.inputValue(`#${selectId}`)) === key) return;
+        await page.waitForTimeout(200);
+    }
+    assert.fail(`clicking bar ${index} of #${chartId} did not select ${key}`);
+}
+
 /** Every request went to the local server: nothing left the machine. */
 export function assertLocalOnly(requests) {
     assert.ok(requests.length > 0, "no request was recorded");
