@@ -85,6 +85,12 @@ export interface Rules {
               pointsMultiplier: number; freeDelivery: boolean; birthdayGift: boolean; exclusiveService: boolean }[];
     reviewMonth: number; reviewDay: number;
   };
+  /** Thresholds of the behaviour tags (README "The rules document"). */
+  tags: {
+    minPurchases: number; discountedShare: number; stockpilerMaxPurchases: number; highAovRatio: number;
+    campaignShare: number; minActivities: number; cartAddsPerPurchase: number; afterContentShare: number;
+    giftPurchases: number;
+  };
   /** Lifecycle windows in days; the churn line is valueGroups.churnDays. */
   lifecycle: { newDays: number; activeDays: number; periodDays: number };
   /** Predictive value (BG/NBD + Gamma-Gamma). */
@@ -129,6 +135,8 @@ export interface Summary {
   lifecycle: Count[];
   /** The rules' member levels, lowest first. */
   levels: Count[];
+  /** Members per behaviour tag (key = tag key). */
+  tags: Count[];
   /** Start of the period lifecycleMoves counts over. */
   lifecycleSince: string;
   /** Members per (stage then → stage now); from null = joined during the period. */
@@ -157,6 +165,12 @@ export interface MemberRow {
   growth: number;
   /** Growth value still needed for the next level; null at the top. */
   toNextLevel: number | null;
+  /** Behaviour tags that fired, each with its evidence (value vs threshold) and levers. */
+  tags: {
+    tag: string; family: string; label: string; labelEn: string;
+    evidence: { metric: string; value: number; threshold: number; op: ">=" | "<=" }[];
+    levers: string[];
+  }[];
   /** After predict(): probability the member is still a customer (0..1). */
   probabilityAlive: number | null;
   /** After predict(): expected purchase days in the next 30 days. */

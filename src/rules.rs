@@ -27,6 +27,8 @@ pub struct Rules {
     pub lifecycle: LifecycleRules,
     /// Member levels and their benefits (DOMAIN §5).
     pub levels: LevelRules,
+    /// Thresholds of the behaviour tags (DOMAIN §6).
+    pub tags: crate::analytics::tags::TagRules,
     /// Predictive member value: BG/NBD and Gamma-Gamma (预测).
     pub prediction: PredictionRules,
 }

@@ -419,3 +419,24 @@ fn every_condition_field_has_values_on_the_demo() {
         assert!(total > 0, "recommended crowd {key} is empty on the demo");
     }
 }
+
+#[test]
+fn behaviour_tags_carry_their_evidence() {
+    // Worked by hand: average orders of the scored members are 426.60, 100.00, 45.60 and
+    // 66.00 yuan; the store median (the upper middle) is 100.00. M001 bought 3 times with an
+    // average of 426.60 ≥ 2 × 100.00: a stockpiler (屯货型). M002 sits at the median: not.
+    let mut ws = Workspace::new();
+    ws.load(Kind::Orders, &fixture("orders_gbk_crlf.csv"), &opts("o")).unwrap();
+    let s = ws.analyze(None).unwrap().clone();
+    let m1 = ws.member("M001").unwrap();
+    assert_eq!(m1.tags.len(), 1);
+    let t = &m1.tags[0];
+    assert_eq!((t.tag, t.label, t.family), ("stockpiler", "屯货型", "优惠敏感"));
+    let evidence: Vec<(&str, f64, f64)> = t.evidence.iter().map(|e| (e.metric, e.value, e.threshold)).collect();
+    assert_eq!(evidence, vec![("purchases", 3.0, 3.0), ("aovToStoreMedian", 4.266, 2.0)]);
+    assert!(t.levers.contains(&"储值卡"));
+    assert!(ws.member("M002").unwrap().tags.is_empty());
+    assert_eq!(s.tags.iter().find(|c| c.key == "stockpiler").map(|c| c.members), Some(1));
+    let q = MembersQuery { crowd: Some("tag = stockpiler".into()), ..Default::default() };
+    assert_eq!(ws.members(&q).unwrap().rows[0].id, "M001");
+}

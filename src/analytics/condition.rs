@@ -39,6 +39,7 @@ pub const FIELDS: &[(&str, &str)] = &[
     ("daysSinceLastPurchase", "days since the last purchase ever"),
     ("daysSinceRegistered", "days since registration"),
     ("points", "points balance from the members file"),
+    ("tag", "behaviour tags: tag = \"stockpiler\" means the member has that tag"),
     ("pAlive", "probability still a customer, 0–1 (after predict)"),
     ("clv", "lifetime value over the horizon, yuan (after predict)"),
 ];
@@ -70,6 +71,8 @@ pub enum Value {
     Num(f64),
     /// Text (keys, store names).
     Text(String),
+    /// Several texts (tags): `=` and `in` mean "contains".
+    List(Vec<String>),
 }
 
 /// A parsed expression.
@@ -130,6 +133,14 @@ impl Expr {
 
 fn compare(have: &Value, op: Op, want: &Value) -> bool {
     use std::cmp::Ordering::*;
+    if let (Value::List(items), Value::Text(t)) = (have, want) {
+        let has = items.iter().any(|x| x == t);
+        return match op {
+            Op::Eq => has,
+            Op::Ne => !has,
+            _ => false,
+        };
+    }
     let ordering = match (have, want) {
         (Value::Num(a), Value::Num(b)) => a.partial_cmp(b),
         (Value::Text(a), Value::Text(b)) => Some(a.cmp(b)),

@@ -14,6 +14,7 @@ pub mod lifecycle;
 pub mod predict;
 pub mod query;
 pub mod rfm;
+pub mod tags;
 
 use crate::error::{ErrorKind, Result};
 use crate::model::{Dataset, Day, Fen, OrderKind, date_of, format_day};
@@ -43,6 +44,8 @@ pub struct Profile {
     pub lifecycle: Option<Lifecycle>,
     /// Member level by growth value.
     pub level: levels::Level,
+    /// Behaviour tags that fired, with their evidence.
+    pub tags: Vec<tags::Fired>,
 }
 
 /// One line of a breakdown: a class, group or grade with its members and revenue.
@@ -111,6 +114,8 @@ pub struct Summary {
     pub lifecycle: Vec<Count>,
     /// The member levels of the rules, lowest first.
     pub levels: Vec<Count>,
+    /// Members per behaviour tag.
+    pub tags: Vec<Count>,
     /// Start of the period the moves are counted over.
     pub lifecycle_since: String,
     /// Members who moved between stages since `lifecycleSince` (and who stayed).
@@ -306,6 +311,10 @@ pub fn analyze(data: &Dataset, rules: &Rules, as_of: Option<Day>) -> Result<Anal
         data.members.as_ref().and_then(|m| m.registered.get(row).copied().flatten())
     };
     let mut stage_moves = Vec::with_capacity(n);
+    // The store's median average order value, for the "big basket" tags.
+    let mut aovs: Vec<Fen> = rfm_of.iter().flatten().map(|r| r.aov()).collect();
+    aovs.sort_unstable();
+    let store_median_aov_fen = aovs.get(aovs.len() / 2).copied().unwrap_or(0);
     let profiles: Vec<Profile> = (0..n)
         .map(|i| {
             let a = &acc[i];
@@ -324,6 +333,15 @@ pub fn analyze(data: &Dataset, rules: &Rules, as_of: Option<Day>) -> Result<Anal
                 grade: Grade::of(value_group, rfm.map(|x| x.scores), rules),
                 lifecycle,
                 level: levels::level(&mut ledger[ledger_start[i]..ledger_start[i + 1]], as_of, rules),
+                tags: tags::tags(
+                    &tags::Facts {
+                        purchases: rfm.map_or(0, |r| r.f),
+                        aov_fen: rfm.map_or(0, |r| r.aov()),
+                        store_median_aov_fen,
+                        ..tags::Facts::default()
+                    },
+                    &rules.tags,
+                ),
             }
         })
         .collect();
@@ -373,6 +391,13 @@ fn summarize(profiles: &[Profile], measures: &rfm::Measures, as_of: Day, window_
         value_groups: ValueGroup::ALL.iter().map(|&g| count(g.labels(), &|p| p.value_group == Some(g))).collect(),
         grades: Grade::ALL.iter().map(|&g| count(g.labels(), &|p| p.grade == g)).collect(),
         lifecycle: Lifecycle::ALL.iter().map(|&s| count(s.labels(), &|p| p.lifecycle == Some(s))).collect(),
+        tags: tags::Tag::ALL
+            .iter()
+            .map(|&t| {
+                let (key, _, zh, en) = t.labels();
+                count((key, zh, en), &|p| p.tags.iter().any(|f| f.tag == t))
+            })
+            .collect(),
         levels: rules
             .levels
             .levels

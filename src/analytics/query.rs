@@ -76,6 +76,8 @@ pub struct MemberRow {
     pub growth: i64,
     /// Growth value still needed for the next level (`None` at the top).
     pub to_next_level: Option<i64>,
+    /// Behaviour tags with their evidence and levers.
+    pub tags: Vec<TagRow>,
     /// Probability of still being a customer (after `predict`).
     pub probability_alive: Option<f64>,
     /// Expected purchase days in the next 30 days (after `predict`).
@@ -88,6 +90,24 @@ pub struct MemberRow {
     pub value_at_risk_fen: Option<Fen>,
     /// P(alive) below the rules' threshold.
     pub at_risk: bool,
+}
+
+/// A behaviour tag on a member row.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TagRow {
+    /// Stable key, e.g. `stockpiler`.
+    pub tag: &'static str,
+    /// Family (中文).
+    pub family: &'static str,
+    /// 中文 name.
+    pub label: &'static str,
+    /// English name.
+    pub label_en: &'static str,
+    /// The numbers that fired it.
+    pub evidence: Vec<super::tags::Evidence>,
+    /// What marketing works (中文).
+    pub levers: &'static [&'static str],
 }
 
 /// Which members, in which order, which page.
@@ -303,6 +323,7 @@ pub fn field_value(view: &View<'_>, i: usize, name: &str) -> Option<Value> {
         "daysSinceRegistered" => member_row
             .and_then(|(m, row)| m.registered.get(row).copied().flatten())
             .and_then(|d| num(f64::from(view.analysis.as_of - d))),
+        "tag" => Some(Value::List(p.tags.iter().map(|f| f.tag.key().to_string()).collect())),
         "points" => member_row.and_then(|(m, row)| m.points.get(row).copied().flatten()).and_then(|x| num(x as f64)),
         "pAlive" => forecast.and_then(|f| f.probability_alive).and_then(num),
         "clv" => forecast.map(|f| yuan(f.clv_fen)),
@@ -340,6 +361,14 @@ pub fn row(view: &View<'_>, i: usize, mask: bool) -> MemberRow {
         level: view.levels.get(p.level.index).map_or_else(String::new, |l| l.key.clone()),
         growth: p.level.growth,
         to_next_level: p.level.to_next,
+        tags: p
+            .tags
+            .iter()
+            .map(|f| {
+                let (tag, family, label, label_en) = f.tag.labels();
+                TagRow { tag, family, label, label_en, evidence: f.evidence.clone(), levers: f.tag.levers() }
+            })
+            .collect(),
         probability_alive: forecast.and_then(|f| f.probability_alive),
         expected_purchases_30: forecast.map(|f| f.expected_purchases),
         clv_fen: forecast.map(|f| f.clv_fen),
