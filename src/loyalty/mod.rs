@@ -1,0 +1,5 @@
+//! Loyalty operations (会员营销) that act on members rather than describe
+//! them. Today: [`draws`], fair and re-checkable lotteries, red-packet splits
+//! and "first N at 1 yuan" flash sales (DOMAIN §13).
+
+pub mod draws;
