@@ -73,6 +73,16 @@ export class Analysis {
         return this.request("member", { memberId });
     }
 
+    /** → Rules (the member levels give the choices of the crowd field `level`) */
+    rules() {
+        return this.request("rules");
+    }
+
+    /** → `{ recommended: [{ key, name, nameEn, expr }], fields: [{ name, meaning }] }` (the crowd language's) */
+    crowds() {
+        return this.request("crowds");
+    }
+
     /** → Uint8Array (CSV, UTF-8 with BOM) */
     exportMembers(options) {
         return this.request("exportMembers", { options });

@@ -3,6 +3,7 @@
 
 import { Analysis } from "./analysis.js";
 import { Charts } from "./charts.js";
+import { CrowdBuilder } from "./crowds.js";
 import { $, el } from "./dom.js";
 import { applyStaticText, currentLang, formatInt, formatMoney, formatPercent, has, setLang, t } from "./i18n.js";
 import { renderMoves } from "./lifecycle.js";
@@ -41,6 +42,14 @@ const charts = new Charts(
     },
 );
 const predictions = new Predictions((id) => table.showMember(id));
+const crowds = new CrowdBuilder(analysis, {
+    onError: showError,
+    onApply: (expr, label) => {
+        table.setCrowd({ expr, label });
+        $("members").scrollIntoView({ behavior: "smooth", block: "start" });
+    },
+    onExport: (crowd) => exportCsv({ crowd, lang: currentLang() }, "crowd"),
+});
 
 // ---- errors --------------------------------------------------------------
 
@@ -139,7 +148,9 @@ function renderAll() {
     if (state.summary) charts.render(state.summary, table.filters);
     renderMoves(state.summary);
     predictions.refresh();
+    if (table.crowd) table.crowd.label = crowds.label(table.crowd.expr);
     table.render();
+    crowds.render();
     renderReports($("reports"), [state.reports.orders, state.reports.members]);
     renderStatus();
     if (shownError) showError(shownError);
@@ -155,6 +166,7 @@ async function runAnalysis() {
         charts.clear();
         renderMoves(null);
         predictions.clear();
+        crowds.clear();
         throw e;
     } finally {
         renderContext();
@@ -163,7 +175,7 @@ async function runAnalysis() {
     const members = table.setSummary(state.summary); // resets the filters at once
     charts.render(state.summary, table.filters);
     renderMoves(state.summary);
-    await Promise.all([members, renderPredictions()]);
+    await Promise.all([members, renderPredictions(), crowds.setSummary(state.summary)]);
 }
 
 /** The predictions section with its recall list; hidden when predict() failed. */
@@ -287,18 +299,26 @@ dropZone.addEventListener("drop", (e) => {
 window.addEventListener("dragover", (e) => e.preventDefault());
 window.addEventListener("drop", (e) => e.preventDefault());
 
+/** Export members (`options` as `exportMembers` takes them) and download `<prefix>-<asOf>.csv`. */
+async function exportCsv(options, prefix) {
+    if (!state.summary) return;
+    try {
+        const bytes = await analysis.exportMembers(options);
+        const url = URL.createObjectURL(new Blob([bytes], { type: "text/csv;charset=utf-8" }));
+        el("a", { href: url, download: `${prefix}-${state.summary.asOf}.csv` }).click();
+        setTimeout(() => URL.revokeObjectURL(url), 60_000);
+    } catch (e) {
+        showError(e);
+    }
+}
+
 $("export").addEventListener("click", async () => {
     if (!state.summary) return;
     const button = $("export");
     button.disabled = true;
     button.textContent = t("exporting");
     try {
-        const bytes = await analysis.exportMembers({ lang: currentLang(), ...table.query() });
-        const url = URL.createObjectURL(new Blob([bytes], { type: "text/csv;charset=utf-8" }));
-        el("a", { href: url, download: `members-${state.summary.asOf}.csv` }).click();
-        setTimeout(() => URL.revokeObjectURL(url), 60_000);
-    } catch (e) {
-        showError(e);
+        await exportCsv({ lang: currentLang(), ...table.query() }, "members");
     } finally {
         button.disabled = false;
         button.textContent = t("exportCsv");

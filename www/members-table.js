@@ -1,5 +1,6 @@
 // The member table: paged and sorted by the worker (`members(query)`), filtered
-// by value group, RFM class, grade, lifecycle stage and a search box; a row opens the member's
+// by value group, RFM class, grade, lifecycle stage, a crowd (from the crowd builder,
+// shown as a chip that clears it) and a search box; a row opens the member's
 // details (`member(id)`), with its forecast once `predict()` has run.
 
 import { $, el, fact } from "./dom.js";
@@ -63,6 +64,8 @@ export class MemberTable {
         this.hooks = hooks;
         this.summary = null;
         this.filters = noFilters();
+        /** A crowd applied from the crowd builder: `{ expr, label }`, or null. */
+        this.crowd = null;
         this.search = "";
         this.sort = "m_desc";
         this.offset = 0;
@@ -90,8 +93,10 @@ export class MemberTable {
         });
         $("clear-filters").addEventListener("click", () => {
             this.filters = noFilters();
+            this.crowd = null;
             this.filtersChanged();
         });
+        $("crowd-filter-clear").addEventListener("click", () => this.setCrowd(null));
         $("page-size").addEventListener("change", (e) => {
             this.limit = Number(e.target.value);
             this.offset = 0;
@@ -124,6 +129,7 @@ export class MemberTable {
         this.summary = summary;
         this.held = false;
         this.filters = noFilters();
+        this.crowd = null;
         this.offset = 0;
         this.renderFilters();
         return this.refresh();
@@ -139,6 +145,12 @@ export class MemberTable {
     /** Set one filter; choosing the selected one again clears it (chart clicks). */
     setFilter(name, key, toggle = false) {
         this.filters[name] = toggle && this.filters[name] === key ? "" : key;
+        this.filtersChanged();
+    }
+
+    /** Narrow the table to a crowd (`{ expr, label }`), or null for none. */
+    setCrowd(crowd) {
+        this.crowd = crowd;
         this.filtersChanged();
     }
 
@@ -166,6 +178,7 @@ export class MemberTable {
     query() {
         const q = { sort: this.sort };
         for (const [name, value] of Object.entries(this.filters)) if (value) q[name] = value;
+        if (this.crowd) q.crowd = this.crowd.expr;
         if (this.search) q.search = this.search;
         return q;
     }
@@ -201,7 +214,10 @@ export class MemberTable {
             );
             select.value = this.filters[f.name];
         }
-        $("clear-filters").hidden = !Object.values(this.filters).some(Boolean);
+        $("clear-filters").hidden = !this.crowd && !Object.values(this.filters).some(Boolean);
+        $("crowd-filter").hidden = !this.crowd;
+        $("crowd-filter-name").textContent = this.crowd?.label ?? "";
+        $("crowd-filter").title = this.crowd?.expr ?? "";
     }
 
     /** A member's fields as shown, by name. */

@@ -122,6 +122,7 @@ async function handle(message) {
     const { type } = message;
     if (type === "loadDemo") return loadDemo();
     if (type === "loadFile") return loadFile(message.id, message.file, message.kind);
+    if (type === "crowds") return { recommended: Workspace.recommendedCrowds(), fields: Workspace.crowdFields() };
     if (!ws) throw Object.assign(new Error("no data loaded"), { code: "NO_DATA" });
     switch (type) {
         case "analyze":
@@ -130,6 +131,8 @@ async function handle(message) {
             return ws.members(message.query);
         case "member":
             return ws.member(message.memberId);
+        case "rules":
+            return ws.rules();
         case "exportMembers":
             return exportMembers(message.options);
         default:
