@@ -12,7 +12,7 @@
  */
 
 /** Which file a `load` call reads. */
-export type DatasetKind = "orders" | "members";
+export type DatasetKind = "orders" | "members" | "order_lines" | "events";
 
 /** Options of `load` / `beginLoad`. Every field is optional. */
 export interface LoadOptions {
@@ -287,6 +287,14 @@ export class Workspace {
   rfmColumns(): { ids: string[]; r: Uint32Array; f: Uint32Array; mFen: Float64Array; scores: Uint8Array };
   /** UTF-8 CSV with BOM. */
   exportMembers(options?: ExportOptions): Uint8Array;
+  /** A fair draw. Without `seed` (64 hex digits) a secure random one is used; the result always
+   *  carries the seed so anyone can re-check it (ChaCha20 stream, README "Fair draws"). */
+  static draw(request:
+    | { kind: "lottery"; entrants: string[]; winners: number; seed?: string }
+    | { kind: "firstN"; requests: [string, number][]; n: number; seed?: string }
+  ): { seed: string; entrantCount: number; entrantsDigest: string; winners: string[] };
+  static draw(request: { kind: "redPackets"; totalFen: number; count: number; minFen?: number; seed?: string }):
+    { seed: string; packetsFen: number[] };
   /** The crowds that ship built in; pass `expr` as `members({ crowd: expr })`. */
   static recommendedCrowds(): { key: string; name: string; nameEn: string; expr: string }[];
   /** The fields the crowd language knows, with their meaning. */

@@ -45,6 +45,13 @@ pub struct Interner {
     last: u32,
 }
 
+/// Two interners are equal when they hold the same names in the same order.
+impl PartialEq for Interner {
+    fn eq(&self, other: &Interner) -> bool {
+        self.names == other.names
+    }
+}
+
 impl Interner {
     /// The index of `name`, adding it if new.
     pub fn intern(&mut self, name: &str) -> u32 {
@@ -93,6 +100,271 @@ impl Interner {
     }
 }
 
+/// Many short strings in one buffer, for a column whose values rarely
+/// repeat (an order id per order): no hash table and no allocation per
+/// value, unlike an [`Interner`].
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Texts {
+    bytes: String,
+    ends: Vec<usize>,
+}
+
+impl Texts {
+    /// Append one value.
+    pub fn push(&mut self, text: &str) {
+        self.bytes.push_str(text);
+        self.ends.push(self.bytes.len());
+    }
+
+    /// Value `i` ("" when out of range).
+    pub fn get(&self, i: usize) -> &str {
+        let Some(&end) = self.ends.get(i) else { return "" };
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.bytes[start..end]
+    }
+
+    /// Number of values.
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// True when there are no values.
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+}
+
+/// A column of short texts that repeat row after row (store, channel,
+/// category, coupon…): each row's index into `names`; index 0 is "", the
+/// row gave no value.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Labels {
+    /// Each row's label (index into `names`).
+    pub of: Vec<u32>,
+    /// The labels; index 0 is "".
+    pub names: Interner,
+}
+
+impl Default for Labels {
+    fn default() -> Labels {
+        let mut names = Interner::default();
+        names.intern("");
+        Labels { of: Vec::new(), names }
+    }
+}
+
+impl Labels {
+    /// Append a row's label ("" for none).
+    pub fn push(&mut self, label: &str) {
+        self.of.push(self.names.intern_repeated(label));
+    }
+
+    /// Row `row`'s label ("" for none or out of range).
+    pub fn get(&self, row: usize) -> &str {
+        self.of.get(row).map_or("", |&i| self.names.name(i))
+    }
+
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        self.of.len()
+    }
+
+    /// True when there are no rows.
+    pub fn is_empty(&self) -> bool {
+        self.of.is_empty()
+    }
+}
+
+/// A column whose cells each hold a list of labels (benefit cards, manual
+/// tags), stored flat: row `r`'s labels are `items[starts[r]..starts[r + 1]]`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LabelLists {
+    /// Where each row's labels start in `items`, plus the end: rows + 1 entries.
+    pub starts: Vec<u32>,
+    /// Every row's labels (indices into `names`), row after row.
+    pub items: Vec<u32>,
+    /// The labels, in first-seen order.
+    pub names: Interner,
+}
+
+impl Default for LabelLists {
+    fn default() -> LabelLists {
+        LabelLists { starts: vec![0], items: Vec::new(), names: Interner::default() }
+    }
+}
+
+impl LabelLists {
+    /// Append a row holding `labels` (repeats within the row are kept once).
+    pub fn push<'a>(&mut self, labels: impl IntoIterator<Item = &'a str>) {
+        let start = *self.starts.last().unwrap_or(&0) as usize;
+        for label in labels {
+            let i = self.names.intern(label);
+            if !self.items[start..].contains(&i) {
+                self.items.push(i);
+            }
+        }
+        self.starts.push(self.items.len() as u32);
+    }
+
+    /// Row `row`'s labels as indices into `names` (empty when out of range).
+    pub fn row(&self, row: usize) -> &[u32] {
+        match (self.starts.get(row), self.starts.get(row + 1)) {
+            (Some(&a), Some(&b)) => &self.items[a as usize..b as usize],
+            _ => &[],
+        }
+    }
+
+    /// Row `row`'s labels as text.
+    pub fn names_of(&self, row: usize) -> impl Iterator<Item = &str> {
+        self.row(row).iter().map(|&i| self.names.name(i))
+    }
+
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        self.starts.len() - 1
+    }
+
+    /// True when there are no rows.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// Gender (性别) as the members file gives it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Gender {
+    /// Not given, or given as unknown / secret (未知, 保密).
+    #[default]
+    Unknown,
+    /// 男.
+    Male,
+    /// 女.
+    Female,
+}
+
+impl Gender {
+    /// Stable key: `unknown`, `male`, `female`.
+    pub fn key(self) -> &'static str {
+        match self {
+            Gender::Unknown => "unknown",
+            Gender::Male => "male",
+            Gender::Female => "female",
+        }
+    }
+}
+
+/// Member type (会员类型): a person or a company (DOMAIN §10 offers
+/// enterprise cards to the latter).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum MemberType {
+    /// 个人: the default when the cell is empty.
+    #[default]
+    Personal,
+    /// 企业.
+    Enterprise,
+}
+
+impl MemberType {
+    /// Stable key: `personal`, `enterprise`.
+    pub fn key(self) -> &'static str {
+        match self {
+            MemberType::Personal => "personal",
+            MemberType::Enterprise => "enterprise",
+        }
+    }
+}
+
+/// A birthday (生日): month and day always, the year when the export gives
+/// it (some systems hide it and write `03-05` or `3月5日`). Month and day
+/// are what "birthday this month" and birthday gifts need.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Birthday {
+    /// Year of birth, when given.
+    pub year: Option<i32>,
+    /// Month, 1–12.
+    pub month: u32,
+    /// Day of the month, 1–31 (29 February is possible).
+    pub day: u32,
+}
+
+impl Birthday {
+    /// The date of birth, when the year is known.
+    pub fn date(self) -> Option<NaiveDate> {
+        NaiveDate::from_ymd_opt(self.year?, self.month, self.day)
+    }
+
+    /// The birthday in `year` (29 February falls on 28 February in a common
+    /// year).
+    pub fn in_year(self, year: i32) -> Option<NaiveDate> {
+        NaiveDate::from_ymd_opt(year, self.month, self.day).or_else(|| NaiveDate::from_ymd_opt(year, self.month, 28))
+    }
+}
+
+/// What a member did, in an events file (DOMAIN §1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum EventType {
+    /// Visited the shop or store (访问, 浏览).
+    Visit,
+    /// Added to the cart (加购).
+    AddToCart,
+    /// Signed in for the day (签到).
+    SignIn,
+    /// Shared (分享).
+    Share,
+    /// Wrote a review (评价).
+    Review,
+    /// Referred someone (推荐, 邀请).
+    Referral,
+    /// Received a coupon (领券, 发券).
+    CouponIssued,
+    /// Used a coupon (用券, 核销).
+    CouponUsed,
+    /// Was sent a message (消息发送, 推送).
+    MessageSent,
+    /// Clicked a message (消息点击).
+    MessageClicked,
+    /// Took part in an activity (参加活动); its kind is in [`Events::activity`].
+    Activity,
+    /// Joined a community group (入群).
+    GroupJoin,
+}
+
+impl EventType {
+    /// Every type, in the order of DOMAIN §1.
+    pub const ALL: [EventType; 12] = [
+        EventType::Visit,
+        EventType::AddToCart,
+        EventType::SignIn,
+        EventType::Share,
+        EventType::Review,
+        EventType::Referral,
+        EventType::CouponIssued,
+        EventType::CouponUsed,
+        EventType::MessageSent,
+        EventType::MessageClicked,
+        EventType::Activity,
+        EventType::GroupJoin,
+    ];
+
+    /// Stable key, e.g. `add_to_cart`.
+    pub fn key(self) -> &'static str {
+        match self {
+            EventType::Visit => "visit",
+            EventType::AddToCart => "add_to_cart",
+            EventType::SignIn => "sign_in",
+            EventType::Share => "share",
+            EventType::Review => "review",
+            EventType::Referral => "referral",
+            EventType::CouponIssued => "coupon_issued",
+            EventType::CouponUsed => "coupon_used",
+            EventType::MessageSent => "message_sent",
+            EventType::MessageClicked => "message_clicked",
+            EventType::Activity => "activity",
+            EventType::GroupJoin => "group_join",
+        }
+    }
+}
+
 /// What an order row means for the analysis.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OrderKind {
@@ -105,7 +377,7 @@ pub enum OrderKind {
 }
 
 /// Orders, one entry per used row, column by column.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default, Clone, PartialEq)]
 pub struct Orders {
     /// Member ids of this file.
     pub ids: Interner,
@@ -127,6 +399,11 @@ pub struct Orders {
     pub channel: Vec<u32>,
     /// Channel names; index 0 is "".
     pub channels: Interner,
+    /// Order id of each order as written ("" when the file has none), for
+    /// joining order lines ([`OrderLines::order_rows`]). Ids are unique
+    /// within a file (repeats are rejected), so they are kept in one buffer
+    /// rather than interned.
+    pub order_id: Texts,
 }
 
 impl Orders {
@@ -150,7 +427,7 @@ impl Orders {
 }
 
 /// Registered members, one entry per used row.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default, Clone, PartialEq)]
 pub struct Members {
     /// Member ids (row order).
     pub ids: Interner,
@@ -164,15 +441,132 @@ pub struct Members {
     pub level: Vec<Box<str>>,
     /// Points balance, when given.
     pub points: Vec<Option<i64>>,
+    // The columns below are `None` when the file has no such column, and
+    // one entry per member otherwise.
+    /// Gender (性别).
+    pub gender: Option<Vec<Gender>>,
+    /// Birthday (生日).
+    pub birthday: Option<Vec<Option<Birthday>>>,
+    /// Home store (所属门店).
+    pub store: Option<Labels>,
+    /// Source channel (来源渠道).
+    pub source_channel: Option<Labels>,
+    /// Follows the official account (是否关注公众号, a WeChat fan); `None` = empty cell.
+    pub wechat_fan: Option<Vec<Option<bool>>>,
+    /// When the member followed the official account (关注时间).
+    pub followed_at: Option<Vec<Option<Day>>>,
+    /// The referring member's id as written (推荐人); "" = none. Not
+    /// checked against the members: the referrer may be in no file.
+    pub referrer: Option<Labels>,
+    /// Benefit cards held (权益卡): a list per member.
+    pub benefit_cards: Option<LabelLists>,
+    /// Manual tags imported from the store's system (会员标签).
+    pub manual_tags: Option<LabelLists>,
+    /// Personal or enterprise (会员类型).
+    pub member_type: Option<Vec<MemberType>>,
 }
 
-/// Everything loaded into a workspace.
+/// Order lines (订单明细), one entry per used row. A line names its order
+/// by id; lines whose order is not in the orders file are kept (files load
+/// in any order), and [`OrderLines::order_rows`] joins them at analysis.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct OrderLines {
+    /// Order of each line (index into `orders`).
+    pub order: Vec<u32>,
+    /// Order ids as written, in first-seen order.
+    pub orders: Interner,
+    /// Quantity (negative for a returned line, never 0).
+    pub qty: Vec<i64>,
+    /// Unit price in fen: as given, or, when the file gives only the line
+    /// amount, the amount ÷ quantity to the nearest fen.
+    pub unit_price: Vec<Fen>,
+    /// Line amount in fen: as given, or unit price × quantity.
+    pub amount: Vec<Fen>,
+    /// SKU (商品编码), when the file has the column.
+    pub sku: Option<Labels>,
+    /// Product name (商品名称).
+    pub name: Option<Labels>,
+    /// Category (商品分类).
+    pub category: Option<Labels>,
+    /// Special-price item (特价); an empty cell is `false`.
+    pub special_price: Option<Vec<bool>>,
+    /// Gift-wrapped (礼品包装); an empty cell is `false`.
+    pub gift_wrap: Option<Vec<bool>>,
+}
+
+impl OrderLines {
+    /// Number of lines.
+    pub fn len(&self) -> usize {
+        self.order.len()
+    }
+
+    /// True when there are no lines.
+    pub fn is_empty(&self) -> bool {
+        self.order.is_empty()
+    }
+
+    /// The join with the orders: for each order id of the lines (index into
+    /// `orders`, the interner), the row of that order in `orders`, or
+    /// `None` when the orders file has no used row with that id. One hash
+    /// lookup per order; line `l` belongs to `order_rows[order[l]]`.
+    pub fn order_rows(&self, orders: &Orders) -> Vec<Option<u32>> {
+        let mut rows = vec![None; self.orders.len()];
+        for i in 0..orders.order_id.len() {
+            let id = orders.order_id.get(i);
+            if let Some(k) = (!id.is_empty()).then(|| self.orders.get(id)).flatten() {
+                rows[k as usize] = Some(i as u32);
+            }
+        }
+        rows
+    }
+}
+
+/// Events (行为), one entry per used row, in file order.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Events {
+    /// Member ids of this file.
+    pub ids: Interner,
+    /// Member of each event (index into `ids`).
+    pub member: Vec<u32>,
+    /// Date of the event.
+    pub day: Vec<Day>,
+    /// Minute of the day (0–1439; 0 when the file gives only a date).
+    pub minute: Vec<u16>,
+    /// What happened.
+    pub kind: Vec<EventType>,
+    /// Activity kind (活动类型, e.g. 课程, 比赛, 问答), when the file has the column.
+    pub activity: Option<Labels>,
+    /// Channel (渠道: 短信, 小程序, 公众号, 社群…).
+    pub channel: Option<Labels>,
+    /// Coupon id (优惠券), for coupon events.
+    pub coupon: Option<Labels>,
+}
+
+impl Events {
+    /// Number of events.
+    pub fn len(&self) -> usize {
+        self.member.len()
+    }
+
+    /// True when there are no events.
+    pub fn is_empty(&self) -> bool {
+        self.member.is_empty()
+    }
+}
+
+/// Everything loaded into a workspace. Each file is read on its own and in
+/// any order; tables refer to each other by id (member id, order id), and
+/// the joins happen at analysis, never at load.
 #[derive(Debug, Default, Clone)]
 pub struct Dataset {
     /// The orders file, if loaded.
     pub orders: Option<Orders>,
     /// The members file, if loaded.
     pub members: Option<Members>,
+    /// The order lines file, if loaded.
+    pub order_lines: Option<OrderLines>,
+    /// The events file, if loaded.
+    pub events: Option<Events>,
 }
 
 #[cfg(test)]
@@ -194,6 +588,42 @@ mod tests {
         assert_eq!(date_of(day_of(d)), d);
         assert_eq!(format_day(day_of(d)), "2026-03-05");
         assert_eq!(day_of(d) - day_of(NaiveDate::from_ymd_opt(2026, 3, 4).unwrap()), 1);
+    }
+
+    #[test]
+    fn texts_labels_and_lists() {
+        let mut t = Texts::default();
+        for s in ["D1", "", "订单2"] {
+            t.push(s);
+        }
+        assert_eq!((t.len(), t.get(0), t.get(1), t.get(2), t.get(3)), (3, "D1", "", "订单2", ""));
+        let mut l = Labels::default();
+        for s in ["a", "a", "", "b"] {
+            l.push(s);
+        }
+        assert_eq!((l.of.clone(), l.get(3), l.get(9), l.names.len()), (vec![1, 1, 0, 2], "b", "", 3));
+        let mut lists = LabelLists::default();
+        lists.push(["x", "y", "x"]);
+        lists.push([]);
+        lists.push(["y"]);
+        assert_eq!(lists.len(), 3);
+        assert_eq!(lists.names_of(0).collect::<Vec<_>>(), ["x", "y"]);
+        assert!(lists.row(1).is_empty() && lists.row(7).is_empty());
+        assert_eq!(lists.row(2), [1]);
+    }
+
+    #[test]
+    fn order_lines_join_orders_by_id() {
+        let mut orders = Orders::new();
+        for id in ["A", "", "B"] {
+            orders.order_id.push(id);
+        }
+        let mut lines = OrderLines::default();
+        for id in ["B", "B", "C", "A"] {
+            lines.order.push(lines.orders.intern_repeated(id));
+        }
+        // Line order ids B, C, A: B is order row 2, C is in no order, A is row 0.
+        assert_eq!(lines.order_rows(&orders), [Some(2), None, Some(0)]);
     }
 
     #[test]

@@ -241,6 +241,67 @@ impl Workspace {
         to_js(&list)
     }
 
+    /// A fair draw (DOMAIN §13): `Workspace.draw({ kind: "lottery", entrants, winners, seed? })`,
+    /// `{ kind: "firstN", requests: [[id, ms], …], n, seed? }` or
+    /// `{ kind: "redPackets", totalFen, count, minFen?, seed? }`. Without `seed` a
+    /// secure random one is drawn; the result always carries the seed (hex) so
+    /// anyone can re-check the draw.
+    pub fn draw(request: JsValue) -> Result<JsValue, JsValue> {
+        use crate::loyalty::draws::{MIN_PACKET_FEN, Seed, first_n, lottery, red_packets};
+        #[derive(serde::Deserialize)]
+        #[serde(tag = "kind", rename_all = "camelCase", deny_unknown_fields)]
+        enum Request {
+            Lottery {
+                entrants: Vec<String>,
+                winners: usize,
+                seed: Option<String>,
+            },
+            #[serde(rename = "firstN")]
+            FirstN {
+                requests: Vec<(String, i64)>,
+                n: usize,
+                seed: Option<String>,
+            },
+            #[serde(rename_all = "camelCase")]
+            RedPackets {
+                total_fen: i64,
+                count: usize,
+                min_fen: Option<i64>,
+                seed: Option<String>,
+            },
+        }
+        let seed = |hex: &Option<String>| match hex {
+            Some(h) => Seed::from_hex(h),
+            None => Seed::random(),
+        };
+        let request = options::<Option<Request>>("request", request)?.ok_or_else(|| {
+            error(
+                "BAD_OPTIONS",
+                "draw: give { kind: \"lottery\" | \"firstN\" | \"redPackets\", … }",
+                Some("kind"),
+                None,
+            )
+        })?;
+        match request {
+            Request::Lottery { entrants, winners, seed: s } => {
+                to_js(&lottery(&entrants, winners, seed(&s).map_err(js_error)?).map_err(js_error)?)
+            }
+            Request::FirstN { requests, n, seed: s } => to_js(&first_n(&requests, n, seed(&s).map_err(js_error)?)),
+            Request::RedPackets { total_fen, count, min_fen, seed: s } => {
+                #[derive(Serialize)]
+                #[serde(rename_all = "camelCase")]
+                struct Packets {
+                    seed: String,
+                    packets_fen: Vec<i64>,
+                }
+                let seed = seed(&s).map_err(js_error)?;
+                let packets =
+                    red_packets(total_fen, count, min_fen.unwrap_or(MIN_PACKET_FEN), seed).map_err(js_error)?;
+                to_js(&Packets { seed: seed.to_hex(), packets_fen: packets })
+            }
+        }
+    }
+
     /// The demo store's files: `Workspace.demoFiles({ orders: 1_000_000 }).orders` → Uint8Array.
     #[wasm_bindgen(js_name = demoFiles)]
     pub fn demo_files(options: JsValue) -> Result<JsValue, JsValue> {

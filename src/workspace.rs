@@ -72,8 +72,10 @@ impl Workspace {
 
     fn keep(&mut self, loaded: Loaded) -> ImportReport {
         match loaded.table {
-            Table::Orders(o) => self.data.orders = Some(o),
-            Table::Members(m) => self.data.members = Some(m),
+            Table::Orders(o) => self.data.orders = Some(*o),
+            Table::Members(m) => self.data.members = Some(*m),
+            Table::OrderLines(l) => self.data.order_lines = Some(*l),
+            Table::Events(e) => self.data.events = Some(*e),
         }
         self.analysis = None;
         self.prediction = None;

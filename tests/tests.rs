@@ -106,7 +106,7 @@ fn members_file_adds_prospects_names_and_masked_phones() {
     let report = ws.load(Kind::Members, &fixture("members_utf8.csv"), &opts("m")).unwrap();
     assert_eq!((report.rows_read, report.rows_used), (5, 4));
     assert_eq!((report.rejected[0].row, report.rejected[0].column.as_str()), (6, "注册时间"));
-    assert_eq!(report.ignored_columns, vec!["性别"]);
+    assert!(report.ignored_columns.is_empty(), "性别 is the gender column");
     let summary = ws.analyze(None).unwrap().clone();
     // M001–M003 and M006 from the members file, M004 and M005 from orders only.
     assert_eq!((summary.members, summary.prospects), (6, 1));
@@ -266,12 +266,20 @@ proptest! {
     /// either fails with a coded error or accounts for every row.
     #[test]
     fn used_plus_rejected_equals_read_under_random_corruption(
-        file in 0usize..4,
+        file in 0usize..8,
         edits in proptest::collection::vec((any::<usize>(), any::<u8>(), any::<u8>()), 0..40),
         chunk in 1usize..300,
     ) {
-        let name = ["orders_gbk_crlf.csv", "orders_utf8_bom.csv", "orders_utf16le.tsv", "members_utf8.csv"][file];
-        let kind = if file == 3 { Kind::Members } else { Kind::Orders };
+        let (name, kind) = [
+            ("orders_gbk_crlf.csv", Kind::Orders),
+            ("orders_utf8_bom.csv", Kind::Orders),
+            ("orders_utf16le.tsv", Kind::Orders),
+            ("members_utf8.csv", Kind::Members),
+            ("members_all_fields.csv", Kind::Members),
+            ("order_lines_gbk.csv", Kind::OrderLines),
+            ("events_utf8.csv", Kind::Events),
+            ("events_utf16le.tsv", Kind::Events),
+        ][file];
         let bytes = corrupt(&fixture(name), &edits);
         let mut ingest = Ingest::new(kind, opts(name)).unwrap();
         let result = bytes.chunks(chunk).try_for_each(|c| ingest.push(c)).and_then(|()| ingest.finish());
@@ -279,8 +287,9 @@ proptest! {
             Ok(loaded) => {
                 let r = loaded.report;
                 prop_assert_eq!(r.rows_used + r.rejected.len() as u64, r.rows_read);
-                let whole = read(kind, &bytes, &opts(name)).unwrap().report;
-                prop_assert_eq!(whole, r);
+                let whole = read(kind, &bytes, &opts(name)).unwrap();
+                prop_assert_eq!(whole.report, r);
+                prop_assert_eq!(whole.table, loaded.table);
             }
             Err(e) => prop_assert!(
                 ["EMPTY_FILE", "BINARY_FILE", "MISSING_COLUMN", "UNSUPPORTED_FORMAT"].contains(&e.code()),
@@ -439,4 +448,197 @@ fn behaviour_tags_carry_their_evidence() {
     assert_eq!(s.tags.iter().find(|c| c.key == "stockpiler").map(|c| c.members), Some(1));
     let q = MembersQuery { crowd: Some("tag = stockpiler".into()), ..Default::default() };
     assert_eq!(ws.members(&q).unwrap().rows[0].id, "M001");
+}
+
+/// Loaded in chunks of each of `sizes` bytes, fixture `name` gives the
+/// same report and the same table as loaded whole.
+fn same_in_chunks(kind: Kind, name: &str, sizes: &[usize]) {
+    let whole = read(kind, &fixture(name), &opts(name)).unwrap();
+    for &size in sizes {
+        let mut ingest = Ingest::new(kind, opts(name)).unwrap();
+        for chunk in fixture(name).chunks(size) {
+            ingest.push(chunk).unwrap();
+        }
+        let chunked = ingest.finish().unwrap();
+        assert_eq!(chunked.report, whole.report, "{name}, chunks of {size}");
+        assert_eq!(chunked.table, whole.table, "{name}, chunks of {size}");
+    }
+}
+
+/// Rows read and used, every row accounted for, and the rejections as
+/// (row, column, value, code).
+fn accounted(
+    report: &member_analytics::ingest::ImportReport,
+    read_used: (u64, u64),
+    rejected: &[(u64, &str, &str, &str)],
+) {
+    assert_eq!((report.rows_read, report.rows_used), read_used, "{}", report.file_name);
+    assert_eq!(report.rows_used + report.rejected.len() as u64, report.rows_read);
+    let got: Vec<(u64, &str, &str, &str)> =
+        report.rejected.iter().map(|r| (r.row, r.column.as_str(), r.value.as_str(), r.code)).collect();
+    assert_eq!(got, rejected, "{}", report.file_name);
+}
+
+#[test]
+fn order_lines_gbk_fixture_with_chinese_headers_and_five_broken_rows() {
+    use member_analytics::ingest::Table;
+    let name = "order_lines_gbk.csv";
+    let loaded = read(Kind::parse("order_lines").unwrap(), &fixture(name), &opts(name)).unwrap();
+    let report = &loaded.report;
+    assert_eq!((report.dataset, report.encoding, report.delimiter.as_str()), ("order_lines", "GBK/GB18030", ","));
+    accounted(
+        report,
+        (15, 10),
+        &[
+            (12, "数量", "1.5", "bad_quantity"),
+            (13, "订单号", "", "missing"),
+            (14, "是否特价", "也许", "bad_boolean"),
+            (15, "单价", "", "missing"),
+            (16, "单价", "3.333", "bad_money"),
+        ],
+    );
+    assert_eq!(report.ignored_columns, vec!["备注"]);
+    assert_eq!(report.mapping.get("amount").map(String::as_str), Some("小计"));
+    assert_eq!((report.members, report.first_date.as_deref()), (0, None));
+    let Table::OrderLines(lines) = &loaded.table else { panic!("not order lines") };
+    let order_ids: Vec<&str> = lines.order.iter().map(|&o| lines.orders.name(o)).collect();
+    assert_eq!(order_ids, ["D001", "D001", "D002", "D003", "D003", "D004", "D005", "D008", "D012", "D999"]);
+    assert_eq!(lines.qty, [1, 2, 3, 1, -1, 1, 2, 1, 2, 1]);
+    // D002: no line amount, so 3 × 11.00; D004: no unit price, so 120.00 ÷ 1.
+    assert_eq!(lines.amount, [100_000, 23_450, 3_300, 8_800, -8_800, 12_000, 4_560, 1_230, 6_600, 500]);
+    assert_eq!(lines.unit_price, [100_000, 11_725, 1_100, 8_800, 8_800, 12_000, 2_280, 1_230, 3_300, 500]);
+    let special = lines.special_price.as_ref().unwrap();
+    assert_eq!(special, &[false, true, true, false, false, false, true, true, false, false]);
+    let gift = lines.gift_wrap.as_ref().unwrap();
+    assert_eq!(gift, &[true, false, false, false, false, false, false, false, true, false]);
+    let (sku, name_col, category) =
+        (lines.sku.as_ref().unwrap(), lines.name.as_ref().unwrap(), lines.category.as_ref().unwrap());
+    assert_eq!((sku.get(0), name_col.get(0), category.get(0)), ("SKU-001", "羊绒围巾, 灰色", "服饰"));
+    assert_eq!(category.get(9), "配件");
+
+    same_in_chunks(Kind::OrderLines, name, &[1, 2, 7, 64, 4096]);
+}
+
+#[test]
+fn order_lines_join_their_orders_at_analysis_in_any_load_order() {
+    let mut ws = Workspace::new();
+    // Lines first: nothing is rejected for want of an orders file.
+    let lines_report = ws.load(Kind::OrderLines, &fixture("order_lines_gbk.csv"), &opts("l")).unwrap();
+    ws.load(Kind::Orders, &fixture("orders_gbk_crlf.csv"), &opts("o")).unwrap();
+    assert_eq!(lines_report.rows_used, 10);
+    let data = ws.data();
+    let (orders, lines) = (data.orders.as_ref().unwrap(), data.order_lines.as_ref().unwrap());
+    assert_eq!(orders.order_id.len(), orders.len());
+    assert_eq!(orders.order_id.get(0), "D001");
+    let rows = lines.order_rows(orders);
+    let order_of = |id: &str| rows[lines.orders.get(id).unwrap() as usize];
+    assert_eq!(order_of("D999"), None, "D999 is in no orders file: kept, unmatched");
+    // Each matched order's lines add up to what the order file says was paid.
+    for id in ["D001", "D002", "D005", "D008", "D012"] {
+        let row = order_of(id).unwrap() as usize;
+        let k = lines.orders.get(id).unwrap();
+        let sum: i64 = (0..lines.len()).filter(|&l| lines.order[l] == k).map(|l| lines.amount[l]).sum();
+        assert_eq!((orders.order_id.get(row), sum), (id, orders.net[row]), "{id}");
+    }
+    // A lines file without any price column cannot be used.
+    let e = ws.load(Kind::OrderLines, "订单号,数量\nD1,1\n".as_bytes(), &opts("x")).unwrap_err();
+    assert_eq!((e.code(), e.field()), ("MISSING_COLUMN", Some("unit_price")));
+    assert!(e.to_string().contains("单价（或小计）"), "{e}");
+}
+
+#[test]
+fn events_in_english_utf8_and_chinese_utf16_tsv_are_the_same_events() {
+    use member_analytics::ingest::Table;
+    use member_analytics::model::EventType;
+    let en = read(Kind::parse("events").unwrap(), &fixture("events_utf8.csv"), &opts("events_utf8.csv")).unwrap();
+    let zh = read(Kind::Events, &fixture("events_utf16le.tsv"), &opts("events_utf16le.tsv")).unwrap();
+    assert_eq!((en.report.encoding, en.report.delimiter.as_str()), ("UTF-8", ","));
+    assert_eq!((zh.report.encoding, zh.report.delimiter.as_str()), ("UTF-16LE", "\t"));
+    for (report, member, at, kind, bad_type, bad_date) in [
+        (&en.report, "member_id", "event_time", "event_type", "teleport", "yesterday"),
+        (&zh.report, "会员ID", "发生时间", "行为", "瞬移", "昨天"),
+    ] {
+        assert_eq!(report.dataset, "events");
+        let rejected =
+            [(15, kind, bad_type, "unknown_event_type"), (16, at, bad_date, "bad_date"), (17, member, "", "missing")];
+        accounted(report, (16, 13), &rejected);
+        assert_eq!(report.members, 5);
+        assert_eq!(
+            (report.first_date.as_deref(), report.last_date.as_deref()),
+            (Some("2026-10-01"), Some("2026-10-10"))
+        );
+        assert_eq!(report.ignored_columns.len(), 1);
+    }
+    let (Table::Events(a), Table::Events(b)) = (&en.table, &zh.table) else { panic!("not events") };
+    let mut kinds: Vec<EventType> = a.kind.clone();
+    kinds.sort();
+    kinds.dedup();
+    assert_eq!(kinds, EventType::ALL, "every event type once at least");
+    assert_eq!(a.kind[12], EventType::AddToCart, "\"Add To Cart\"");
+    assert_eq!((&a.kind, &a.day, &a.minute, &a.member), (&b.kind, &b.day, &b.minute, &b.member));
+    assert_eq!(a.ids.names(), b.ids.names());
+    assert_eq!((a.minute[0], a.minute[2]), (8 * 60 + 30, 0));
+    let label = |l: &Option<member_analytics::model::Labels>, row: usize| l.as_ref().unwrap().get(row).to_string();
+    assert_eq!(
+        (label(&a.activity, 10), label(&a.channel, 8), label(&a.coupon, 7)),
+        ("课程".into(), "短信".into(), "C-NEW-7".into())
+    );
+    same_in_chunks(Kind::Events, "events_utf8.csv", &[1, 3, 5, 64]);
+    same_in_chunks(Kind::Events, "events_utf16le.tsv", &[1, 3, 5, 64]);
+    let mut ws = Workspace::new();
+    ws.load(Kind::Events, &fixture("events_utf8.csv"), &opts("e")).unwrap();
+    assert_eq!(ws.data().events.as_ref().map(|e| e.len()), Some(13));
+}
+
+#[test]
+fn members_with_every_field_of_domain_section_1() {
+    use member_analytics::ingest::Table;
+    use member_analytics::model::{Birthday, Gender, MemberType};
+    let name = "members_all_fields.csv";
+    let loaded = read(Kind::Members, &fixture(name), &opts(name)).unwrap();
+    let report = &loaded.report;
+    accounted(
+        report,
+        (10, 4),
+        &[
+            (6, "性别", "外星", "unknown_gender"),
+            (7, "生日", "1990-02-30", "bad_date"),
+            (8, "是否关注公众号", "也许", "bad_boolean"),
+            (9, "会员类型", "VIP", "unknown_member_type"),
+            (10, "积分", "12.5", "bad_integer"),
+            (11, "会员ID", "M001", "duplicate_member"),
+        ],
+    );
+    assert!(report.ignored_columns.is_empty(), "{:?}", report.ignored_columns);
+    let mapped: Vec<&str> = report.mapping.keys().map(String::as_str).collect();
+    assert_eq!(mapped.len(), 16, "{mapped:?}");
+    let Table::Members(m) = &loaded.table else { panic!("not members") };
+    assert_eq!(m.ids.names().iter().map(|s| &**s).collect::<Vec<_>>(), ["M001", "M002", "M007", "M008"]);
+    assert_eq!(m.points, [Some(1280), Some(1200), Some(0), None]);
+    use Gender::*;
+    assert_eq!(m.gender.as_deref(), Some(&[Male, Female, Unknown, Unknown][..]));
+    let b = |year, month, day| Some(Birthday { year, month, day });
+    assert_eq!(m.birthday.as_deref(), Some(&[b(Some(1990), 3, 5), b(None, 3, 15), None, b(Some(1988), 2, 29)][..]));
+    let labels = |l: &Option<member_analytics::model::Labels>| {
+        (0..4).map(|r| l.as_ref().unwrap().get(r).to_string()).collect::<Vec<_>>()
+    };
+    assert_eq!(labels(&m.store), ["静安寺店", "徐家汇店", "静安寺店", ""]);
+    assert_eq!(labels(&m.source_channel), ["小程序", "门店扫码", "企业团购", ""]);
+    assert_eq!(labels(&m.referrer), ["", "M001", "", "M001"]);
+    assert_eq!(m.wechat_fan.as_deref(), Some(&[Some(true), Some(false), Some(true), None][..]));
+    let day =
+        |s: &str| Some(member_analytics::model::day_of(chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()));
+    assert_eq!(m.followed_at.as_deref(), Some(&[day("2025-12-01"), None, day("2026-02-02"), None][..]));
+    let lists = |l: &Option<member_analytics::model::LabelLists>| {
+        (0..4).map(|r| l.as_ref().unwrap().names_of(r).collect::<Vec<_>>().join("/")).collect::<Vec<_>>()
+    };
+    assert_eq!(lists(&m.benefit_cards), ["PLUS年卡/生日礼包", "", "企业卡", ""]);
+    assert_eq!(lists(&m.manual_tags), ["高价值/爱咖啡", "宝妈/团购", "企业/大客户", ""]);
+    use MemberType::*;
+    assert_eq!(m.member_type.as_deref(), Some(&[Personal, Personal, Enterprise, Personal][..]));
+    same_in_chunks(Kind::Members, name, &[1, 4, 33]);
+    // A file without the new columns has none of them.
+    let plain = read(Kind::Members, &fixture("members_utf8.csv"), &opts("m")).unwrap();
+    let Table::Members(p) = plain.table else { panic!() };
+    assert!(p.gender.is_some() && p.birthday.is_none() && p.manual_tags.is_none() && p.member_type.is_none());
 }

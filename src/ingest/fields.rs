@@ -2,7 +2,7 @@
 //! Youzan/Weimob back offices and Excel write (DOMAIN §1). Each returns the
 //! exact value or a [`FieldError`] that becomes a rejected row's reason.
 
-use crate::model::Fen;
+use crate::model::{Birthday, EventType, Fen, Gender, MemberType};
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 
 /// Why one field could not be used. Each variant has a stable code and a
@@ -29,6 +29,16 @@ pub enum FieldError {
     DuplicateMember,
     /// The bytes are not valid in the file's encoding.
     BadText,
+    /// An event type that is none of the twelve of DOMAIN §1.
+    UnknownEventType,
+    /// Not a yes/no value.
+    BadBoolean,
+    /// A quantity that is fractional, zero or not a number.
+    BadQuantity,
+    /// A gender word that is none of male / female / unknown.
+    UnknownGender,
+    /// A member type that is neither personal nor enterprise.
+    UnknownMemberType,
 }
 
 impl FieldError {
@@ -45,6 +55,11 @@ impl FieldError {
             FieldError::DuplicateOrder => "duplicate_order",
             FieldError::DuplicateMember => "duplicate_member",
             FieldError::BadText => "bad_text",
+            FieldError::UnknownEventType => "unknown_event_type",
+            FieldError::BadBoolean => "bad_boolean",
+            FieldError::BadQuantity => "bad_quantity",
+            FieldError::UnknownGender => "unknown_gender",
+            FieldError::UnknownMemberType => "unknown_member_type",
         }
     }
 
@@ -61,6 +76,15 @@ impl FieldError {
             FieldError::DuplicateOrder => "order id already seen on an earlier row",
             FieldError::DuplicateMember => "member id already seen on an earlier row",
             FieldError::BadText => "bytes are not valid text in the file's encoding",
+            FieldError::UnknownEventType => {
+                "unknown event type (expected visit, add_to_cart, sign_in, share, review, referral, coupon_issued, \
+                 coupon_used, message_sent, message_clicked, activity or group_join, or 访问, 加购, 签到, 分享, 评价, \
+                 推荐, 领券, 用券, 消息发送, 消息点击, 参加活动, 入群)"
+            }
+            FieldError::BadBoolean => "not a yes/no value (e.g. 是/否, Y/N, 1/0, true/false, ✓)",
+            FieldError::BadQuantity => "not a whole quantity other than 0 (e.g. 2, or -1 for a returned item)",
+            FieldError::UnknownGender => "unknown gender (expected 男/女/未知, male/female/unknown, or 1/2/0)",
+            FieldError::UnknownMemberType => "unknown member type (expected 个人/企业, personal/enterprise)",
         }
     }
 
@@ -77,6 +101,13 @@ impl FieldError {
             FieldError::DuplicateOrder => "订单号与前面的行重复",
             FieldError::DuplicateMember => "会员ID与前面的行重复",
             FieldError::BadText => "文字编码错误",
+            FieldError::UnknownEventType => {
+                "无法识别的行为类型（应为访问、加购、签到、分享、评价、推荐、领券、用券、消息发送、消息点击、参加活动或入群）"
+            }
+            FieldError::BadBoolean => "无法识别的是/否值（如 是/否、Y/N、1/0、true/false、✓）",
+            FieldError::BadQuantity => "数量应为非零整数（如 2，退货为 -1）",
+            FieldError::UnknownGender => "无法识别的性别（应为男、女或未知）",
+            FieldError::UnknownMemberType => "无法识别的会员类型（应为个人或企业）",
         }
     }
 }
@@ -99,18 +130,29 @@ pub fn parse_status(s: &str) -> Result<Status, FieldError> {
     if s.is_empty() {
         return Ok(Status::Paid);
     }
-    // Exports write one spelling row after row: match it as written first,
-    // and allocate a lower-case copy only for words with capitals.
-    status_word(s)
-        .or_else(|| s.bytes().any(|b| b.is_ascii_uppercase()).then(|| status_word(&s.to_ascii_lowercase())).flatten())
-        .ok_or(FieldError::UnknownStatus)
+    word(s, status_word).ok_or(FieldError::UnknownStatus)
+}
+
+/// Look a trimmed word up in `table`. Exports write one spelling row after
+/// row: match it as written first, and allocate a normalised copy (lower
+/// case, `_` for spaces and `-`) only for words that need it.
+fn word<T>(s: &str, table: fn(&str) -> Option<T>) -> Option<T> {
+    table(s).or_else(|| {
+        let odd = |b: u8| b.is_ascii_uppercase() || b == b' ' || b == b'-';
+        if !s.bytes().any(odd) {
+            return None;
+        }
+        let norm: String = s.chars().map(|c| if c == ' ' || c == '-' { '_' } else { c.to_ascii_lowercase() }).collect();
+        table(&norm)
+    })
 }
 
 fn status_word(s: &str) -> Option<Status> {
     match s {
         "交易成功" | "已完成" | "已支付" | "已付款" | "交易完成" | "已发货" | "待发货" | "已收货" | "已签收"
         | "成功" | "完成" | "部分退款" | "退款中" | "退款失败" | "paid" | "completed" | "complete" | "success"
-        | "succeeded" | "shipped" | "delivered" | "partially refunded" | "partial refund" => Some(Status::Paid),
+        | "succeeded" | "shipped" | "delivered" | "partially refunded" | "partial refund" | "partially_refunded"
+        | "partial_refund" => Some(Status::Paid),
         "已退款" | "退款成功" | "全额退款" | "退款完成" | "已退货" | "refunded" | "refund" | "returned" => {
             Some(Status::Refunded)
         }
@@ -202,13 +244,145 @@ pub fn parse_money(s: &str) -> Result<Fen, FieldError> {
     Ok(if negative { -total } else { total })
 }
 
-/// Parse a whole number such as `1,200` or `-5`.
+/// Parse a whole number such as `1,200`, `-5` or `1200.00` (zeros after
+/// the point, as spreadsheets write whole numbers).
 pub fn parse_int(s: &str) -> Result<i64, FieldError> {
     let t: String = s.trim().chars().filter(|c| *c != ',').collect();
     if t.is_empty() {
         return Err(FieldError::Missing);
     }
-    t.parse::<i64>().map_err(|_| FieldError::BadInteger)
+    let whole = match t.split_once('.') {
+        Some((w, zeros)) if !w.is_empty() && zeros.bytes().all(|b| b == b'0') => w,
+        _ => &t,
+    };
+    whole.parse::<i64>().map_err(|_| FieldError::BadInteger)
+}
+
+/// Parse a quantity: a whole number other than 0 (negative for a returned
+/// item), with an optional counting word (`2件`, `3 个`). Fractions are
+/// refused, never rounded.
+pub fn parse_quantity(s: &str) -> Result<i64, FieldError> {
+    let mut t = s.trim();
+    for unit in ["件", "个", "份", "瓶", "盒", "袋", "只", "支", "包", "箱", "杯", "pcs", "pc"] {
+        if let Some(rest) = t.strip_suffix(unit) {
+            t = rest.trim_end();
+            break;
+        }
+    }
+    match parse_int(t) {
+        Err(FieldError::Missing) if s.trim().is_empty() => Err(FieldError::Missing),
+        Ok(0) | Err(_) => Err(FieldError::BadQuantity),
+        other => other,
+    }
+}
+
+/// Parse a yes/no cell: 是/否, Y/N, yes/no, 1/0, true/false, ✓/✗, 有/无,
+/// 已关注/未关注.
+pub fn parse_bool(s: &str) -> Result<bool, FieldError> {
+    word(s.trim(), bool_word).ok_or(FieldError::BadBoolean)
+}
+
+fn bool_word(s: &str) -> Option<bool> {
+    match s {
+        "是" | "y" | "yes" | "1" | "true" | "t" | "✓" | "✔" | "√" | "有" | "已关注" | "关注" | "粉丝" | "on" => {
+            Some(true)
+        }
+        "否" | "n" | "no" | "0" | "false" | "f" | "✗" | "✘" | "×" | "无" | "未关注" | "已取关" | "取消关注"
+        | "非粉丝" | "不是" | "off" => Some(false),
+        _ => None,
+    }
+}
+
+/// Parse a gender: 男/女/未知 and their variants, English words, or
+/// WeChat's numbers (1 male, 2 female, 0 unknown).
+pub fn parse_gender(s: &str) -> Result<Gender, FieldError> {
+    word(s.trim(), |w| match w {
+        "男" | "男性" | "先生" | "m" | "male" | "man" | "1" => Some(Gender::Male),
+        "女" | "女性" | "女士" | "f" | "female" | "woman" | "2" => Some(Gender::Female),
+        "未知" | "保密" | "其他" | "不详" | "未设置" | "unknown" | "other" | "u" | "0" => {
+            Some(Gender::Unknown)
+        }
+        _ => None,
+    })
+    .ok_or(FieldError::UnknownGender)
+}
+
+/// Parse a member type: 个人 (personal) or 企业 (enterprise).
+pub fn parse_member_type(s: &str) -> Result<MemberType, FieldError> {
+    word(s.trim(), |w| match w {
+        "个人" | "个人会员" | "个人客户" | "个人用户" | "散客" | "personal" | "individual" | "person" | "b2c" => {
+            Some(MemberType::Personal)
+        }
+        "企业" | "企业会员" | "企业客户" | "企业用户" | "公司" | "团体" | "单位" | "enterprise" | "company"
+        | "business" | "corporate" | "b2b" => Some(MemberType::Enterprise),
+        _ => None,
+    })
+    .ok_or(FieldError::UnknownMemberType)
+}
+
+/// Parse an event type: the English keys of [`EventType::key`] (any case,
+/// `-` or space for `_`) or the Chinese words store systems write.
+pub fn parse_event_type(s: &str) -> Result<EventType, FieldError> {
+    word(s.trim(), event_word).ok_or(FieldError::UnknownEventType)
+}
+
+fn event_word(s: &str) -> Option<EventType> {
+    use EventType::*;
+    Some(match s {
+        "visit" | "view" | "page_view" | "browse" | "访问" | "浏览" | "进店" | "到店" | "访问店铺" | "浏览商品" => {
+            Visit
+        }
+        "add_to_cart" | "addtocart" | "add_cart" | "cart" | "加购" | "加入购物车" | "加购物车" | "添加购物车" => {
+            AddToCart
+        }
+        "sign_in" | "signin" | "check_in" | "checkin" | "签到" | "每日签到" => SignIn,
+        "share" | "分享" | "转发" => Share,
+        "review" | "comment" | "评价" | "评论" | "晒单" => Review,
+        "referral" | "refer" | "invite" | "推荐" | "邀请" | "推荐好友" | "邀请好友" => Referral,
+        "coupon_issued" | "coupon_issue" | "coupon_received" | "coupon_claimed" | "领券" | "发券" | "领取优惠券"
+        | "发放优惠券" | "优惠券发放" => CouponIssued,
+        "coupon_used" | "coupon_use" | "coupon_redeemed" | "redeem" | "用券" | "核销" | "使用优惠券" | "优惠券核销"
+        | "优惠券使用" => CouponUsed,
+        "message_sent" | "message_send" | "push" | "sms_sent" | "消息发送" | "推送" | "发送消息" | "消息推送"
+        | "短信发送" => MessageSent,
+        "message_clicked" | "message_click" | "click" | "clicked" | "消息点击" | "点击" | "点击消息" | "点击链接" => {
+            MessageClicked
+        }
+        "activity" | "join_activity" | "活动" | "参加活动" | "参与活动" | "报名活动" => Activity,
+        "group_join" | "join_group" | "入群" | "加群" | "进群" | "加入社群" => GroupJoin,
+        _ => return None,
+    })
+}
+
+/// Parse a birthday: any date form of [`parse_datetime`] (the time is
+/// ignored), or a month and day without the year (`03-05`, `3/5`,
+/// `3月5日`, `--03-05`), as exports that hide the year write it.
+pub fn parse_birthday(s: &str) -> Result<Birthday, FieldError> {
+    use chrono::Datelike;
+    match parse_datetime(s) {
+        Ok(dt) => Ok(Birthday { year: Some(dt.year()), month: dt.month(), day: dt.day() }),
+        Err(FieldError::BadDate) => month_day(s.trim()).ok_or(FieldError::BadDate),
+        Err(e) => Err(e),
+    }
+}
+
+fn month_day(t: &str) -> Option<Birthday> {
+    let t = t.strip_prefix("--").unwrap_or(t);
+    let mut parts = t.split(['-', '/', '.', '月', '日', '号', ' ']).filter(|p| !p.is_empty());
+    let (m, d) = (parts.next()?, parts.next()?);
+    let short = |p: &str| p.len() <= 2 && p.bytes().all(|b| b.is_ascii_digit());
+    if parts.next().is_some() || !short(m) || !short(d) {
+        return None;
+    }
+    let (month, day) = (m.parse().ok()?, d.parse().ok()?);
+    // A leap year, so that 29 February is a birthday.
+    NaiveDate::from_ymd_opt(2000, month, day).map(|_| Birthday { year: None, month, day })
+}
+
+/// The items of a list cell (benefit cards, tags): split on `、` `,` `;`
+/// `|` and their full-width forms, trimmed, empty items dropped.
+pub fn split_list(s: &str) -> impl Iterator<Item = &str> {
+    s.split(['、', ',', ';', '|', '，', '；', '｜']).map(str::trim).filter(|item| !item.is_empty())
 }
 
 /// Excel's day 0 is 1899-12-30 (so that its fictitious 1900-02-29 cancels out).
@@ -408,6 +582,130 @@ mod tests {
     fn integers() {
         assert_eq!(parse_int("1,200"), Ok(1200));
         assert_eq!(parse_int("-5"), Ok(-5));
+        assert_eq!(parse_int("1200.00"), Ok(1200));
         assert_eq!(parse_int("1.5"), Err(FieldError::BadInteger));
+        assert_eq!(parse_int(".0"), Err(FieldError::BadInteger));
+    }
+
+    #[test]
+    fn quantities_are_whole_and_never_zero() {
+        assert_eq!(parse_quantity("2"), Ok(2));
+        assert_eq!(parse_quantity("3件"), Ok(3));
+        assert_eq!(parse_quantity(" 1,000 个 "), Ok(1000));
+        assert_eq!(parse_quantity("-1"), Ok(-1));
+        assert_eq!(parse_quantity("2.00"), Ok(2));
+        for bad in ["1.5", "0", "0.0", "two", "件"] {
+            assert_eq!(parse_quantity(bad), Err(FieldError::BadQuantity), "{bad}");
+        }
+        assert_eq!(parse_quantity(""), Err(FieldError::Missing));
+    }
+
+    #[test]
+    fn yes_and_no() {
+        for yes in ["是", "Y", "yes", "1", "TRUE", "✓", "√", "已关注"] {
+            assert_eq!(parse_bool(yes), Ok(true), "{yes}");
+        }
+        for no in ["否", "n", "No", "0", "false", "✗", "×", "未关注"] {
+            assert_eq!(parse_bool(no), Ok(false), "{no}");
+        }
+        assert_eq!(parse_bool("也许"), Err(FieldError::BadBoolean));
+    }
+
+    #[test]
+    fn genders_and_member_types() {
+        assert_eq!(parse_gender("男"), Ok(Gender::Male));
+        assert_eq!(parse_gender("Female"), Ok(Gender::Female));
+        assert_eq!(parse_gender("2"), Ok(Gender::Female));
+        assert_eq!(parse_gender("保密"), Ok(Gender::Unknown));
+        assert_eq!(parse_gender("外星"), Err(FieldError::UnknownGender));
+        assert_eq!(parse_member_type("企业会员"), Ok(MemberType::Enterprise));
+        assert_eq!(parse_member_type("Personal"), Ok(MemberType::Personal));
+        assert_eq!(parse_member_type("VIP"), Err(FieldError::UnknownMemberType));
+    }
+
+    #[test]
+    fn event_types_in_english_and_chinese() {
+        for t in EventType::ALL {
+            assert_eq!(parse_event_type(t.key()), Ok(t));
+            assert_eq!(parse_event_type(&t.key().to_uppercase()), Ok(t));
+            assert_eq!(parse_event_type(&t.key().replace('_', " ")), Ok(t));
+        }
+        let zh = [
+            ("访问", EventType::Visit),
+            ("浏览", EventType::Visit),
+            ("加购", EventType::AddToCart),
+            ("加入购物车", EventType::AddToCart),
+            ("签到", EventType::SignIn),
+            ("分享", EventType::Share),
+            ("评价", EventType::Review),
+            ("推荐", EventType::Referral),
+            ("邀请", EventType::Referral),
+            ("领券", EventType::CouponIssued),
+            ("发券", EventType::CouponIssued),
+            ("用券", EventType::CouponUsed),
+            ("核销", EventType::CouponUsed),
+            ("消息发送", EventType::MessageSent),
+            ("推送", EventType::MessageSent),
+            ("消息点击", EventType::MessageClicked),
+            ("点击", EventType::MessageClicked),
+            ("活动", EventType::Activity),
+            ("参加活动", EventType::Activity),
+            ("入群", EventType::GroupJoin),
+        ];
+        for (word, t) in zh {
+            assert_eq!(parse_event_type(word), Ok(t), "{word}");
+        }
+        assert_eq!(parse_event_type("Add-To-Cart"), Ok(EventType::AddToCart));
+        assert_eq!(parse_event_type("teleport"), Err(FieldError::UnknownEventType));
+    }
+
+    #[test]
+    fn birthdays_with_and_without_the_year() {
+        let b = |y, month, day| Ok(Birthday { year: y, month, day });
+        assert_eq!(parse_birthday("1990-03-05"), b(Some(1990), 3, 5));
+        assert_eq!(parse_birthday("1988年2月29日"), b(Some(1988), 2, 29));
+        assert_eq!(parse_birthday("19900305"), b(Some(1990), 3, 5));
+        assert_eq!(parse_birthday("03-15"), b(None, 3, 15));
+        assert_eq!(parse_birthday("3月5日"), b(None, 3, 5));
+        assert_eq!(parse_birthday("--02-29"), b(None, 2, 29));
+        assert_eq!(parse_birthday("2/29"), b(None, 2, 29));
+        for bad in ["1990-02-30", "13-01", "2026-03", "03-05-07-09", "生日"] {
+            assert_eq!(parse_birthday(bad), Err(FieldError::BadDate), "{bad}");
+        }
+        let leap = parse_birthday("2/29").unwrap();
+        assert_eq!(leap.in_year(2027), NaiveDate::from_ymd_opt(2027, 2, 28));
+        assert_eq!(leap.date(), None);
+    }
+
+    #[test]
+    fn list_cells() {
+        let items: Vec<&str> = split_list(" PLUS年卡、生日礼包;; 咖啡卡 |茶卡，储值卡 ").collect();
+        assert_eq!(items, ["PLUS年卡", "生日礼包", "咖啡卡", "茶卡", "储值卡"]);
+        assert_eq!(split_list(" , ").count(), 0);
+    }
+
+    #[test]
+    fn every_code_has_both_reasons() {
+        use FieldError::*;
+        let all = [
+            Missing,
+            BadDate,
+            BadMoney,
+            UnknownStatus,
+            BadInteger,
+            RefundTooLarge,
+            FieldCount,
+            DuplicateOrder,
+            DuplicateMember,
+            BadText,
+            UnknownEventType,
+            BadBoolean,
+            BadQuantity,
+            UnknownGender,
+            UnknownMemberType,
+        ];
+        let codes: std::collections::HashSet<&str> = all.iter().map(|e| e.code()).collect();
+        assert_eq!(codes.len(), all.len());
+        assert!(all.iter().all(|e| !e.reason_en().is_empty() && !e.reason_zh().is_empty()));
     }
 }

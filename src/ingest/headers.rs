@@ -14,15 +14,27 @@ pub struct FieldSpec {
     pub zh: &'static str,
     /// A file without this column cannot be used.
     pub required: bool,
+    /// A file without this column nor the one named here cannot be used
+    /// (order lines need a unit price or a line amount).
+    pub unless: Option<&'static str>,
     /// Header spellings, compared after [`normalize`].
     pub aliases: &'static [&'static str],
 }
 
-const MEMBER_ID: FieldSpec = FieldSpec {
-    name: "member_id",
-    zh: "会员ID",
-    required: true,
-    aliases: &[
+/// An optional field.
+const fn field(name: &'static str, zh: &'static str, aliases: &'static [&'static str]) -> FieldSpec {
+    FieldSpec { name, zh, required: false, unless: None, aliases }
+}
+
+/// A required field.
+const fn required(name: &'static str, zh: &'static str, aliases: &'static [&'static str]) -> FieldSpec {
+    FieldSpec { required: true, ..field(name, zh, aliases) }
+}
+
+const MEMBER_ID: FieldSpec = required(
+    "member_id",
+    "会员ID",
+    &[
         "member_id",
         "memberid",
         "member",
@@ -44,46 +56,32 @@ const MEMBER_ID: FieldSpec = FieldSpec {
         "userid",
         "cust_id",
     ],
-};
-const PHONE: FieldSpec = FieldSpec {
-    name: "phone",
-    zh: "手机号",
-    required: false,
-    aliases: &["phone", "mobile", "手机号", "手机号码", "手机", "电话", "联系电话", "会员手机号", "tel"],
-};
-const NAME: FieldSpec = FieldSpec {
-    name: "name",
-    zh: "姓名",
-    required: false,
-    aliases: &["name", "姓名", "会员姓名", "客户姓名", "昵称", "会员昵称", "nickname", "customer_name"],
-};
-const STORE: FieldSpec = FieldSpec {
-    name: "store",
-    zh: "门店",
-    required: false,
-    aliases: &["store", "store_id", "store_name", "shop", "门店", "门店名称", "门店编号", "店铺", "所属门店"],
-};
-const CHANNEL: FieldSpec = FieldSpec {
-    name: "channel",
-    zh: "渠道",
-    required: false,
-    aliases: &["channel", "source", "渠道", "来源渠道", "来源", "下单渠道", "销售渠道"],
-};
+);
+const PHONE: FieldSpec = field(
+    "phone",
+    "手机号",
+    &["phone", "mobile", "手机号", "手机号码", "手机", "电话", "联系电话", "会员手机号", "tel"],
+);
+const NAME: FieldSpec =
+    field("name", "姓名", &["name", "姓名", "会员姓名", "客户姓名", "昵称", "会员昵称", "nickname", "customer_name"]);
+const STORE: FieldSpec = field(
+    "store",
+    "门店",
+    &["store", "store_id", "store_name", "shop", "门店", "门店名称", "门店编号", "店铺", "所属门店"],
+);
+const CHANNEL: FieldSpec =
+    field("channel", "渠道", &["channel", "source", "渠道", "来源渠道", "来源", "下单渠道", "销售渠道"]);
+const ORDER_ID: &[&str] =
+    &["order_id", "orderid", "order_no", "订单号", "订单编号", "流水号", "交易单号", "单号", "小票号", "订单id"];
 
 /// The orders file's fields.
 pub const ORDER_FIELDS: &[FieldSpec] = &[
     MEMBER_ID,
-    FieldSpec {
-        name: "order_id",
-        zh: "订单号",
-        required: false,
-        aliases: &["order_id", "orderid", "order_no", "订单号", "订单编号", "流水号", "交易单号", "单号", "小票号"],
-    },
-    FieldSpec {
-        name: "paid_at",
-        zh: "支付时间",
-        required: true,
-        aliases: &[
+    field("order_id", "订单号", ORDER_ID),
+    required(
+        "paid_at",
+        "支付时间",
+        &[
             "paid_at",
             "paidat",
             "order_date",
@@ -102,12 +100,11 @@ pub const ORDER_FIELDS: &[FieldSpec] = &[
             "日期",
             "订单日期",
         ],
-    },
-    FieldSpec {
-        name: "amount",
-        zh: "实付金额",
-        required: true,
-        aliases: &[
+    ),
+    required(
+        "amount",
+        "实付金额",
+        &[
             "amount",
             "total",
             "revenue",
@@ -122,19 +119,9 @@ pub const ORDER_FIELDS: &[FieldSpec] = &[
             "付款金额",
             "订单实付金额",
         ],
-    },
-    FieldSpec {
-        name: "status",
-        zh: "订单状态",
-        required: false,
-        aliases: &["status", "order_status", "订单状态", "状态", "交易状态"],
-    },
-    FieldSpec {
-        name: "refund_amount",
-        zh: "退款金额",
-        required: false,
-        aliases: &["refund_amount", "refund", "退款金额", "已退款金额", "退款"],
-    },
+    ),
+    field("status", "订单状态", &["status", "order_status", "订单状态", "状态", "交易状态"]),
+    field("refund_amount", "退款金额", &["refund_amount", "refund", "退款金额", "已退款金额", "退款"]),
     STORE,
     CHANNEL,
 ];
@@ -144,11 +131,10 @@ pub const MEMBER_FIELDS: &[FieldSpec] = &[
     MEMBER_ID,
     PHONE,
     NAME,
-    FieldSpec {
-        name: "registered_at",
-        zh: "注册时间",
-        required: false,
-        aliases: &[
+    field(
+        "registered_at",
+        "注册时间",
+        &[
             "registered_at",
             "register_time",
             "created_at",
@@ -159,19 +145,237 @@ pub const MEMBER_FIELDS: &[FieldSpec] = &[
             "入会时间",
             "注册日期",
         ],
-    },
+    ),
+    field("level", "会员等级", &["level", "member_level", "会员等级", "等级", "会员级别"]),
+    field("points", "积分", &["points", "point", "积分", "当前积分", "可用积分", "积分余额"]),
+    field("gender", "性别", &["gender", "sex", "性别"]),
+    field(
+        "birthday",
+        "生日",
+        &["birthday", "birth_date", "date_of_birth", "dob", "生日", "出生日期", "会员生日", "出生年月日", "出生年月"],
+    ),
+    field(
+        "store",
+        "所属门店",
+        &[
+            "store",
+            "store_id",
+            "store_name",
+            "home_store",
+            "shop",
+            "所属门店",
+            "开卡门店",
+            "注册门店",
+            "归属门店",
+            "门店",
+            "门店名称",
+            "门店编号",
+            "店铺",
+        ],
+    ),
+    field(
+        "source_channel",
+        "来源渠道",
+        &[
+            "source_channel",
+            "source",
+            "channel",
+            "来源渠道",
+            "注册渠道",
+            "开卡渠道",
+            "会员来源",
+            "注册来源",
+            "来源",
+            "渠道",
+        ],
+    ),
+    field(
+        "is_wechat_fan",
+        "是否关注公众号",
+        &[
+            "is_wechat_fan",
+            "wechat_fan",
+            "is_fan",
+            "fan",
+            "subscribed",
+            "是否关注公众号",
+            "是否关注",
+            "是否粉丝",
+            "是否微信粉丝",
+            "微信粉丝",
+            "公众号粉丝",
+            "关注状态",
+            "粉丝",
+        ],
+    ),
+    field(
+        "followed_at",
+        "关注时间",
+        &["followed_at", "follow_time", "subscribe_time", "关注时间", "关注公众号时间", "成为粉丝时间", "关注日期"],
+    ),
+    field(
+        "referrer_id",
+        "推荐人",
+        &[
+            "referrer_id",
+            "referrer",
+            "referred_by",
+            "inviter_id",
+            "inviter",
+            "推荐人",
+            "推荐人id",
+            "推荐人编号",
+            "推荐人会员id",
+            "推荐会员",
+            "邀请人",
+            "邀请人id",
+        ],
+    ),
+    field(
+        "benefit_cards",
+        "权益卡",
+        &["benefit_cards", "benefit_card", "cards", "权益卡", "付费权益卡", "持有权益卡", "权益卡名称", "会员权益卡"],
+    ),
+    field(
+        "manual_tags",
+        "会员标签",
+        &["manual_tags", "tags", "tag", "labels", "会员标签", "标签", "手动标签", "人工标签", "客户标签", "用户标签"],
+    ),
+    field(
+        "member_type",
+        "会员类型",
+        &["member_type", "customer_type", "type", "会员类型", "客户类型", "用户类型", "会员性质", "类型"],
+    ),
+];
+
+/// The order lines file's fields (订单明细). A line needs its order id, a
+/// quantity and a unit price or a line amount.
+pub const ORDER_LINE_FIELDS: &[FieldSpec] = &[
+    required("order_id", "订单号", ORDER_ID),
+    field(
+        "sku",
+        "商品编码",
+        &[
+            "sku",
+            "sku_id",
+            "item_id",
+            "product_id",
+            "barcode",
+            "商品编码",
+            "商品编号",
+            "商品id",
+            "货号",
+            "条码",
+            "商品条码",
+            "sku编码",
+        ],
+    ),
+    field(
+        "name",
+        "商品名称",
+        &[
+            "name",
+            "product_name",
+            "item_name",
+            "product",
+            "item",
+            "title",
+            "商品名称",
+            "商品名",
+            "品名",
+            "商品",
+            "商品标题",
+        ],
+    ),
+    field(
+        "category",
+        "商品分类",
+        &[
+            "category",
+            "category_name",
+            "product_category",
+            "商品分类",
+            "类目",
+            "商品类目",
+            "分类",
+            "品类",
+            "类别",
+            "一级类目",
+        ],
+    ),
     FieldSpec {
-        name: "level",
-        zh: "会员等级",
-        required: false,
-        aliases: &["level", "member_level", "会员等级", "等级", "会员级别"],
+        unless: Some("amount"),
+        ..field(
+            "unit_price",
+            "单价",
+            &["unit_price", "price", "item_price", "单价", "商品单价", "销售单价", "售价", "价格", "成交单价"],
+        )
     },
-    FieldSpec {
-        name: "points",
-        zh: "积分",
-        required: false,
-        aliases: &["points", "point", "积分", "当前积分", "可用积分", "积分余额"],
-    },
+    required("qty", "数量", &["qty", "quantity", "count", "数量", "购买数量", "商品数量", "件数", "销售数量"]),
+    field(
+        "amount",
+        "小计",
+        &[
+            "amount",
+            "line_amount",
+            "subtotal",
+            "total",
+            "小计",
+            "实付金额",
+            "商品实付金额",
+            "实付",
+            "金额",
+            "商品金额",
+            "成交金额",
+            "实收金额",
+        ],
+    ),
+    field(
+        "is_special_price",
+        "是否特价",
+        &["is_special_price", "special_price", "special", "on_sale", "是否特价", "特价", "特价商品", "是否促销"],
+    ),
+    field(
+        "gift_wrap",
+        "礼品包装",
+        &["gift_wrap", "giftwrap", "gift_wrapping", "is_gift_wrap", "礼品包装", "是否礼品包装", "礼盒包装", "是否礼盒"],
+    ),
+];
+
+/// The events file's fields (行为).
+pub const EVENT_FIELDS: &[FieldSpec] = &[
+    MEMBER_ID,
+    required(
+        "at",
+        "时间",
+        &[
+            "at",
+            "time",
+            "timestamp",
+            "occurred_at",
+            "event_time",
+            "created_at",
+            "date",
+            "时间",
+            "发生时间",
+            "行为时间",
+            "事件时间",
+            "操作时间",
+            "日期",
+        ],
+    ),
+    required(
+        "type",
+        "事件类型",
+        &["type", "event_type", "event", "action", "事件类型", "行为", "行为类型", "事件", "类型", "动作"],
+    ),
+    field("kind", "活动类型", &["kind", "activity_kind", "activity_type", "activity", "活动类型", "活动种类", "活动"]),
+    field("channel", "渠道", &["channel", "source", "渠道", "触达渠道", "消息渠道", "来源渠道", "来源", "发送渠道"]),
+    field(
+        "coupon_id",
+        "优惠券",
+        &["coupon_id", "coupon", "coupon_code", "优惠券", "优惠券id", "优惠券编号", "券id", "券码", "优惠券名称"],
+    ),
 ];
 
 /// The field list of a dataset kind.
@@ -179,6 +383,8 @@ pub fn fields(kind: Kind) -> &'static [FieldSpec] {
     match kind {
         Kind::Orders => ORDER_FIELDS,
         Kind::Members => MEMBER_FIELDS,
+        Kind::OrderLines => ORDER_LINE_FIELDS,
+        Kind::Events => EVENT_FIELDS,
     }
 }
 
@@ -250,12 +456,15 @@ pub fn resolve(kind: Kind, headers: &[String], user: &[(String, String)], file: 
             taken[c] = true;
         }
     }
+    let given = |name: &str| specs.iter().zip(&index).any(|(s, i)| s.name == name && i.is_some());
     for (f, spec) in specs.iter().enumerate() {
-        if spec.required && index[f].is_none() {
+        let needed = spec.required || spec.unless.is_some_and(|other| !given(other));
+        if needed && index[f].is_none() {
+            let other = spec.unless.and_then(|other| specs.iter().find(|s| s.name == other));
             return Err(ErrorKind::MissingColumn {
                 file: file.into(),
                 field: spec.name.into(),
-                field_zh: spec.zh.into(),
+                field_zh: other.map_or_else(|| spec.zh.into(), |o| format!("{}（或{}）", spec.zh, o.zh)),
                 headers: headers.join(", "),
             }
             .into());
@@ -311,6 +520,30 @@ mod tests {
         assert_eq!(resolve(Kind::Orders, &hs(&["a"]), &user, "f").unwrap_err().code(), "BAD_MAPPING");
         let user = vec![("member_id".to_string(), "x".to_string())];
         assert_eq!(resolve(Kind::Orders, &hs(&["a"]), &user, "f").unwrap_err().field(), Some("member_id"));
+    }
+
+    #[test]
+    fn order_lines_and_events_in_english_and_chinese() {
+        let names = |kind, headers: &[&str]| -> Vec<String> {
+            let c = resolve(kind, &hs(headers), &[], "f").unwrap();
+            c.mapping.into_iter().map(|(field, _)| field).collect()
+        };
+        let en =
+            ["Order No", "SKU", "Product Name", "Category", "Unit Price", "Qty", "Subtotal", "Special", "Gift Wrap"];
+        let zh = ["订单编号", "商品编码", "商品名称", "类目", "单价", "数量", "实付金额", "特价", "礼品包装"];
+        let all =
+            ["order_id", "sku", "name", "category", "unit_price", "qty", "amount", "is_special_price", "gift_wrap"];
+        assert_eq!(names(Kind::OrderLines, &en), all);
+        assert_eq!(names(Kind::OrderLines, &zh), all);
+        // Either money column will do; neither is an error naming both.
+        assert_eq!(names(Kind::OrderLines, &["订单号", "数量", "小计"]), ["order_id", "qty", "amount"]);
+        let e = resolve(Kind::OrderLines, &hs(&["订单号", "数量"]), &[], "f").unwrap_err();
+        assert_eq!(e.field(), Some("unit_price"));
+        let all = ["member_id", "at", "type", "kind", "channel", "coupon_id"];
+        let zh = ["会员ID", "发生时间", "行为", "活动类型", "渠道", "优惠券"];
+        assert_eq!(names(Kind::Events, &zh), all);
+        let en = ["user_id", "timestamp", "event_type", "activity_kind", "channel", "coupon_code"];
+        assert_eq!(names(Kind::Events, &en), all);
     }
 
     #[test]

@@ -47,26 +47,40 @@ pub enum Kind {
     Orders,
     /// Registered members.
     Members,
+    /// Order lines (订单明细): the items of each order, by order id.
+    OrderLines,
+    /// Events (行为): visits, add-to-carts, sign-ins, coupons, messages…
+    Events,
 }
 
 impl Kind {
+    /// Every kind, in the order the JS API lists them.
+    pub const ALL: [Kind; 4] = [Kind::Orders, Kind::Members, Kind::OrderLines, Kind::Events];
+
     /// The name used in reports and the JS API.
     pub fn name(self) -> &'static str {
         match self {
             Kind::Orders => "orders",
             Kind::Members => "members",
+            Kind::OrderLines => "order_lines",
+            Kind::Events => "events",
         }
     }
 
-    /// Parse `orders` / `members`.
+    /// Parse `orders` / `members` / `order_lines` / `events`.
+    ///
+    /// ```
+    /// use member_analytics::ingest::Kind;
+    /// assert_eq!(Kind::parse("order_lines").unwrap(), Kind::OrderLines);
+    /// assert_eq!(Kind::parse("lines").unwrap_err().field(), Some("kind"));
+    /// ```
     pub fn parse(name: &str) -> Result<Kind> {
-        match name {
-            "orders" => Ok(Kind::Orders),
-            "members" => Ok(Kind::Members),
-            other => {
-                Err(Error::bad_options("kind", format!("{other:?} is not a dataset; use \"orders\" or \"members\"")))
-            }
-        }
+        Kind::ALL.into_iter().find(|k| k.name() == name).ok_or_else(|| {
+            Error::bad_options(
+                "kind",
+                format!("{name:?} is not a dataset; use \"orders\", \"members\", \"order_lines\" or \"events\""),
+            )
+        })
     }
 }
 
@@ -395,12 +409,31 @@ mod tests {
 
     #[test]
     fn members_file() {
-        let csv = "会员ID,手机号,姓名,注册时间,积分,性别\nM1,13812341234,张三,2026-01-01,1200,男\nM1,1,重复,,,\nM2,,,2026-13-01,,\n";
+        let csv = "会员ID,手机号,姓名,注册时间,积分,备注\nM1,13812341234,张三,2026-01-01,1200,男\nM1,1,重复,,,\nM2,,,2026-13-01,,\n";
         let l = load(Kind::Members, csv.as_bytes()).unwrap();
-        assert_eq!(l.report.ignored_columns, vec!["性别"]);
+        assert_eq!(l.report.ignored_columns, vec!["备注"]);
         assert_eq!(l.report.rejected.iter().map(|r| r.code).collect::<Vec<_>>(), vec!["duplicate_member", "bad_date"]);
         let Table::Members(m) = l.table else { panic!() };
         assert_eq!((m.ids.len(), m.points[0]), (1, Some(1200)));
+    }
+
+    #[test]
+    fn every_kind_by_name() {
+        for kind in Kind::ALL {
+            assert_eq!(Kind::parse(kind.name()).unwrap(), kind);
+        }
+    }
+
+    #[test]
+    fn order_lines_and_events_need_their_columns() {
+        let e = load(Kind::OrderLines, "订单号,商品名称,单价\nD1,茶,1\n".as_bytes()).unwrap_err();
+        assert_eq!(e.field(), Some("qty"));
+        let e = load(Kind::Events, "会员ID,时间,渠道\nM1,2026-01-01,短信\n".as_bytes()).unwrap_err();
+        assert_eq!(e.field(), Some("type"));
+        // A line amount alone is enough: the unit price is derived.
+        let l = load(Kind::OrderLines, "order_id,qty,subtotal\nD1,3,10.00\n".as_bytes()).unwrap();
+        let Table::OrderLines(lines) = l.table else { panic!() };
+        assert_eq!((lines.unit_price[0], lines.amount[0], lines.sku.is_none()), (333, 1000, true));
     }
 
     #[test]

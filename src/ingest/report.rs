@@ -48,7 +48,7 @@ impl Rejection {
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ImportReport {
-    /// `orders` or `members`.
+    /// `orders`, `members`, `order_lines` or `events`.
     pub dataset: &'static str,
     /// File name as given by the caller.
     pub file_name: String,
@@ -68,7 +68,7 @@ pub struct ImportReport {
     pub rejected: Vec<Rejection>,
     /// Used order rows that are not purchases (refunded in full or closed).
     pub not_purchases: u64,
-    /// Distinct members in the file.
+    /// Distinct members in the file (0 for order lines, which name orders).
     pub members: u64,
     /// Earliest date in the file (`YYYY-MM-DD`).
     pub first_date: Option<String>,

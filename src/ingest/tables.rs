@@ -1,23 +1,32 @@
-//! Rows to tables: each data record of an orders or members file either
-//! becomes one entry of the columnar table or one [`Rejection`].
+//! Rows to tables: each data record of a file either becomes one entry of
+//! its columnar table or one [`Rejection`]. Every field of a row is parsed
+//! before anything is stored, so a rejected row leaves no trace and the
+//! columns stay aligned.
 
 use super::Kind;
-use super::fields::{FieldError, Status, parse_datetime, parse_int, parse_money, parse_status};
+use super::fields::{
+    FieldError, Status, parse_birthday, parse_bool, parse_datetime, parse_event_type, parse_gender, parse_int,
+    parse_member_type, parse_money, parse_quantity, parse_status, split_list,
+};
 use super::headers::Columns;
 use super::records::Record;
 use super::report::Rejection;
-use crate::model::{Day, Members, OrderKind, Orders, day_of};
-use chrono::Timelike;
+use crate::model::{Day, Events, Fen, LabelLists, Labels, Members, OrderKind, OrderLines, Orders, day_of};
+use chrono::{NaiveDateTime, Timelike};
 use std::collections::HashSet;
 use std::hash::{BuildHasher, BuildHasherDefault};
 
-/// The table a file fills.
-#[derive(Debug)]
+/// The table a file fills (boxed: the tables differ in size).
+#[derive(Debug, PartialEq)]
 pub enum Table {
     /// An orders file.
-    Orders(Orders),
+    Orders(Box<Orders>),
     /// A members file.
-    Members(Members),
+    Members(Box<Members>),
+    /// An order lines file.
+    OrderLines(Box<OrderLines>),
+    /// An events file.
+    Events(Box<Events>),
 }
 
 /// Builds a [`Table`] row by row.
@@ -55,14 +64,49 @@ mod member_field {
     pub const REGISTERED: usize = 3;
     pub const LEVEL: usize = 4;
     pub const POINTS: usize = 5;
+    pub const GENDER: usize = 6;
+    pub const BIRTHDAY: usize = 7;
+    pub const STORE: usize = 8;
+    pub const SOURCE_CHANNEL: usize = 9;
+    pub const WECHAT_FAN: usize = 10;
+    pub const FOLLOWED_AT: usize = 11;
+    pub const REFERRER: usize = 12;
+    pub const BENEFIT_CARDS: usize = 13;
+    pub const MANUAL_TAGS: usize = 14;
+    pub const MEMBER_TYPE: usize = 15;
+}
+
+/// The field positions of the order lines fields in [`fields`]`(Kind::OrderLines)`.
+mod line_field {
+    pub const ORDER_ID: usize = 0;
+    pub const SKU: usize = 1;
+    pub const NAME: usize = 2;
+    pub const CATEGORY: usize = 3;
+    pub const UNIT_PRICE: usize = 4;
+    pub const QTY: usize = 5;
+    pub const AMOUNT: usize = 6;
+    pub const SPECIAL_PRICE: usize = 7;
+    pub const GIFT_WRAP: usize = 8;
+}
+
+/// The field positions of the events fields in [`fields`]`(Kind::Events)`.
+mod event_field {
+    pub const MEMBER: usize = 0;
+    pub const AT: usize = 1;
+    pub const TYPE: usize = 2;
+    pub const KIND: usize = 3;
+    pub const CHANNEL: usize = 4;
+    pub const COUPON: usize = 5;
 }
 
 impl Builder {
     /// A builder for a file of `kind` whose header row is `headers`.
     pub fn new(kind: Kind, columns: Columns, headers: Vec<String>) -> Builder {
         let table = match kind {
-            Kind::Orders => Table::Orders(Orders::new()),
-            Kind::Members => Table::Members(Members::default()),
+            Kind::Orders => Table::Orders(Box::new(Orders::new())),
+            Kind::Members => Table::Members(Box::default()),
+            Kind::OrderLines => Table::OrderLines(Box::default()),
+            Kind::Events => Table::Events(Box::default()),
         };
         Builder { table, columns, headers, seen: HashSet::default(), span: None, not_purchases: 0 }
     }
@@ -77,11 +121,13 @@ impl Builder {
         self.table
     }
 
-    /// Distinct members so far.
+    /// Distinct members so far (none in an order lines file).
     pub fn members(&self) -> usize {
         match &self.table {
             Table::Orders(o) => o.ids.len(),
             Table::Members(m) => m.ids.len(),
+            Table::OrderLines(_) => 0,
+            Table::Events(e) => e.ids.len(),
         }
     }
 
@@ -93,16 +139,14 @@ impl Builder {
             return Err(Rejection::new(rec.row, "", &rec.joined(delimiter), FieldError::FieldCount));
         }
         let row = Row { rec, columns: &self.columns, headers: &self.headers };
-        match &mut self.table {
-            Table::Orders(orders) => {
-                let day = order_row(orders, &row, &mut self.seen, &mut self.not_purchases)?;
-                self.span = Some(self.span.map_or((day, day), |(a, b)| (a.min(day), b.max(day))));
-            }
-            Table::Members(members) => {
-                if let Some(day) = member_row(members, &row, &mut self.seen)? {
-                    self.span = Some(self.span.map_or((day, day), |(a, b)| (a.min(day), b.max(day))));
-                }
-            }
+        let day = match &mut self.table {
+            Table::Orders(orders) => Some(order_row(orders, &row, &mut self.seen, &mut self.not_purchases)?),
+            Table::Members(members) => member_row(members, &row, &mut self.seen)?,
+            Table::OrderLines(lines) => line_row(lines, &row).map(|()| None)?,
+            Table::Events(events) => Some(event_row(events, &row)?),
+        };
+        if let Some(day) = day {
+            self.span = Some(self.span.map_or((day, day), |(a, b)| (a.min(day), b.max(day))));
         }
         Ok(())
     }
@@ -121,6 +165,11 @@ impl<'r> Row<'_, 'r> {
         self.columns.index[f].map_or("", |c| self.headers[c].as_str())
     }
 
+    /// True when the file has a column for field `f`.
+    fn has(&self, f: usize) -> bool {
+        self.columns.index[f].is_some()
+    }
+
     /// Field `f` as trimmed text; `None` when the file has no such column.
     fn text(&self, f: usize) -> Result<Option<&'r str>, Rejection> {
         let Some(col) = self.columns.index[f] else {
@@ -133,12 +182,23 @@ impl<'r> Row<'_, 'r> {
         }
     }
 
+    /// Field `f` of an optional column parsed with `parse`: `None` when the
+    /// file has no such column, `Some(None)` for an empty cell.
+    fn column<T>(
+        &self,
+        f: usize,
+        parse: impl Fn(&'r str) -> Result<T, FieldError>,
+    ) -> Result<Option<Option<T>>, Rejection> {
+        match self.text(f)? {
+            None => Ok(None),
+            Some("") => Ok(Some(None)),
+            Some(s) => parse(s).map(|v| Some(Some(v))).map_err(|e| self.reject(f, s, e)),
+        }
+    }
+
     /// Field `f` parsed with `parse`; empty or absent gives `None`.
     fn parse<T>(&self, f: usize, parse: impl Fn(&'r str) -> Result<T, FieldError>) -> Result<Option<T>, Rejection> {
-        match self.text(f)? {
-            None | Some("") => Ok(None),
-            Some(s) => parse(s).map(Some).map_err(|e| self.reject(f, s, e)),
-        }
+        Ok(self.column(f, parse)?.flatten())
     }
 
     /// Field `f` parsed with `parse`, which must be present.
@@ -162,6 +222,44 @@ impl<'r> Row<'_, 'r> {
     }
 }
 
+/// An optional column of a table (`Option<Vec<T>>`, `Option<Labels>`…).
+/// It is created on the first used row of a file that has the column and
+/// then takes a value from every used row: one entry per row, or `None`.
+trait Column<T>: Default {
+    fn put(&mut self, value: T);
+}
+
+impl<T> Column<T> for Vec<T> {
+    fn put(&mut self, value: T) {
+        self.push(value);
+    }
+}
+
+impl<'a> Column<&'a str> for Labels {
+    fn put(&mut self, label: &'a str) {
+        self.push(label);
+    }
+}
+
+impl<'a> Column<&'a str> for LabelLists {
+    fn put(&mut self, cell: &'a str) {
+        self.push(split_list(cell));
+    }
+}
+
+/// Add a row's value to an optional column (`value` is `None` exactly when
+/// the file has no such column).
+fn put<T, C: Column<T>>(column: &mut Option<C>, value: Option<T>) {
+    if let Some(value) = value {
+        column.get_or_insert_with(C::default).put(value);
+    }
+}
+
+/// The day and the minute of the day of a date-time.
+fn day_minute(at: NaiveDateTime) -> (Day, u16) {
+    (day_of(at.date()), (at.hour() * 60 + at.minute()) as u16)
+}
+
 fn order_row(
     orders: &mut Orders,
     row: &Row<'_, '_>,
@@ -179,6 +277,8 @@ fn order_row(
             return Err(row.reject(REFUND, row.text(REFUND)?.unwrap_or_default(), FieldError::RefundTooLarge));
         }
     }
+    let store = row.text(STORE)?.unwrap_or_default();
+    let channel = row.text(CHANNEL)?.unwrap_or_default();
     let order_id = row.text(ORDER_ID)?.unwrap_or_default();
     if !order_id.is_empty() {
         row.first_time(ORDER_ID, order_id, seen, FieldError::DuplicateOrder)?;
@@ -198,16 +298,15 @@ fn order_row(
     if kind == OrderKind::NotPurchase {
         *not_purchases += 1;
     }
-    let day = day_of(paid_at.date());
-    let store = row.text(STORE)?.unwrap_or_default();
-    let channel = row.text(CHANNEL)?.unwrap_or_default();
+    let (day, minute) = day_minute(paid_at);
     orders.member.push(orders.ids.intern(member));
     orders.day.push(day);
-    orders.minute.push((paid_at.hour() * 60 + paid_at.minute()) as u16);
+    orders.minute.push(minute);
     orders.net.push(net);
     orders.kind.push(kind);
     orders.store.push(orders.stores.intern_repeated(store));
     orders.channel.push(orders.channels.intern_repeated(channel));
+    orders.order_id.push(order_id);
     Ok(day)
 }
 
@@ -220,14 +319,92 @@ fn member_row(
     let id = row.required(MEMBER, Ok)?;
     let registered = row.parse(REGISTERED, parse_datetime)?.map(|d| day_of(d.date()));
     let points = row.parse(POINTS, parse_int)?;
+    let gender = row.column(GENDER, parse_gender)?.map(Option::unwrap_or_default);
+    let birthday = row.column(BIRTHDAY, parse_birthday)?;
+    let wechat_fan = row.column(WECHAT_FAN, parse_bool)?;
+    let followed_at = row.column(FOLLOWED_AT, |s| parse_datetime(s).map(|d| day_of(d.date())))?;
+    let member_type = row.column(MEMBER_TYPE, parse_member_type)?.map(Option::unwrap_or_default);
+    let (phone, name, level) = (row.text(PHONE)?, row.text(NAME)?, row.text(LEVEL)?);
+    let (store, source_channel, referrer) = (row.text(STORE)?, row.text(SOURCE_CHANNEL)?, row.text(REFERRER)?);
+    let (benefit_cards, manual_tags) = (row.text(BENEFIT_CARDS)?, row.text(MANUAL_TAGS)?);
     row.first_time(MEMBER, id, seen, FieldError::DuplicateMember)?;
     members.ids.intern(id);
-    members.phone.push(row.text(PHONE)?.unwrap_or_default().into());
-    members.name.push(row.text(NAME)?.unwrap_or_default().into());
+    members.phone.push(phone.unwrap_or_default().into());
+    members.name.push(name.unwrap_or_default().into());
     members.registered.push(registered);
-    members.level.push(row.text(LEVEL)?.unwrap_or_default().into());
+    members.level.push(level.unwrap_or_default().into());
     members.points.push(points);
+    put(&mut members.gender, gender);
+    put(&mut members.birthday, birthday);
+    put(&mut members.store, store);
+    put(&mut members.source_channel, source_channel);
+    put(&mut members.wechat_fan, wechat_fan);
+    put(&mut members.followed_at, followed_at);
+    put(&mut members.referrer, referrer);
+    put(&mut members.benefit_cards, benefit_cards);
+    put(&mut members.manual_tags, manual_tags);
+    put(&mut members.member_type, member_type);
     Ok(registered)
+}
+
+fn line_row(lines: &mut OrderLines, row: &Row<'_, '_>) -> Result<(), Rejection> {
+    use line_field::*;
+    let order = row.required(ORDER_ID, Ok)?;
+    let qty = row.required(QTY, parse_quantity)?;
+    let unit_price = row.parse(UNIT_PRICE, parse_money)?;
+    let (unit_price, amount) = match (unit_price, row.parse(AMOUNT, parse_money)?) {
+        (Some(price), Some(amount)) => (price, amount),
+        (None, Some(amount)) => (rounded_div(amount, qty), amount),
+        (Some(price), None) => {
+            let amount = price.checked_mul(qty).filter(|a| a.unsigned_abs() <= MAX_FEN);
+            let too_large = || row.reject(QTY, row.text(QTY).ok().flatten().unwrap_or_default(), FieldError::BadMoney);
+            (price, amount.ok_or_else(too_large)?)
+        }
+        (None, None) => {
+            return Err(row.reject(if row.has(UNIT_PRICE) { UNIT_PRICE } else { AMOUNT }, "", FieldError::Missing));
+        }
+    };
+    let special_price = row.column(SPECIAL_PRICE, parse_bool)?.map(|b| b.unwrap_or(false));
+    let gift_wrap = row.column(GIFT_WRAP, parse_bool)?.map(|b| b.unwrap_or(false));
+    let (sku, name, category) = (row.text(SKU)?, row.text(NAME)?, row.text(CATEGORY)?);
+    lines.order.push(lines.orders.intern_repeated(order));
+    lines.qty.push(qty);
+    lines.unit_price.push(unit_price);
+    lines.amount.push(amount);
+    put(&mut lines.sku, sku);
+    put(&mut lines.name, name);
+    put(&mut lines.category, category);
+    put(&mut lines.special_price, special_price);
+    put(&mut lines.gift_wrap, gift_wrap);
+    Ok(())
+}
+
+/// The largest line amount computed from price × quantity (as
+/// [`parse_money`] allows for amounts given).
+const MAX_FEN: u64 = 1_000_000_000_000_000;
+
+/// `amount / qty` to the nearest fen, halves away from zero (`qty` ≠ 0).
+fn rounded_div(amount: Fen, qty: i64) -> Fen {
+    let (a, q) = (amount.unsigned_abs(), qty.unsigned_abs());
+    let magnitude = ((a / q) + u64::from(a % q >= q - a % q)) as Fen;
+    if (amount < 0) != (qty < 0) { -magnitude } else { magnitude }
+}
+
+fn event_row(events: &mut Events, row: &Row<'_, '_>) -> Result<Day, Rejection> {
+    use event_field::*;
+    let member = row.required(MEMBER, Ok)?;
+    let at = row.required(AT, parse_datetime)?;
+    let kind = row.required(TYPE, parse_event_type)?;
+    let (activity, channel, coupon) = (row.text(KIND)?, row.text(CHANNEL)?, row.text(COUPON)?);
+    let (day, minute) = day_minute(at);
+    events.member.push(events.ids.intern(member));
+    events.day.push(day);
+    events.minute.push(minute);
+    events.kind.push(kind);
+    put(&mut events.activity, activity);
+    put(&mut events.channel, channel);
+    put(&mut events.coupon, coupon);
+    Ok(day)
 }
 
 /// A 64-bit hash of an id on every target (FxHash is only 32 bits wide on
@@ -287,21 +464,87 @@ mod tests {
 
     #[test]
     fn field_positions_match_the_field_lists() {
-        let o = fields(Kind::Orders);
-        assert_eq!(o[order_field::MEMBER].name, "member_id");
-        assert_eq!(o[order_field::ORDER_ID].name, "order_id");
-        assert_eq!(o[order_field::PAID_AT].name, "paid_at");
-        assert_eq!(o[order_field::AMOUNT].name, "amount");
-        assert_eq!(o[order_field::STATUS].name, "status");
-        assert_eq!(o[order_field::REFUND].name, "refund_amount");
-        assert_eq!(o[order_field::STORE].name, "store");
-        assert_eq!(o[order_field::CHANNEL].name, "channel");
-        let m = fields(Kind::Members);
-        assert_eq!(m[member_field::MEMBER].name, "member_id");
-        assert_eq!(m[member_field::PHONE].name, "phone");
-        assert_eq!(m[member_field::NAME].name, "name");
-        assert_eq!(m[member_field::REGISTERED].name, "registered_at");
-        assert_eq!(m[member_field::LEVEL].name, "level");
-        assert_eq!(m[member_field::POINTS].name, "points");
+        use event_field as e;
+        use line_field as l;
+        use member_field as m;
+        use order_field as o;
+        let positions: &[(Kind, &[(usize, &str)])] = &[
+            (
+                Kind::Orders,
+                &[
+                    (o::MEMBER, "member_id"),
+                    (o::ORDER_ID, "order_id"),
+                    (o::PAID_AT, "paid_at"),
+                    (o::AMOUNT, "amount"),
+                    (o::STATUS, "status"),
+                    (o::REFUND, "refund_amount"),
+                    (o::STORE, "store"),
+                    (o::CHANNEL, "channel"),
+                ],
+            ),
+            (
+                Kind::Members,
+                &[
+                    (m::MEMBER, "member_id"),
+                    (m::PHONE, "phone"),
+                    (m::NAME, "name"),
+                    (m::REGISTERED, "registered_at"),
+                    (m::LEVEL, "level"),
+                    (m::POINTS, "points"),
+                    (m::GENDER, "gender"),
+                    (m::BIRTHDAY, "birthday"),
+                    (m::STORE, "store"),
+                    (m::SOURCE_CHANNEL, "source_channel"),
+                    (m::WECHAT_FAN, "is_wechat_fan"),
+                    (m::FOLLOWED_AT, "followed_at"),
+                    (m::REFERRER, "referrer_id"),
+                    (m::BENEFIT_CARDS, "benefit_cards"),
+                    (m::MANUAL_TAGS, "manual_tags"),
+                    (m::MEMBER_TYPE, "member_type"),
+                ],
+            ),
+            (
+                Kind::OrderLines,
+                &[
+                    (l::ORDER_ID, "order_id"),
+                    (l::SKU, "sku"),
+                    (l::NAME, "name"),
+                    (l::CATEGORY, "category"),
+                    (l::UNIT_PRICE, "unit_price"),
+                    (l::QTY, "qty"),
+                    (l::AMOUNT, "amount"),
+                    (l::SPECIAL_PRICE, "is_special_price"),
+                    (l::GIFT_WRAP, "gift_wrap"),
+                ],
+            ),
+            (
+                Kind::Events,
+                &[
+                    (e::MEMBER, "member_id"),
+                    (e::AT, "at"),
+                    (e::TYPE, "type"),
+                    (e::KIND, "kind"),
+                    (e::CHANNEL, "channel"),
+                    (e::COUPON, "coupon_id"),
+                ],
+            ),
+        ];
+        for (kind, list) in positions {
+            let names: Vec<&str> = fields(*kind).iter().map(|f| f.name).collect();
+            let mut expected = vec![""; names.len()];
+            for &(i, name) in *list {
+                expected[i] = name;
+            }
+            assert_eq!(names, expected, "{kind:?}");
+        }
+    }
+
+    #[test]
+    fn unit_prices_from_line_amounts_round_half_away_from_zero() {
+        assert_eq!(rounded_div(1000, 3), 333);
+        assert_eq!(rounded_div(1001, 2), 501);
+        assert_eq!(rounded_div(-1001, 2), -501);
+        assert_eq!(rounded_div(-1000, -3), 333);
+        assert_eq!(rounded_div(0, 5), 0);
     }
 }

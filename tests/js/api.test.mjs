@@ -119,7 +119,8 @@ describe("load", () => {
         const files = readdirSync(DATA).filter((f) => /\.(csv|tsv|txt)$/.test(f));
         assert.ok(files.length > 0, "tests/data has fixtures");
         for (const file of files) {
-            const kind = /member/i.test(file) ? "members" : "orders";
+            const kind = /^member/i.test(file) ? "members" : /^event/i.test(file) ? "events"
+                : /^order_lines/i.test(file) ? "order_lines" : "orders";
             const report = new Workspace().load(kind, readFileSync(DATA + file), { fileName: file });
             assertReportInvariant(report);
             assert.equal(report.fileName, file);
@@ -712,5 +713,38 @@ describe("crowds", () => {
             assert.ok(ws.members({ crowd: c.expr, limit: 0 }).total > 0, c.key);
         }
         assert.ok(Workspace.crowdFields().some((f) => f.name === "lifecycle"));
+    });
+});
+
+describe("draw", () => {
+    const SEED = "00".repeat(31) + "2a";
+    it("draws reproducibly from a published seed and securely without one", () => {
+        const entrants = ["M1", "M2", "M3", "M4", "M5", "M6"];
+        const a = Workspace.draw({ kind: "lottery", entrants, winners: 2, seed: SEED });
+        const b = Workspace.draw({ kind: "lottery", entrants: [...entrants].reverse(), winners: 2, seed: SEED });
+        assert.deepEqual(a, b, "same seed and entrants, any order: same winners");
+        assert.equal(a.seed, SEED);
+        assert.equal(a.entrantCount, 6);
+        assert.equal(new Set(a.winners).size, 2);
+        assert.ok(a.winners.every((w) => entrants.includes(w)));
+        const r1 = Workspace.draw({ kind: "lottery", entrants, winners: 1 });
+        const r2 = Workspace.draw({ kind: "lottery", entrants, winners: 1 });
+        assert.match(r1.seed, /^[0-9a-f]{64}$/);
+        assert.notEqual(r1.seed, r2.seed, "a fresh secure seed each time");
+        const first = Workspace.draw({ kind: "firstN", requests: [["A", 5], ["B", 3], ["A", 1], ["C", 9]], n: 2, seed: SEED });
+        assert.deepEqual(first.winners, ["A", "B"]);
+    });
+
+    it("splits red packets exactly in fen and refuses impossible splits", () => {
+        const p = Workspace.draw({ kind: "redPackets", totalFen: 10000, count: 7, seed: SEED });
+        assert.equal(p.packetsFen.length, 7);
+        assert.equal(p.packetsFen.reduce((x, y) => x + y, 0), 10000);
+        assert.ok(p.packetsFen.every((f) => Number.isInteger(f) && f >= 1));
+        assert.deepEqual(Workspace.draw({ kind: "redPackets", totalFen: 10000, count: 7, seed: SEED }), p);
+        const err = expectCode(() => Workspace.draw({ kind: "redPackets", totalFen: 5, count: 10 }), "BAD_OPTIONS");
+        assert.equal(err.field, "totalFen");
+        expectCode(() => Workspace.draw({ kind: "lottery", entrants: ["A", "A"], winners: 1 }), "BAD_OPTIONS");
+        expectCode(() => Workspace.draw({ kind: "dice" }), "BAD_OPTIONS");
+        expectCode(() => Workspace.draw({ kind: "lottery", entrants: ["A"], winners: 1, seed: "xyz" }), "BAD_OPTIONS");
     });
 });
