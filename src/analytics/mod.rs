@@ -7,14 +7,17 @@
 //! ignored, so an analysis dated in the past sees the store as it was then.
 
 pub mod clv;
+pub mod community;
 pub mod condition;
 pub mod groups;
 pub mod levels;
 pub mod lifecycle;
 pub mod predict;
 pub mod query;
+pub mod retention;
 pub mod rfm;
 pub mod tags;
+pub mod timing;
 
 use crate::error::{ErrorKind, Result};
 use crate::model::{Dataset, Day, Fen, OrderKind, date_of, format_day};
