@@ -91,6 +91,9 @@ export interface Rules {
     campaignShare: number; minActivities: number; cartAddsPerPurchase: number; afterContentShare: number;
     giftPurchases: number;
   };
+  timing: { minPurchases: number; minClicks: number };
+  retention: { retentionDays: number; cohortWeeks: number };
+  community: { groupSize: number; vipMinOrders: number; vipWindowDays: number };
   /** Lifecycle windows in days; the churn line is valueGroups.churnDays. */
   lifecycle: { newDays: number; activeDays: number; periodDays: number };
   /** Predictive value (BG/NBD + Gamma-Gamma). */
@@ -165,6 +168,16 @@ export interface MemberRow {
   growth: number;
   /** Growth value still needed for the next level; null at the top. */
   toNextLevel: number | null;
+  /** Best time slot to reach the member (a key of insights().goldenHours.slots). */
+  bestSlot: string | null;
+  /** True when bestSlot is the store's (the member has too few purchases of their own). */
+  bestSlotIsStore: boolean;
+  /** Where most of the member's purchases were made. */
+  homeStore: string | null;
+  /** Base community group number within the home store. */
+  baseGroup: number | null;
+  /** A VIP now (rules.community). */
+  vip: boolean;
   /** Behaviour tags that fired, each with its evidence (value vs threshold) and levers. */
   tags: {
     tag: string; family: string; label: string; labelEn: string;
@@ -196,6 +209,8 @@ export interface MembersQuery {
   search?: string;
   /** Only members at risk (needs predict()). */
   atRisk?: boolean;
+  /** Only VIPs (true) or only non-VIPs (false). */
+  vip?: boolean;
   /** "<key>_<asc|desc>", key one of id r f m aov maxOrder lastPurchase clv probabilityAlive valueAtRisk;
    *  default "m_desc". */
   sort?: string;
@@ -277,6 +292,19 @@ export class Workspace {
   static defaultRules(): Rules;
   /** asOf defaults to the day after the latest record. */
   analyze(options?: { asOf?: string }): Summary;
+  /** Golden hours (weekday × 11 slots), new-member retention by weekly cohort, repurchase,
+   *  community groups (split at rules.community.groupSize) and the monthly VIP review. */
+  insights(): {
+    goldenHours: { slots: { key: string; label: string; labelEn: string }[];
+                   purchases: number[][]; clicks: number[][]; bestSlot: string | null };
+    retention: { weekStart: string; week: string; members: number; retained: number; pending: number;
+                 rate: number; complete: boolean }[];
+    repurchase: { buyers: number; repeatBuyers: number; rate: number };
+    baseGroups: { store: string; number: number; members: number }[];
+    vipGroups: { store: string; number: number; members: number }[];
+    vipMembers: number;
+    vipReview: { stays: number; joins: number; leaves: number };
+  };
   /** Fit the predictive models as of the latest analysis; member rows then carry forecasts.
    *  Thin data gets a flagged fallback (store.fallback, with the reason); analyze() discards it. */
   predict(): PredictionSummary;

@@ -71,6 +71,7 @@ pub fn members_csv(view: &View<'_>, options: &ExportOptions) -> Result<Vec<u8>> 
         search: options.search.clone(),
         at_risk: options.at_risk,
         crowd: options.crowd.clone(),
+        vip: None,
         sort: options.sort.clone(),
         offset: None,
         limit: None,

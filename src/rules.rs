@@ -29,6 +29,12 @@ pub struct Rules {
     pub levels: LevelRules,
     /// Thresholds of the behaviour tags (DOMAIN §6).
     pub tags: crate::analytics::tags::TagRules,
+    /// Golden hours and channels (DOMAIN §11).
+    pub timing: crate::analytics::timing::TimingRules,
+    /// New-member retention (DOMAIN §12).
+    pub retention: crate::analytics::retention::RetentionRules,
+    /// Community groups (DOMAIN §12).
+    pub community: crate::analytics::community::CommunityRules,
     /// Predictive member value: BG/NBD and Gamma-Gamma (预测).
     pub prediction: PredictionRules,
 }
@@ -292,6 +298,9 @@ impl Rules {
         score("valueGroups.stableMinFScore", v.stable_min_f_score)?;
         score("grades.coreMinFScore", self.grades.core_min_f_score)?;
         score("grades.coreMinMScore", self.grades.core_min_m_score)?;
+        self.timing.validate()?;
+        self.retention.validate()?;
+        self.community.validate()?;
         let lv = &self.levels;
         if lv.levels.first().map(|l| l.growth) != Some(0) {
             return Err(Error::invalid_rules("levels.levels[0].growth", "the first level must start at growth 0"));

@@ -165,6 +165,12 @@ impl Workspace {
         to_js(self.0.analyze(options.as_of.as_deref()).map_err(js_error)?)
     }
 
+    /// Golden hours, new-member retention by weekly cohort and community
+    /// groups of the latest analysis: `ws.insights().goldenHours.bestSlot`.
+    pub fn insights(&self) -> Result<JsValue, JsValue> {
+        to_js(&self.0.analysis().map_err(js_error)?.insights.summary)
+    }
+
     /// Fit the predictive models as of the latest analysis:
     /// `const p = ws.predict(); p.store.next30Days.revenueFen` → PredictionSummary.
     /// Member rows then carry `probabilityAlive`, `clvFen`, `valueAtRiskFen`, `atRisk`.

@@ -642,3 +642,31 @@ fn members_with_every_field_of_domain_section_1() {
     let Table::Members(p) = plain.table else { panic!() };
     assert!(p.gender.is_some() && p.birthday.is_none() && p.manual_tags.is_none() && p.member_type.is_none());
 }
+
+#[test]
+fn golden_hours_community_and_repurchase_on_the_fixture() {
+    // Worked by hand: the window's purchases with a time of day are Thu 10-01 09:15 (slot
+    // 9–11:30), Tue 10-20 18:30 (18:30–20:30), Mon 06-01 12:00 and Mon 10-05 12:00 (both
+    // 12–13); 20260910 and 2026-10-31 carry no time and are left out. Best slot: 12–13.
+    // Home stores: M001, M004, M005 静安寺店; M002 徐家汇店; M003 陆家嘴店 (its 陆家嘴店 order
+    // on 10-30 was closed, the June one counts). One buyer of four bought twice.
+    let mut ws = Workspace::new();
+    ws.load(Kind::Orders, &fixture("orders_gbk_crlf.csv"), &opts("o")).unwrap();
+    ws.analyze(None).unwrap();
+    let i = &ws.analysis().unwrap().insights.summary;
+    let g = &i.golden_hours;
+    assert_eq!(g.best_slot, Some("1200_1300"));
+    assert_eq!(g.purchases[0][4], 2, "Monday 12–13");
+    assert_eq!(g.purchases[3][2], 1, "Thursday 9–11:30");
+    assert_eq!(g.purchases[1][7], 1, "Tuesday 18:30–20:30");
+    assert_eq!(g.purchases.iter().flatten().sum::<u32>(), 4);
+    let groups: Vec<(&str, u32, usize)> =
+        i.base_groups.iter().map(|b| (b.store.as_str(), b.number, b.members)).collect();
+    assert_eq!(groups, vec![("静安寺店", 1, 3), ("徐家汇店", 1, 1), ("陆家嘴店", 1, 1)]);
+    assert_eq!((i.vip_members, i.repurchase.buyers, i.repurchase.repeat_buyers), (0, 4, 1));
+    let m5 = ws.member("M005").unwrap();
+    assert_eq!(
+        (m5.best_slot, m5.best_slot_is_store, m5.home_store.as_deref()),
+        (Some("1200_1300"), true, Some("静安寺店"))
+    );
+}

@@ -10,6 +10,7 @@ pub mod clv;
 pub mod community;
 pub mod condition;
 pub mod groups;
+pub mod insights;
 pub mod levels;
 pub mod lifecycle;
 pub mod predict;
@@ -136,6 +137,8 @@ pub struct Analysis {
     pub profiles: Vec<Profile>,
     /// The store summary.
     pub summary: Summary,
+    /// Golden hours, retention and community, store level and per member.
+    pub insights: insights::Insights,
     index: HashMap<Box<str>, u32>,
 }
 
@@ -349,10 +352,12 @@ pub fn analyze(data: &Dataset, rules: &Rules, as_of: Option<Day>) -> Result<Anal
         })
         .collect();
 
+    let registered_all: Vec<Option<Day>> = (0..n).map(registered).collect();
+    let insights = insights::insights(data, &order_member, &registered_all, as_of, window_start, rules);
     let mut summary = summarize(&profiles, &measures, as_of, window_start, rules);
     summary.lifecycle_since = format_day(period_start);
     summary.lifecycle_moves = lifecycle::moves(stage_moves.into_iter());
-    Ok(Analysis { as_of, ids, profiles, summary, index })
+    Ok(Analysis { as_of, ids, profiles, summary, insights, index })
 }
 
 fn summarize(profiles: &[Profile], measures: &rfm::Measures, as_of: Day, window_start: Day, rules: &Rules) -> Summary {

@@ -3,6 +3,7 @@
 
 use super::condition::{Expr, Value};
 use super::predict::Prediction;
+use super::timing::SLOT_LABELS;
 use super::{Analysis, Grade, Lifecycle, Profile, RfmClass, ValueGroup, opt_day};
 use crate::error::{Error, ErrorKind, Result};
 use crate::export::mask_phone;
@@ -78,6 +79,16 @@ pub struct MemberRow {
     pub to_next_level: Option<i64>,
     /// Behaviour tags with their evidence and levers.
     pub tags: Vec<TagRow>,
+    /// Best time slot to reach the member (key of the golden-hours slots).
+    pub best_slot: Option<&'static str>,
+    /// Whether the best slot is the store's (too few purchases of their own).
+    pub best_slot_is_store: bool,
+    /// Home store (where most purchases were made).
+    pub home_store: Option<String>,
+    /// Base community group number within the home store.
+    pub base_group: Option<u32>,
+    /// A VIP now (community VIP rule).
+    pub vip: bool,
     /// Probability of still being a customer (after `predict`).
     pub probability_alive: Option<f64>,
     /// Expected purchase days in the next 30 days (after `predict`).
@@ -128,6 +139,8 @@ pub struct MembersQuery {
     pub search: Option<String>,
     /// Only members at risk (needs `predict`).
     pub at_risk: Option<bool>,
+    /// Only VIPs (or only non-VIPs).
+    pub vip: Option<bool>,
     /// Only members matching this crowd expression (see [`super::condition`]).
     pub crowd: Option<String>,
     /// `<key>_<asc|desc>`, key one of `id r f m aov maxOrder lastPurchase
@@ -201,6 +214,7 @@ impl MembersQuery {
                     && crowd.as_ref().is_none_or(|c| c.matches(&|name| field_value(view, i, name)))
                     && search.is_none_or(|s| analysis.ids[i].contains(s) || name(i).contains(s))
                     && (!at_risk || view.prediction.is_some_and(|p| p.at_risk(i)))
+                    && self.vip.is_none_or(|v| analysis.insights.vip.get(i).copied().unwrap_or(false) == v)
             })
             .collect();
         let forecast = |i: usize| view.prediction.and_then(|p| p.members.get(i)).and_then(|f| f.as_ref());
@@ -361,6 +375,17 @@ pub fn row(view: &View<'_>, i: usize, mask: bool) -> MemberRow {
         level: view.levels.get(p.level.index).map_or_else(String::new, |l| l.key.clone()),
         growth: p.level.growth,
         to_next_level: p.level.to_next,
+        best_slot: analysis.insights.best_slot.get(i).copied().flatten().map(|b| SLOT_LABELS[b.slot].0),
+        best_slot_is_store: analysis.insights.best_slot.get(i).copied().flatten().is_some_and(|b| b.fallback),
+        home_store: analysis
+            .insights
+            .home_store
+            .get(i)
+            .copied()
+            .flatten()
+            .and_then(|s| data.orders.as_ref().map(|o| o.stores.name(s).to_string())),
+        base_group: analysis.insights.base_group.get(i).copied().flatten().map(|g| g.1),
+        vip: analysis.insights.vip.get(i).copied().unwrap_or(false),
         tags: p
             .tags
             .iter()

@@ -748,3 +748,29 @@ describe("draw", () => {
         expectCode(() => Workspace.draw({ kind: "lottery", entrants: ["A"], winners: 1, seed: "xyz" }), "BAD_OPTIONS");
     });
 });
+
+describe("insights", () => {
+    it("gives golden hours, retention cohorts, repurchase and community groups that agree with the rows", () => {
+        const ws = new Workspace();
+        ws.loadDemo();
+        const s = ws.analyze();
+        const i = ws.insights();
+        assert.equal(i.goldenHours.slots.length, 11);
+        assert.equal(i.goldenHours.purchases.length, 7);
+        assert.ok(i.goldenHours.slots.some((x) => x.key === i.goldenHours.bestSlot));
+        const busiest = i.goldenHours.slots.findIndex((x) => x.key === i.goldenHours.bestSlot);
+        const bySlot = i.goldenHours.slots.map((_, k) => i.goldenHours.purchases.reduce((a, row) => a + row[k], 0));
+        assert.equal(Math.max(...bySlot), bySlot[busiest]);
+        assert.equal(i.retention.length, 12);
+        assert.ok(i.retention.every((c) => c.retained <= c.members && c.rate >= 0 && c.rate <= 1));
+        assert.equal(i.repurchase.buyers, s.buyersInWindow);
+        assert.ok(i.baseGroups.every((g) => g.members <= 400));
+        const vips = ws.members({ vip: true, limit: 0 }).total;
+        assert.equal(vips, i.vipMembers);
+        assert.equal(i.vipReview.stays + i.vipReview.joins, i.vipMembers);
+        const m = ws.members({ limit: 1 }).rows[0];
+        assert.ok(i.goldenHours.slots.some((x) => x.key === m.bestSlot));
+        assert.equal(typeof m.homeStore, "string");
+        expectCode(() => new Workspace().insights(), "NOT_ANALYZED");
+    });
+});

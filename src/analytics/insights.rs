@@ -1,0 +1,194 @@
+//! Store insights computed with every analysis: golden hours (DOMAIN §11),
+//! new-member retention (§12) and community groups (§12), from the
+//! purchases in the RFM window and the members file. Per-member results
+//! (best slot, home store, VIP) go on the member rows; the store-level
+//! ones form [`InsightsSummary`], which `ws.insights()` returns.
+
+use super::community::{Group, base_groups, home_stores, month_before, vip_groups, vip_members, vip_review};
+use super::retention::{Cohort, Repurchase, cohorts, repurchase};
+use super::timing::{BestSlot, Grid, SLOT_LABELS, SLOTS, best_slots};
+use crate::model::{Dataset, Day, EventType, OrderKind};
+use crate::rules::Rules;
+use serde::Serialize;
+
+/// A time slot's names.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SlotLabel {
+    /// Stable key.
+    pub key: &'static str,
+    /// 中文.
+    pub label: &'static str,
+    /// English.
+    pub label_en: &'static str,
+}
+
+/// The store's weekday × slot grid.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GoldenHours {
+    /// The 11 slots, in order.
+    pub slots: Vec<SlotLabel>,
+    /// Purchases per weekday (Monday first) and slot.
+    pub purchases: Vec<[u32; SLOTS]>,
+    /// Message clicks per weekday and slot (zeros without events).
+    pub clicks: Vec<[u32; SLOTS]>,
+    /// The store's best slot (key).
+    pub best_slot: Option<&'static str>,
+}
+
+/// A group's size (its members are listed by `members({ … })` queries).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GroupSize {
+    /// Store name ("" when the file gives none).
+    pub store: String,
+    /// Group number within the store, from 1.
+    pub number: u32,
+    /// Members in it.
+    pub members: usize,
+}
+
+/// The monthly VIP review, as counts.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReviewCounts {
+    /// VIPs last month and this month.
+    pub stays: usize,
+    /// VIPs this month only.
+    pub joins: usize,
+    /// VIPs last month only.
+    pub leaves: usize,
+}
+
+/// Store-level insights.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InsightsSummary {
+    /// Golden hours.
+    pub golden_hours: GoldenHours,
+    /// 7-day retention of new members by weekly cohort, oldest first.
+    pub retention: Vec<Cohort>,
+    /// Repurchase over the RFM window.
+    pub repurchase: Repurchase,
+    /// Base groups per store (split at `community.groupSize`).
+    pub base_groups: Vec<GroupSize>,
+    /// VIP groups per store.
+    pub vip_groups: Vec<GroupSize>,
+    /// VIPs now.
+    pub vip_members: usize,
+    /// Who stays, joins and leaves the VIPs since a month ago.
+    pub vip_review: ReviewCounts,
+}
+
+/// Insights with the per-member parts.
+#[derive(Debug, Clone)]
+pub struct Insights {
+    /// Store level.
+    pub summary: InsightsSummary,
+    /// Best slot per member.
+    pub best_slot: Vec<Option<BestSlot>>,
+    /// Home store per member (index into the orders' store names).
+    pub home_store: Vec<Option<u32>>,
+    /// Whether each member is a VIP now.
+    pub vip: Vec<bool>,
+    /// Base group of each member: (store, number).
+    pub base_group: Vec<Option<(u32, u32)>>,
+}
+
+/// Compute the insights. `member_of` maps the orders' member index to the
+/// analysis' member index; `registered` gives each member's registration.
+pub fn insights(
+    data: &Dataset,
+    member_of: &[u32],
+    registered: &[Option<Day>],
+    as_of: Day,
+    window_start: Day,
+    rules: &Rules,
+) -> Insights {
+    let n = registered.len();
+    // Purchases before the analysis date, by analysis member index.
+    let (mut member, mut day, mut minute, mut store) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    if let Some(o) = &data.orders {
+        for i in (0..o.len()).filter(|&i| o.kind[i] == OrderKind::Purchase && o.day[i] < as_of) {
+            member.push(member_of[o.member[i] as usize]);
+            day.push(o.day[i]);
+            minute.push(o.minute[i]);
+            store.push(o.store[i]);
+        }
+    }
+    // Golden hours over the window (orders given without a time of day —
+    // exactly 00:00 — are left out rather than crowding "before 8:00").
+    let timed: Vec<usize> = (0..member.len()).filter(|&k| day[k] >= window_start && minute[k] != 0).collect();
+    let pick = |col: &[u32]| timed.iter().map(|&k| col[k]).collect::<Vec<u32>>();
+    let (t_member, t_day, t_minute) = (
+        pick(&member),
+        timed.iter().map(|&k| day[k]).collect::<Vec<Day>>(),
+        timed.iter().map(|&k| minute[k]).collect::<Vec<u16>>(),
+    );
+    let clicks: Option<(Vec<Day>, Vec<u16>)> = data.events.as_ref().map(|e| {
+        let k: Vec<usize> =
+            (0..e.len()).filter(|&i| e.kind[i] == EventType::MessageClicked && e.day[i] < as_of).collect();
+        (k.iter().map(|&i| e.day[i]).collect(), k.iter().map(|&i| e.minute[i]).collect())
+    });
+    let grid = Grid::new(&t_day, &t_minute, clicks.as_ref().map(|(d, m)| (&d[..], &m[..])));
+    let store_best = grid.best_slot();
+    let best_slot = best_slots(n, &t_member, &t_minute, store_best, &rules.timing);
+
+    // Retention and repurchase from each member's purchase days.
+    let mut starts = vec![0usize; n + 1];
+    for &m in &member {
+        starts[m as usize + 1] += 1;
+    }
+    for k in 0..n {
+        starts[k + 1] += starts[k];
+    }
+    let mut next = starts.clone();
+    let mut days = vec![0 as Day; member.len()];
+    for (k, &m) in member.iter().enumerate() {
+        days[next[m as usize]] = day[k];
+        next[m as usize] += 1;
+    }
+    let retention = cohorts(registered, &days, &starts, as_of, &rules.retention);
+    let repurchase = repurchase(&days, &starts, window_start, as_of);
+
+    // Community: home stores, base groups, VIPs now and a month ago.
+    let home_store = home_stores(n, &member, &store, &day);
+    let base = base_groups(&home_store, &rules.community);
+    let vips = vip_members(n, &member, &day, as_of, &rules.community);
+    let before = vip_members(n, &member, &day, month_before(as_of), &rules.community);
+    let review = vip_review(&before, &vips);
+    let store_name = |s: u32| data.orders.as_ref().map_or("", |o| o.stores.name(s)).to_string();
+    let sizes = |groups: &[Group]| -> Vec<GroupSize> {
+        groups
+            .iter()
+            .map(|g| GroupSize { store: store_name(g.store), number: g.number, members: g.members.len() })
+            .collect()
+    };
+    let mut base_group = vec![None; n];
+    for g in &base {
+        for &m in &g.members {
+            base_group[m as usize] = Some((g.store, g.number));
+        }
+    }
+    let mut vip = vec![false; n];
+    for &m in &vips {
+        vip[m as usize] = true;
+    }
+    let to_rows = |rows: &[[u32; SLOTS]; 7]| rows.to_vec();
+    let summary = InsightsSummary {
+        golden_hours: GoldenHours {
+            slots: SLOT_LABELS.iter().map(|&(key, label, label_en)| SlotLabel { key, label, label_en }).collect(),
+            purchases: to_rows(&grid.purchases),
+            clicks: to_rows(&grid.clicks),
+            best_slot: store_best.map(|s| SLOT_LABELS[s].0),
+        },
+        retention,
+        repurchase,
+        base_groups: sizes(&base),
+        vip_groups: sizes(&vip_groups(&home_store, &vips, &rules.community)),
+        vip_members: vips.len(),
+        vip_review: ReviewCounts { stays: review.stays.len(), joins: review.joins.len(), leaves: review.leaves.len() },
+    };
+    Insights { summary, best_slot, home_store, vip, base_group }
+}
