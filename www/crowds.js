@@ -9,7 +9,7 @@ import { $, el } from "./dom.js";
 import { countLabel, currentLang, formatInt, formatPercent, t } from "./i18n.js";
 
 /** Fields whose values are keys: where their choices come from (a summary count list, or the rules' levels). */
-const KEYED = { lifecycle: "lifecycle", valueGroup: "valueGroups", grade: "grades", rfmClass: "classes", level: "levels" };
+const KEYED = { lifecycle: "lifecycle", valueGroup: "valueGroups", grade: "grades", rfmClass: "classes", level: "levels", tag: "tags" };
 
 const KEYED_OPS = ["=", "!=", "in"];
 const NUMBER_OPS = [">=", ">", "<=", "<", "=", "!="];
