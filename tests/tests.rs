@@ -670,3 +670,28 @@ fn golden_hours_community_and_repurchase_on_the_fixture() {
         (Some("1200_1300"), true, Some("静安寺店"))
     );
 }
+
+#[test]
+fn tags_from_order_lines_and_events() {
+    // Worked by hand from orders_gbk_crlf.csv, order_lines_gbk.csv and events_utf8.csv:
+    // M001's three purchases D001, D002, D008 all hold a special-price line (100 % ≥ 80 %):
+    // discount-driven; D001 has a gift-wrapped line. M001 added to cart twice (2/3 per
+    // purchase); M002 wrote a review; M003 made a referral; M005 joined a 课程 activity and
+    // bought a gift-wrapped D012. M006's group join is not a known member's.
+    let mut ws = Workspace::new();
+    ws.load(Kind::Orders, &fixture("orders_gbk_crlf.csv"), &opts("o")).unwrap();
+    ws.load(Kind::OrderLines, &fixture("order_lines_gbk.csv"), &opts("l")).unwrap();
+    ws.load(Kind::Events, &fixture("events_utf8.csv"), &opts("e")).unwrap();
+    ws.analyze(None).unwrap();
+    let tags = |ws: &Workspace, id: &str| ws.member(id).unwrap().tags.iter().map(|t| t.tag).collect::<Vec<_>>();
+    assert_eq!(tags(&ws, "M001"), vec!["discount_driven", "stockpiler"]);
+    let share = &ws.member("M001").unwrap().tags[0].evidence[0];
+    assert_eq!((share.metric, share.value, share.threshold), ("discountedShare", 1.0, 0.8));
+    assert!(tags(&ws, "M002").is_empty() && tags(&ws, "M005").is_empty());
+    ws.set_rules(r#"{"tags": {"minActivities": 1, "cartAddsPerPurchase": 0.5, "giftPurchases": 1}}"#).unwrap();
+    ws.analyze(None).unwrap();
+    assert_eq!(tags(&ws, "M001"), vec!["discount_driven", "stockpiler", "indecisive", "gift_giver"]);
+    assert_eq!(tags(&ws, "M002"), vec!["circle"]);
+    assert_eq!(tags(&ws, "M003"), vec!["easy_sharer"]);
+    assert_eq!(tags(&ws, "M005"), vec!["anxious", "gift_giver"]);
+}

@@ -321,6 +321,13 @@ pub fn analyze(data: &Dataset, rules: &Rules, as_of: Option<Day>) -> Result<Anal
     let mut aovs: Vec<Fen> = rfm_of.iter().flatten().map(|r| r.aov()).collect();
     aovs.sort_unstable();
     let store_median_aov_fen = aovs.get(aovs.len() / 2).copied().unwrap_or(0);
+    let member_of_event: Vec<Option<u32>> = data
+        .events
+        .as_ref()
+        .map(|e| e.ids.names().iter().map(|id| index.get(id).copied()).collect())
+        .unwrap_or_default();
+    let mut line_event_facts =
+        tags::facts_from_lines_and_events(data, &order_member, &member_of_event, n, window_start, as_of);
     let profiles: Vec<Profile> = (0..n)
         .map(|i| {
             let a = &acc[i];
@@ -344,7 +351,7 @@ pub fn analyze(data: &Dataset, rules: &Rules, as_of: Option<Day>) -> Result<Anal
                         purchases: rfm.map_or(0, |r| r.f),
                         aov_fen: rfm.map_or(0, |r| r.aov()),
                         store_median_aov_fen,
-                        ..tags::Facts::default()
+                        ..std::mem::take(&mut line_event_facts[i])
                     },
                     &rules.tags,
                 ),

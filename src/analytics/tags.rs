@@ -305,3 +305,68 @@ mod tests {
         assert!(Tag::ALL.iter().all(|t| !t.levers().is_empty()));
     }
 }
+
+/// Words in an activity's kind that mark it as a course, a competition, a
+/// quiz or a referral activity (中文 and English, matched as substrings).
+const COURSE_WORDS: &[&str] = &["课程", "讲座", "健康", "养生", "课堂", "course", "class", "talk"];
+const COMPETITION_WORDS: &[&str] = &["比赛", "竞赛", "排行", "打卡", "挑战", "competition", "contest", "ranking"];
+const QUIZ_WORDS: &[&str] = &["答题", "问答", "测验", "竞猜", "quiz"];
+const REFERRAL_WORDS: &[&str] = &["推荐", "邀请", "拉新", "分享有礼", "referral", "invite"];
+
+fn kind_is(kind: &str, words: &[&str]) -> bool {
+    let lower = kind.to_lowercase();
+    words.iter().any(|w| lower.contains(w))
+}
+
+/// The facts that order lines and events add, per member (by the
+/// analysis' member index), over `window_start <= day < as_of`.
+/// `order_member` maps the orders' member index to the analysis' index,
+/// `member_of_event` the events' member index (`None`: not a known member).
+pub fn facts_from_lines_and_events(
+    data: &crate::model::Dataset,
+    order_member: &[u32],
+    member_of_event: &[Option<u32>],
+    members: usize,
+    window_start: crate::model::Day,
+    as_of: crate::model::Day,
+) -> Vec<Facts> {
+    use crate::model::{EventType, OrderKind};
+    let mut facts = vec![Facts::default(); members];
+    let in_window = |d: crate::model::Day| d >= window_start && d < as_of;
+    if let (Some(orders), Some(lines)) = (&data.orders, &data.order_lines) {
+        // Flags per order row: any special-price line, any gift-wrapped line.
+        let mut special = vec![false; orders.len()];
+        let mut wrapped = vec![false; orders.len()];
+        let rows = lines.order_rows(orders);
+        for l in 0..lines.len() {
+            let Some(row) = rows.get(lines.order[l] as usize).copied().flatten() else { continue };
+            let flag = |col: &Option<Vec<bool>>| col.as_ref().and_then(|c| c.get(l).copied()).unwrap_or(false);
+            special[row as usize] |= flag(&lines.special_price);
+            wrapped[row as usize] |= flag(&lines.gift_wrap);
+        }
+        for i in (0..orders.len()).filter(|&i| orders.kind[i] == OrderKind::Purchase && in_window(orders.day[i])) {
+            let f = &mut facts[order_member[orders.member[i] as usize] as usize];
+            f.discounted += u32::from(special[i]);
+            f.gift_wrapped += u32::from(wrapped[i]);
+        }
+    }
+    if let Some(events) = &data.events {
+        for e in (0..events.len()).filter(|&e| in_window(events.day[e])) {
+            let Some(m) = member_of_event.get(events.member[e] as usize).copied().flatten() else { continue };
+            let f = &mut facts[m as usize];
+            let kind = events.activity.as_ref().map_or("", |a| a.get(e));
+            match events.kind[e] {
+                EventType::AddToCart => f.cart_adds += 1,
+                EventType::Referral => f.referrals += 1,
+                EventType::Review => f.feedback += 1,
+                EventType::GroupJoin => f.follows += 1,
+                EventType::Activity if kind_is(kind, COURSE_WORDS) => f.courses += 1,
+                EventType::Activity if kind_is(kind, COMPETITION_WORDS) => f.competitions += 1,
+                EventType::Activity if kind_is(kind, QUIZ_WORDS) => f.quizzes += 1,
+                EventType::Activity if kind_is(kind, REFERRAL_WORDS) => f.referrals += 1,
+                _ => {}
+            }
+        }
+    }
+    facts
+}
