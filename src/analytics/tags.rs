@@ -254,58 +254,6 @@ pub fn tags(facts: &Facts, rules: &TagRules) -> Vec<Fired> {
     out
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn keys(facts: &Facts) -> Vec<&'static str> {
-        tags(facts, &TagRules::default()).iter().map(|f| f.tag.key()).collect()
-    }
-
-    #[test]
-    fn discount_driven_at_exactly_80_percent() {
-        let mut f = Facts { purchases: 5, discounted: 4, ..Facts::default() };
-        let fired = tags(&f, &TagRules::default());
-        assert_eq!(fired[0].tag, Tag::DiscountDriven);
-        assert_eq!(
-            fired[0].evidence,
-            vec![Evidence { metric: "discountedShare", value: 0.8, threshold: 0.8, op: ">=" }]
-        );
-        f.discounted = 3;
-        assert!(keys(&f).is_empty());
-        // Too few purchases to judge a share.
-        assert!(keys(&Facts { purchases: 2, discounted: 2, ..Facts::default() }).is_empty());
-    }
-
-    #[test]
-    fn stockpiler_needs_few_purchases_and_a_big_basket() {
-        let f = Facts { purchases: 3, aov_fen: 10_000, store_median_aov_fen: 5_000, ..Facts::default() };
-        let fired = tags(&f, &TagRules::default());
-        assert_eq!(fired.len(), 1);
-        assert_eq!(fired[0].tag, Tag::Stockpiler);
-        assert_eq!(fired[0].evidence.len(), 2);
-        assert!(keys(&Facts { purchases: 4, ..f.clone() }).is_empty());
-        assert!(keys(&Facts { aov_fen: 9_999, ..f }).is_empty());
-    }
-
-    #[test]
-    fn event_tags() {
-        let f = Facts {
-            purchases: 4,
-            cart_adds: 12,
-            courses: 2,
-            competitions: 1,
-            referrals: 3,
-            feedback: 1,
-            follows: 1,
-            on_holidays: 2,
-            ..Facts::default()
-        };
-        assert_eq!(keys(&f), vec!["anxious", "easy_sharer", "indecisive", "gift_giver", "circle"]);
-        assert!(Tag::ALL.iter().all(|t| !t.levers().is_empty()));
-    }
-}
-
 /// Words in an activity's kind that mark it as a course, a competition, a
 /// quiz or a referral activity (中文 and English, matched as substrings).
 const COURSE_WORDS: &[&str] = &["课程", "讲座", "健康", "养生", "课堂", "course", "class", "talk"];
@@ -369,4 +317,56 @@ pub fn facts_from_lines_and_events(
         }
     }
     facts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keys(facts: &Facts) -> Vec<&'static str> {
+        tags(facts, &TagRules::default()).iter().map(|f| f.tag.key()).collect()
+    }
+
+    #[test]
+    fn discount_driven_at_exactly_80_percent() {
+        let mut f = Facts { purchases: 5, discounted: 4, ..Facts::default() };
+        let fired = tags(&f, &TagRules::default());
+        assert_eq!(fired[0].tag, Tag::DiscountDriven);
+        assert_eq!(
+            fired[0].evidence,
+            vec![Evidence { metric: "discountedShare", value: 0.8, threshold: 0.8, op: ">=" }]
+        );
+        f.discounted = 3;
+        assert!(keys(&f).is_empty());
+        // Too few purchases to judge a share.
+        assert!(keys(&Facts { purchases: 2, discounted: 2, ..Facts::default() }).is_empty());
+    }
+
+    #[test]
+    fn stockpiler_needs_few_purchases_and_a_big_basket() {
+        let f = Facts { purchases: 3, aov_fen: 10_000, store_median_aov_fen: 5_000, ..Facts::default() };
+        let fired = tags(&f, &TagRules::default());
+        assert_eq!(fired.len(), 1);
+        assert_eq!(fired[0].tag, Tag::Stockpiler);
+        assert_eq!(fired[0].evidence.len(), 2);
+        assert!(keys(&Facts { purchases: 4, ..f.clone() }).is_empty());
+        assert!(keys(&Facts { aov_fen: 9_999, ..f }).is_empty());
+    }
+
+    #[test]
+    fn event_tags() {
+        let f = Facts {
+            purchases: 4,
+            cart_adds: 12,
+            courses: 2,
+            competitions: 1,
+            referrals: 3,
+            feedback: 1,
+            follows: 1,
+            on_holidays: 2,
+            ..Facts::default()
+        };
+        assert_eq!(keys(&f), vec!["anxious", "easy_sharer", "indecisive", "gift_giver", "circle"]);
+        assert!(Tag::ALL.iter().all(|t| !t.levers().is_empty()));
+    }
 }
