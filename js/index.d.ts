@@ -84,6 +84,8 @@ export interface Rules {
     levels: { key: string; name: string; nameEn: string; growth: number; discountRate: number;
               pointsMultiplier: number; freeDelivery: boolean; birthdayGift: boolean; exclusiveService: boolean }[];
     reviewMonth: number; reviewDay: number;
+    /** Growth value per sign-in, review, share and referral event. */
+    signInBonus: number; reviewBonus: number; shareBonus: number; referralBonus: number;
   };
   /** Thresholds of the behaviour tags (README "The rules document"). */
   tags: {

@@ -67,6 +67,28 @@ pub struct LevelRules {
     pub review_month: u32,
     /// Day of the month of the yearly review (default 1).
     pub review_day: u32,
+    /// Growth value for each sign-in (default 1).
+    pub sign_in_bonus: i64,
+    /// Growth value for each review written (default 10).
+    pub review_bonus: i64,
+    /// Growth value for each share (default 5).
+    pub share_bonus: i64,
+    /// Growth value for each referral (default 50).
+    pub referral_bonus: i64,
+}
+
+impl LevelRules {
+    /// The growth value an event of this type adds.
+    pub fn bonus(&self, kind: crate::model::EventType) -> i64 {
+        use crate::model::EventType::*;
+        match kind {
+            SignIn => self.sign_in_bonus,
+            Review => self.review_bonus,
+            Share => self.share_bonus,
+            Referral => self.referral_bonus,
+            _ => 0,
+        }
+    }
 }
 
 /// One level.
@@ -119,6 +141,10 @@ impl Default for LevelRules {
             ],
             review_month: 1,
             review_day: 1,
+            sign_in_bonus: 1,
+            review_bonus: 10,
+            share_bonus: 5,
+            referral_bonus: 50,
         }
     }
 }
@@ -315,6 +341,16 @@ impl Rules {
             }
             if !(l.points_multiplier >= 0.0 && l.points_multiplier <= 100.0) {
                 return Err(Error::invalid_rules(at("pointsMultiplier"), "between 0 and 100"));
+            }
+        }
+        for (field, bonus) in [
+            ("signInBonus", lv.sign_in_bonus),
+            ("reviewBonus", lv.review_bonus),
+            ("shareBonus", lv.share_bonus),
+            ("referralBonus", lv.referral_bonus),
+        ] {
+            if !(0..=1_000_000).contains(&bonus) {
+                return Err(Error::invalid_rules(format!("levels.{field}"), "between 0 and 1,000,000"));
             }
         }
         if chrono::NaiveDate::from_ymd_opt(2024, lv.review_month, lv.review_day).is_none() {

@@ -688,6 +688,10 @@ fn tags_from_order_lines_and_events() {
     let share = &ws.member("M001").unwrap().tags[0].evidence[0];
     assert_eq!((share.metric, share.value, share.threshold), ("discountedShare", 1.0, 0.8));
     assert!(tags(&ws, "M002").is_empty() && tags(&ws, "M005").is_empty());
+    // Event bonuses join the growth value: M001 signed in once (+1), M002 shared (+5) and
+    // reviewed (+10), M003 referred (+50, on 45.60 yuan of purchases).
+    let growth = |id: &str| ws.member(id).unwrap().growth;
+    assert_eq!((growth("M001"), growth("M002"), growth("M003")), (1280, 115, 95));
     ws.set_rules(r#"{"tags": {"minActivities": 1, "cartAddsPerPurchase": 0.5, "giftPurchases": 1}}"#).unwrap();
     ws.analyze(None).unwrap();
     assert_eq!(tags(&ws, "M001"), vec!["discount_driven", "stockpiler", "indecisive", "gift_giver"]);

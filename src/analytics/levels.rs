@@ -2,8 +2,9 @@
 //! 白金 platinum / 钻石 diamond by growth value (成长值).
 //!
 //! Growth value on a day is 1 point per whole yuan paid in the 12 months
-//! (365 days) up to and including that day, plus the bonuses for sign-in,
-//! reviews, shares and referrals once events are imported (none yet).
+//! (365 days) up to and including that day, plus the rules' bonuses for the
+//! sign-ins, reviews, shares and referrals of the events file in those days
+//! (the caller passes them as entries of bonus × 100, like fen).
 //! A member is **upgraded at once** when their growth value reaches a
 //! threshold, and **downgraded only at the yearly review** (default 1
 //! January): at each review the level is set from that day's growth value;

@@ -268,25 +268,40 @@ pub fn analyze(data: &Dataset, rules: &Rules, as_of: Option<Day>) -> Result<Anal
         }
     }
 
-    // Each member's purchases and refunds before the analysis date, grouped
-    // by member (one allocation), for the growth value of the levels.
-    let mut ledger_start = vec![0usize; n + 1];
-    let mut ledger: Vec<(Day, Fen)> = Vec::new();
+    // Each member's growth entries before the analysis date — purchases and
+    // refunds in fen, event bonuses as growth points × 100 — grouped by
+    // member (one allocation) for the levels.
+    let member_of_event: Vec<Option<u32>> = data
+        .events
+        .as_ref()
+        .map(|e| e.ids.names().iter().map(|id| index.get(id).copied()).collect())
+        .unwrap_or_default();
+    let mut entries: Vec<(u32, Day, Fen)> = Vec::new();
     if let Some(orders) = &data.orders {
-        let counted = |i: usize| orders.day[i] < as_of && orders.kind[i] != OrderKind::NotPurchase;
-        for i in (0..orders.len()).filter(|&i| counted(i)) {
-            ledger_start[order_member[orders.member[i] as usize] as usize + 1] += 1;
+        for i in (0..orders.len()).filter(|&i| orders.day[i] < as_of && orders.kind[i] != OrderKind::NotPurchase) {
+            entries.push((order_member[orders.member[i] as usize], orders.day[i], orders.net[i]));
         }
-        for k in 0..n {
-            ledger_start[k + 1] += ledger_start[k];
+    }
+    if let Some(events) = &data.events {
+        for e in (0..events.len()).filter(|&e| events.day[e] < as_of) {
+            let bonus = rules.levels.bonus(events.kind[e]);
+            if let (Some(m), true) = (member_of_event.get(events.member[e] as usize).copied().flatten(), bonus > 0) {
+                entries.push((m, events.day[e], bonus * 100));
+            }
         }
-        let mut next = ledger_start.clone();
-        ledger = vec![(0, 0); ledger_start[n]];
-        for i in (0..orders.len()).filter(|&i| counted(i)) {
-            let g = order_member[orders.member[i] as usize] as usize;
-            ledger[next[g]] = (orders.day[i], orders.net[i]);
-            next[g] += 1;
-        }
+    }
+    let mut ledger_start = vec![0usize; n + 1];
+    for &(m, _, _) in &entries {
+        ledger_start[m as usize + 1] += 1;
+    }
+    for k in 0..n {
+        ledger_start[k + 1] += ledger_start[k];
+    }
+    let mut next = ledger_start.clone();
+    let mut ledger: Vec<(Day, Fen)> = vec![(0, 0); entries.len()];
+    for (m, day, fen) in entries {
+        ledger[next[m as usize]] = (day, fen);
+        next[m as usize] += 1;
     }
 
     // Score the members who bought in the window.
@@ -321,11 +336,6 @@ pub fn analyze(data: &Dataset, rules: &Rules, as_of: Option<Day>) -> Result<Anal
     let mut aovs: Vec<Fen> = rfm_of.iter().flatten().map(|r| r.aov()).collect();
     aovs.sort_unstable();
     let store_median_aov_fen = aovs.get(aovs.len() / 2).copied().unwrap_or(0);
-    let member_of_event: Vec<Option<u32>> = data
-        .events
-        .as_ref()
-        .map(|e| e.ids.names().iter().map(|id| index.get(id).copied()).collect())
-        .unwrap_or_default();
     let mut line_event_facts =
         tags::facts_from_lines_and_events(data, &order_member, &member_of_event, n, window_start, as_of);
     let profiles: Vec<Profile> = (0..n)
