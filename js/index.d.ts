@@ -287,7 +287,7 @@ export class Workspace {
   /** Abandon the streaming load; earlier data stays. Returns whether a load was open. */
   cancelLoad(): boolean;
   /** Load the embedded demo store (orders and members). */
-  loadDemo(options?: DemoOptions): { orders: ImportReport; members: ImportReport };
+  loadDemo(options?: DemoOptions): { orders: ImportReport; members: ImportReport; orderLines: ImportReport; events: ImportReport };
   /** Replace the rules; a JSON string or an object. Missing fields take defaults. */
   setRules(rules: string | Partial<Rules>): void;
   rules(): Rules;
@@ -330,7 +330,7 @@ export class Workspace {
   /** The fields the crowd language knows, with their meaning. */
   static crowdFields(): { name: string; meaning: string }[];
   /** The demo store's files as bytes (UTF-8 CSV), e.g. to write a large test file. */
-  static demoFiles(options?: DemoOptions): { orders: Uint8Array; members: Uint8Array };
+  static demoFiles(options?: DemoOptions): { orders: Uint8Array; members: Uint8Array; orderLines: Uint8Array; events: Uint8Array };
 }
 
 /** Web entry only: instantiate the module from bytes, a Response, a WebAssembly.Module or a URL.

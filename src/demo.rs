@@ -2,8 +2,9 @@
 //! convenience store, for the dashboard's embedded default, for tests and for
 //! benchmarks.
 //!
-//! [`generate`] returns two CSV files in memory; [`write_orders`] and
-//! [`write_members`] stream them to any [`std::io::Write`]. The same
+//! [`generate`] returns four CSV files in memory; [`write_orders`],
+//! [`write_members`], [`write_order_lines`] and [`write_events`] stream them
+//! to any [`std::io::Write`]. The same
 //! [`DemoOptions`] always give the same bytes, on every platform and for
 //! ever: the generator uses its own PRNG (SplitMix64 seeding xoshiro256\*\*)
 //! instead of a `rand` version that may change its streams, and its own
@@ -78,6 +79,34 @@
 //! (≥ ¥500 net spend) / 金卡会员 (≥ ¥2,000); 积分 ≈ 1 per net yuan minus
 //! points already burned. Fields are quoted per RFC 4180 if they ever
 //! contain `,`, `"` or a line break (the generated names never do).
+//!
+//! Order lines, in the orders file's order (1–4 per order):
+//! ```text
+//! 订单号,商品编码,商品名称,商品分类,单价,数量,小计,是否特价,礼品包装
+//! D00000001,6904002,现磨拿铁,咖啡,12.00,1,12.00,否,否
+//! ```
+//! Products from a small catalogue (饮料, 零食, 便当, 咖啡, 日用品, 鲜食, 面包,
+//! 乳品, 酒水, 礼品); each order's 小计 sum exactly to its 实付金额 (the last
+//! line takes the remainder, so its 单价 may differ from the catalogue).
+//! About 15% of lines are special-price (是否特价 是); 6% of members are
+//! bargain hunters whose orders nearly always hold one. 礼品包装 appears in
+//! the gift seasons (520, 七夕, 中秋, 圣诞, 情人节/春节), mostly from the 5% of
+//! members who give gifts.
+//!
+//! Events, **grouped by member** (member-id order) and chronological within
+//! a member only, so that memory stays O(members):
+//! ```text
+//! 会员ID,发生时间,事件类型,活动类型,渠道
+//! M00042,2025-05-08 11:30:00,message_sent,,短信
+//! ```
+//! Visits around most orders and while browsing, add_to_cart (3–6 per order
+//! for the 6% who hesitate), sign-in streaks for 18%, a weekly message
+//! (Thursday 11:30) to half the members with clicks for some, coupons now and
+//! then, few shares, reviews and referrals, group_join once for some, and
+//! activities (健康讲座/营养课程, 打卡挑战/集章比赛, 新品答题, 邀请有礼) for
+//! small subsets, placed in the last ~11 months so the analysis year sees
+//! them. On the default demo every behaviour tag whose facts are computed
+//! fires for some members.
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -112,20 +141,24 @@ impl Default for DemoOptions {
     }
 }
 
-/// Both demo files, as bytes (UTF-8 CSV).
+/// The four demo files, as bytes (UTF-8 CSV).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct DemoFiles {
     /// The orders file (`订单号,会员ID,支付时间,…`), in chronological order.
     pub orders: Vec<u8>,
     /// The members file (`会员ID,手机号,姓名,…`), in member-id order.
     pub members: Vec<u8>,
+    /// The order lines file (`订单号,商品编码,商品名称,…`), in order-file order.
+    pub order_lines: Vec<u8>,
+    /// The events file (`会员ID,发生时间,事件类型,…`), grouped by member.
+    pub events: Vec<u8>,
 }
 
 /// The last day with orders (year, month, day); the analysis date of the
 /// demo is the day after, 2026-11-01.
 pub const DEMO_END: (i32, u32, u32) = (2026, 10, 31);
 
-/// Generates both files in memory.
+/// Generates the four files in memory.
 ///
 /// ```
 /// use member_analytics::demo::{DemoOptions, generate};
@@ -138,6 +171,8 @@ pub fn generate(options: &DemoOptions) -> DemoFiles {
     // Writing into a Vec cannot fail.
     let _ = write_orders_with(plan.clone(), &mut files.orders);
     let _ = write_members_with(&plan, &mut files.members);
+    let _ = write_events_with(&plan, &mut files.events);
+    let _ = write_order_lines_with(plan, &mut files.order_lines);
     files
 }
 
@@ -168,6 +203,37 @@ pub fn write_members<W: Write>(options: &DemoOptions, out: W) -> io::Result<u64>
     write_members_with(&Plan::new(options), out)
 }
 
+/// Streams the order lines file to `out` and returns the number of line
+/// rows: 1–4 lines for every order of [`write_orders`]'s file (same
+/// options), in the same order, whose 小计 sum exactly to the order's
+/// 实付金额. Memory is O(members).
+///
+/// ```
+/// use member_analytics::demo::{DemoOptions, write_order_lines};
+/// let options = DemoOptions { orders: Some(500), ..DemoOptions::default() };
+/// let rows = write_order_lines(&options, std::io::sink())?;
+/// assert!((500..=2_000).contains(&rows));
+/// # Ok::<(), std::io::Error>(())
+/// ```
+pub fn write_order_lines<W: Write>(options: &DemoOptions, out: W) -> io::Result<u64> {
+    write_order_lines_with(Plan::new(options), out)
+}
+
+/// Streams the events file to `out` and returns the number of event rows.
+/// Events are grouped by member (in member-id order) and chronological
+/// within a member, **not** across the file; memory is O(members) plus one
+/// member's events.
+///
+/// ```
+/// use member_analytics::demo::{DemoOptions, write_events};
+/// let rows = write_events(&DemoOptions { members: Some(100), ..DemoOptions::default() }, std::io::sink())?;
+/// assert!(rows > 1_000);
+/// # Ok::<(), std::io::Error>(())
+/// ```
+pub fn write_events<W: Write>(options: &DemoOptions, out: W) -> io::Result<u64> {
+    write_events_with(&Plan::new(options), out)
+}
+
 // ---------------------------------------------------------------------------
 // Constants
 
@@ -179,6 +245,8 @@ const MAX_ORDERS: u64 = 1_000_000_000;
 
 const ORDERS_HEADER: &str = "订单号,会员ID,支付时间,实付金额,订单状态,退款金额,门店,渠道\n";
 const MEMBERS_HEADER: &str = "会员ID,手机号,姓名,注册时间,会员等级,积分\n";
+const ORDER_LINES_HEADER: &str = "订单号,商品编码,商品名称,商品分类,单价,数量,小计,是否特价,礼品包装\n";
+const EVENTS_HEADER: &str = "会员ID,发生时间,事件类型,活动类型,渠道\n";
 
 const STORES: [&str; 3] = ["静安寺店", "徐家汇店", "陆家嘴店"];
 /// Chance that a member's home store is each store.
@@ -236,6 +304,9 @@ const STREAM_MEMBERS: u64 = 2;
 const STREAM_ORDERS: u64 = 3;
 const STREAM_PROFILE: u64 = 4;
 const STREAM_PHONES: u64 = 5;
+const STREAM_TRAITS: u64 = 6;
+const STREAM_LINES: u64 = 7;
+const STREAM_EVENTS: u64 = 8;
 
 // ---------------------------------------------------------------------------
 // Deterministic randomness
@@ -965,9 +1036,24 @@ fn key(time: u32, index: usize) -> Reverse<u64> {
     Reverse((u64::from(time) << 32) | index as u64)
 }
 
-fn write_orders_with<W: Write>(mut plan: Plan, out: W) -> io::Result<u64> {
+fn write_orders_with<W: Write>(plan: Plan, out: W) -> io::Result<u64> {
+    merge_orders(plan, out, ORDERS_HEADER, |buf, plan, seq, i, _, o| {
+        order_row(buf, plan, seq, i, o);
+        1
+    })
+}
+
+/// Replays the orders in file order (the heap merge of the members' streams)
+/// and calls `row(buffer, plan, order number, member index, member, order)`
+/// for each; returns the sum of what `row` returns (rows it wrote).
+fn merge_orders<W: Write>(
+    mut plan: Plan,
+    out: W,
+    header: &str,
+    mut row: impl FnMut(&mut Vec<u8>, &Plan, u64, usize, &Member, &Order) -> u64,
+) -> io::Result<u64> {
     let mut sink = Sink::new(out);
-    sink.buf.extend_from_slice(ORDERS_HEADER.as_bytes());
+    sink.buf.extend_from_slice(header.as_bytes());
     // Each member's plan, stream and pending order side by side: the merge
     // jumps between members at random, so one member should be one fetch.
     let members = std::mem::take(&mut plan.members);
@@ -981,6 +1067,7 @@ fn write_orders_with<W: Write>(mut plan: Plan, out: W) -> io::Result<u64> {
         }
         slots.push((stream, pending.unwrap_or_default(), m));
     }
+    let mut seq = 0u64;
     let mut rows = 0u64;
     while let Some(mut top) = heap.peek_mut() {
         let i = (top.0 & 0xFFFF_FFFF) as usize;
@@ -988,8 +1075,8 @@ fn write_orders_with<W: Write>(mut plan: Plan, out: W) -> io::Result<u64> {
             PeekMut::pop(top);
             continue;
         };
-        rows += 1;
-        order_row(&mut sink.buf, &plan, rows, i, pending);
+        seq += 1;
+        rows += row(&mut sink.buf, &plan, seq, i, m, pending);
         match stream.next(m, &plan.cal) {
             Some(o) => {
                 *pending = o;
@@ -1025,6 +1112,453 @@ fn order_row(buf: &mut Vec<u8>, plan: &Plan, seq: u64, member: usize, o: &Order)
     buf.push(b',');
     buf.extend_from_slice(CHANNELS[usize::from(o.channel) % 4].as_bytes());
     buf.push(b'\n');
+}
+
+// ---------------------------------------------------------------------------
+// Who does what beyond buying (order lines and events)
+
+/// What a member does besides the timing and size of their orders: drawn
+/// from the member's own stream, so both new files agree about them.
+#[derive(Debug, Clone, Copy)]
+struct Traits {
+    /// Buys mostly special-price items (折扣型).
+    bargain: bool,
+    /// Gift-wraps around the gift seasons (礼赠型).
+    gifter: bool,
+    /// Fills the cart and hesitates (选择困难).
+    indecisive: bool,
+    /// Health talks and courses (焦虑型).
+    courses: bool,
+    /// Check-in challenges and contests (荣誉型).
+    contests: bool,
+    /// New-product quizzes (好奇型).
+    quizzes: bool,
+    /// Invites friends (低敏传播).
+    sharer: bool,
+    /// Reviews and community groups (圈子型).
+    circle: bool,
+    /// Signs in on the mini program in streaks.
+    signs_in: bool,
+    /// Receives the weekly message, and the chance to click it.
+    messages: bool,
+    click: f64,
+    /// Joins the store's WeChat group once.
+    group: bool,
+}
+
+impl Traits {
+    fn new(seed: u64, index: usize) -> Self {
+        let mut rng = Rng::stream(seed, STREAM_TRAITS, index as u64);
+        Self {
+            bargain: rng.chance(0.06),
+            gifter: rng.chance(0.05),
+            indecisive: rng.chance(0.06),
+            courses: rng.chance(0.03),
+            contests: rng.chance(0.03),
+            quizzes: rng.chance(0.04),
+            sharer: rng.chance(0.03),
+            circle: rng.chance(0.04),
+            signs_in: rng.chance(0.18),
+            messages: rng.chance(0.5),
+            click: if rng.chance(0.3) { 0.1 + 0.25 * rng.f64() } else { 0.03 * rng.f64() },
+            group: rng.chance(0.12),
+        }
+    }
+}
+
+/// A product of the catalogue: code, name, category, price (fen).
+type Product = (&'static str, &'static str, &'static str, u32);
+
+const CATALOGUE: [Product; 40] = [
+    ("6901001", "农夫山泉550ml", "饮料", 200),
+    ("6901002", "可口可乐330ml", "饮料", 350),
+    ("6901003", "东方树叶500ml", "饮料", 500),
+    ("6901004", "元气森林气泡水", "饮料", 550),
+    ("6901005", "维他柠檬茶", "饮料", 450),
+    ("6901006", "脉动青柠500ml", "饮料", 600),
+    ("6902001", "乐事薯片75g", "零食", 850),
+    ("6902002", "奥利奥夹心饼干", "零食", 950),
+    ("6902003", "卫龙辣条", "零食", 500),
+    ("6902004", "旺仔小馒头", "零食", 600),
+    ("6902005", "每日坚果", "零食", 1_990),
+    ("6903001", "照烧鸡腿饭", "便当", 1_800),
+    ("6903002", "红烧牛肉饭", "便当", 2_200),
+    ("6903003", "咖喱猪排饭", "便当", 1_990),
+    ("6903004", "番茄炒蛋盖饭", "便当", 1_500),
+    ("6904001", "现磨美式", "咖啡", 900),
+    ("6904002", "现磨拿铁", "咖啡", 1_200),
+    ("6904003", "生椰拿铁", "咖啡", 1_500),
+    ("6904004", "雀巢即饮咖啡", "咖啡", 700),
+    ("6905001", "清风抽纸", "日用品", 590),
+    ("6905002", "高露洁牙膏", "日用品", 1_290),
+    ("6905003", "折叠雨伞", "日用品", 2_990),
+    ("6905004", "数据充电线", "日用品", 3_990),
+    ("6905005", "一次性口罩10只", "日用品", 990),
+    ("6906001", "金枪鱼饭团", "鲜食", 650),
+    ("6906002", "火腿鸡蛋三明治", "鲜食", 900),
+    ("6906003", "关东煮", "鲜食", 800),
+    ("6906004", "茶叶蛋", "鲜食", 250),
+    ("6906005", "鸡胸肉沙拉", "鲜食", 1_600),
+    ("6906006", "香蕉", "鲜食", 450),
+    ("6907001", "牛角包", "面包", 650),
+    ("6907002", "肉松面包", "面包", 750),
+    ("6907003", "全麦吐司", "面包", 990),
+    ("6908001", "光明鲜牛奶", "乳品", 650),
+    ("6908002", "原味酸奶", "乳品", 750),
+    ("6909001", "青岛啤酒500ml", "酒水", 600),
+    ("6909002", "RIO微醺", "酒水", 800),
+    ("6910001", "德芙巧克力礼盒", "礼品", 5_990),
+    ("6910002", "费列罗礼盒", "礼品", 6_990),
+    ("6910003", "坚果礼盒", "礼品", 12_800),
+];
+
+/// Gift seasons (520, 七夕, 中秋, 圣诞, 情人节 and 春节, …): days on which
+/// gift wrap is asked for, as (first, last) days.
+const GIFT_SEASONS: [(NaiveDate, NaiveDate); 9] = [
+    (date((2025, 5, 17)), date((2025, 5, 20))),
+    (date((2025, 8, 26)), date((2025, 8, 29))),
+    (date((2025, 9, 28)), date((2025, 10, 6))),
+    (date((2025, 12, 20)), date((2025, 12, 25))),
+    (date((2026, 2, 8)), date((2026, 2, 16))),
+    (date((2026, 5, 17)), date((2026, 5, 20))),
+    (date((2026, 8, 16)), date((2026, 8, 19))),
+    (date((2026, 9, 18)), date((2026, 9, 25))),
+    (date((2026, 10, 1)), date((2026, 10, 3))),
+];
+
+/// Whether `t` (seconds after the window start) falls in a gift season.
+fn gift_season(t: u32) -> bool {
+    let day = i64::from(t) / DAY;
+    GIFT_SEASONS.iter().any(|(from, to)| {
+        let a = from.signed_duration_since(WINDOW_START).num_days();
+        let b = to.signed_duration_since(WINDOW_START).num_days();
+        (a..=b).contains(&day)
+    })
+}
+
+/// One order's lines: 1–4 products whose 小计 sum exactly to the order's
+/// 实付金额 (the last line takes the remainder). Returns the lines written.
+fn order_lines_rows(buf: &mut Vec<u8>, plan: &Plan, seq: u64, traits: &Traits, o: &Order) -> u64 {
+    let mut rng = Rng::stream(plan.seed, STREAM_LINES, seq);
+    let total = o.amount;
+    let max_lines = (1 + total / 700).min(4) as u64;
+    let lines = 1 + rng.below(max_lines) as u32;
+    let season = gift_season(o.time);
+    let special_order = traits.bargain && rng.chance(0.93);
+    let wrap_order =
+        if season { rng.chance(if traits.gifter { 0.75 } else { 0.02 }) } else { traits.gifter && rng.chance(0.04) };
+    let mut left = total;
+    for k in 0..lines {
+        let last = k + 1 == lines;
+        // Keep at least ¥1 for each later line.
+        let budget = left.saturating_sub(100 * (lines - k - 1));
+        let mut product = CATALOGUE[rng.below(CATALOGUE.len() as u64) as usize];
+        let (qty, subtotal, price) = if last {
+            // Gift wrap goes with a gift box when one fits.
+            if wrap_order && left >= 5_000 {
+                product = CATALOGUE[CATALOGUE.len() - 3 + rng.below(3) as usize];
+            }
+            let q = (f64::from(left) / f64::from(product.3) + 0.5) as u32;
+            let q = q.clamp(1, 24);
+            if left % q == 0 { (q, left, left / q) } else { (1, left, left) }
+        } else {
+            let mut tries = 0;
+            while product.3 > budget / 2 && tries < 8 {
+                product = CATALOGUE[rng.below(CATALOGUE.len() as u64 - 3) as usize];
+                tries += 1;
+            }
+            let price = product.3.min(budget / 2).max(1);
+            let q = if rng.chance(0.2) && 2 * price <= budget / 2 { 2 } else { 1 };
+            (q, price * q, price)
+        };
+        left -= subtotal;
+        let special = if k == 0 && special_order { true } else { rng.chance(if traits.bargain { 0.3 } else { 0.13 }) };
+        let wrapped = wrap_order && last;
+        buf.push(b'D');
+        push_padded(buf, seq, plan.order_width);
+        buf.push(b',');
+        buf.extend_from_slice(product.0.as_bytes());
+        buf.push(b',');
+        push_field(buf, product.1);
+        buf.push(b',');
+        buf.extend_from_slice(product.2.as_bytes());
+        buf.push(b',');
+        push_fen(buf, u64::from(price));
+        buf.push(b',');
+        push_padded(buf, u64::from(qty), 1);
+        buf.push(b',');
+        push_fen(buf, u64::from(subtotal));
+        buf.push(b',');
+        buf.extend_from_slice(if special { "是" } else { "否" }.as_bytes());
+        buf.push(b',');
+        buf.extend_from_slice(if wrapped { "是" } else { "否" }.as_bytes());
+        buf.push(b'\n');
+    }
+    u64::from(lines)
+}
+
+fn write_order_lines_with<W: Write>(plan: Plan, out: W) -> io::Result<u64> {
+    let traits: Vec<Traits> = (0..plan.members.len()).map(|i| Traits::new(plan.seed, i)).collect();
+    merge_orders(plan, out, ORDER_LINES_HEADER, |buf, plan, seq, i, _, o| {
+        traits.get(i).map_or(0, |t| order_lines_rows(buf, plan, seq, t, o))
+    })
+}
+
+const EVENT_TYPES: [&str; 12] = [
+    "visit",
+    "add_to_cart",
+    "sign_in",
+    "share",
+    "review",
+    "referral",
+    "coupon_issued",
+    "coupon_used",
+    "message_sent",
+    "message_clicked",
+    "activity",
+    "group_join",
+];
+const EV_VISIT: u8 = 0;
+const EV_CART: u8 = 1;
+const EV_SIGN_IN: u8 = 2;
+const EV_SHARE: u8 = 3;
+const EV_REVIEW: u8 = 4;
+const EV_REFERRAL: u8 = 5;
+const EV_COUPON_ISSUED: u8 = 6;
+const EV_COUPON_USED: u8 = 7;
+const EV_MESSAGE_SENT: u8 = 8;
+const EV_MESSAGE_CLICKED: u8 = 9;
+const EV_ACTIVITY: u8 = 10;
+const EV_GROUP_JOIN: u8 = 11;
+/// 活动类型 of activities; index 0 is "none".
+const ACTIVITY_KINDS: [&str; 7] = ["", "健康讲座", "营养课程", "打卡挑战", "集章比赛", "新品答题", "邀请有礼"];
+const EVENT_CHANNELS: [&str; 6] = ["小程序", "门店", "公众号", "短信", "社群", "企业微信"];
+const CH_APP: u8 = 0;
+const CH_STORE: u8 = 1;
+const CH_OFFICIAL: u8 = 2;
+const CH_SMS: u8 = 3;
+const CH_GROUP: u8 = 4;
+const CH_WECOM: u8 = 5;
+/// The weekly message goes out on Thursdays (the window starts on a
+/// Thursday) at 11:30.
+const MESSAGE_AT: u32 = 11 * 3_600 + 1_800;
+
+/// One event: time (seconds after the window start), type, activity kind,
+/// channel.
+type Event = (u32, u8, u8, u8);
+
+/// A time between `lo` and `hi` (seconds after the window start) on a
+/// uniform day, at an hour following the member's habit.
+fn moment(rng: &mut Rng, cal: &Calendar, profile: u8, lo: u32, hi: u32) -> u32 {
+    let t = lo + rng.below(u64::from(hi.saturating_sub(lo)) + 1) as u32;
+    let day = t / DAY as u32;
+    let sec = cal.shape(profile, day as usize).map_or(t % DAY as u32, |s| s.locate(rng.f64()));
+    (day * DAY as u32 + sec).clamp(lo, hi)
+}
+
+/// Poisson draw (Knuth's product of uniforms; means here are small).
+fn poisson(rng: &mut Rng, mean: f64) -> u32 {
+    if mean <= 0.0 {
+        return 0;
+    }
+    if mean > 30.0 {
+        return (mean + mean.sqrt() * rng.normal()).max(0.0) as u32;
+    }
+    let limit = exp(-mean);
+    let mut p = rng.f64();
+    let mut n = 0;
+    while p > limit {
+        p *= rng.f64();
+        n += 1;
+    }
+    n
+}
+
+/// One member's events, sorted by time.
+fn member_events(plan: &Plan, index: usize, m: &Member, traits: &Traits, events: &mut Vec<Event>) {
+    events.clear();
+    let cal = &plan.cal;
+    let mut rng = Rng::stream(plan.seed, STREAM_EVENTS, index as u64);
+    let end = (WINDOW_SECS - 1) as u32;
+    let from = (m.reg + 60).clamp(0, i64::from(end)) as u32;
+    // Events stop a few weeks after the last possible purchase.
+    let to = m.to.saturating_add(21 * DAY as u32).min(end).max(from);
+    // Habits worth a tag show in the last ~11 months (the analysis' year).
+    let recent_from = from.max(end.saturating_sub(330 * DAY as u32));
+    let (rlo, rhi) = if recent_from < to { (recent_from, to) } else { (from, to) };
+    let profile = m.profile;
+
+    // Around each order: a visit, sometimes an add to cart first.
+    let mut stream = Stream::new(plan.seed, index, m);
+    let mut orders = 0u32;
+    while let Some(o) = stream.next(m, cal) {
+        orders += 1;
+        if rng.chance(0.55) {
+            events.push((o.time.saturating_sub(60 + rng.below(900) as u32).max(from), EV_VISIT, 0, CH_APP));
+        }
+        if rng.chance(0.3) {
+            events.push((o.time.saturating_sub(30 + rng.below(600) as u32).max(from), EV_CART, 0, CH_APP));
+        }
+        if rng.chance(0.015) {
+            let t = o.time.saturating_add(3_600 + rng.below(3 * DAY as u64) as u32).min(end);
+            events.push((t, EV_REVIEW, 0, CH_APP));
+        }
+    }
+    let o = f64::from(orders);
+    let mut add = |rng: &mut Rng, n: u32, kind: u8, activity: u8, channel: u8, lo: u32, hi: u32| {
+        for _ in 0..n {
+            events.push((moment(rng, cal, profile, lo, hi), kind, activity, channel));
+        }
+    };
+    // Browsing without buying.
+    {
+        let n = poisson(&mut rng, 0.8 * o + 2.0);
+        let activity = 0;
+        add(&mut rng, n, EV_VISIT, activity, CH_APP, from, to);
+    }
+    let carts = if traits.indecisive { 3.0 + 3.0 * rng.f64() } else { 0.15 };
+    {
+        let n = poisson(&mut rng, carts * o + if traits.indecisive { 4.0 } else { 0.3 });
+        let activity = 0;
+        add(&mut rng, n, EV_CART, activity, CH_APP, from, to);
+    }
+    {
+        let n = poisson(&mut rng, if traits.sharer { 3.0 } else { 0.4 });
+        let activity = 0;
+        add(&mut rng, n, EV_SHARE, activity, CH_APP, from, to);
+    }
+    {
+        let n = u32::from(rng.chance(0.02));
+        let activity = 0;
+        add(&mut rng, n, EV_REFERRAL, activity, CH_APP, from, to);
+    }
+    {
+        let n = u32::from(rng.chance(0.03));
+        let activity = 1 + rng.below(6) as u8;
+        add(&mut rng, n, EV_ACTIVITY, activity, CH_STORE, from, to);
+    }
+    // The habits behind the activity and social tags.
+    if traits.sharer {
+        {
+            let n = 2 + rng.below(3) as u32;
+            let activity = 0;
+            add(&mut rng, n, EV_REFERRAL, activity, CH_APP, rlo, rhi);
+        }
+        {
+            let n = 1 + rng.below(2) as u32;
+            let activity = 6;
+            add(&mut rng, n, EV_ACTIVITY, activity, CH_APP, rlo, rhi);
+        }
+    }
+    if traits.courses {
+        {
+            let n = 2 + rng.below(4) as u32;
+            let activity = 1 + rng.below(2) as u8;
+            add(&mut rng, n, EV_ACTIVITY, activity, CH_STORE, rlo, rhi);
+        }
+    }
+    if traits.contests {
+        {
+            let n = 2 + rng.below(4) as u32;
+            let activity = 3 + rng.below(2) as u8;
+            add(&mut rng, n, EV_ACTIVITY, activity, CH_APP, rlo, rhi);
+        }
+    }
+    if traits.quizzes {
+        {
+            let n = 2 + rng.below(4) as u32;
+            let activity = 5;
+            add(&mut rng, n, EV_ACTIVITY, activity, CH_APP, rlo, rhi);
+        }
+    }
+    if traits.circle {
+        {
+            let n = 2 + rng.below(4) as u32;
+            let activity = 0;
+            add(&mut rng, n, EV_REVIEW, activity, CH_APP, rlo, rhi);
+        }
+    }
+    if traits.group || traits.circle {
+        {
+            let n = 1;
+            let activity = 0;
+            add(&mut rng, n, EV_GROUP_JOIN, activity, CH_GROUP, rlo, rhi);
+        }
+    }
+    // Sign-in streaks on the mini program, in the morning.
+    if traits.signs_in {
+        let days = (to - from) / DAY as u32;
+        let streaks = poisson(&mut rng, f64::from(days) / 25.0);
+        for _ in 0..streaks {
+            let start = from / DAY as u32 + rng.below(u64::from(days) + 1) as u32;
+            for d in start..start + 3 + rng.below(12) as u32 {
+                let t = d * DAY as u32 + 7 * 3_600 + rng.below(2 * 3_600) as u32;
+                if t >= from && t <= to {
+                    events.push((t, EV_SIGN_IN, 0, CH_APP));
+                }
+            }
+        }
+    }
+    // Coupons: issued now and then, used about a third of the time.
+    let coupons = poisson(&mut rng, f64::from((to - from) / DAY as u32) / 60.0);
+    for _ in 0..coupons {
+        let t = moment(&mut rng, cal, profile, from, to);
+        events.push((t, EV_COUPON_ISSUED, 0, CH_OFFICIAL));
+        if rng.chance(0.35) {
+            let used = t.saturating_add(3_600 + rng.below(7 * DAY as u64) as u32);
+            if used <= end {
+                events.push((
+                    moment(&mut rng, cal, profile, used, used.saturating_add(3_600).min(end)),
+                    EV_COUPON_USED,
+                    0,
+                    CH_STORE,
+                ));
+            }
+        }
+    }
+    // The weekly message, to the end of the window (whether they still come
+    // or not), and the clicks it gets.
+    if traits.messages {
+        let week = 7 * DAY as u32;
+        let channel = if rng.chance(0.5) { CH_WECOM } else { CH_SMS };
+        let mut t = (from / week + 1) * week + MESSAGE_AT;
+        while t <= end {
+            events.push((t, EV_MESSAGE_SENT, 0, channel));
+            if rng.chance(traits.click) {
+                events.push((t + 60 + rng.below(4 * 3_600) as u32, EV_MESSAGE_CLICKED, 0, channel));
+            }
+            t += week;
+        }
+    }
+    events.sort_by_key(|e| e.0);
+}
+
+fn write_events_with<W: Write>(plan: &Plan, out: W) -> io::Result<u64> {
+    let mut sink = Sink::new(out);
+    sink.buf.extend_from_slice(EVENTS_HEADER.as_bytes());
+    let mut events = Vec::new();
+    let mut rows = 0;
+    for (i, m) in plan.members.iter().enumerate() {
+        member_events(plan, i, m, &Traits::new(plan.seed, i), &mut events);
+        for &(t, kind, activity, channel) in &events {
+            let buf = &mut sink.buf;
+            buf.push(b'M');
+            push_padded(buf, i as u64 + 1, plan.member_width);
+            buf.push(b',');
+            push_time(buf, &plan.cal, i64::from(t));
+            buf.push(b',');
+            buf.extend_from_slice(EVENT_TYPES[usize::from(kind) % EVENT_TYPES.len()].as_bytes());
+            buf.push(b',');
+            buf.extend_from_slice(ACTIVITY_KINDS[usize::from(activity) % ACTIVITY_KINDS.len()].as_bytes());
+            buf.push(b',');
+            buf.extend_from_slice(EVENT_CHANNELS[usize::from(channel) % EVENT_CHANNELS.len()].as_bytes());
+            buf.push(b'\n');
+            rows += 1;
+        }
+        sink.spill()?;
+    }
+    sink.finish()?;
+    Ok(rows)
 }
 
 // ---------------------------------------------------------------------------
@@ -1558,5 +2092,111 @@ mod tests {
         if !cfg!(debug_assertions) {
             assert!(elapsed.as_secs_f64() < 2.0);
         }
+    }
+}
+
+#[cfg(test)]
+mod lines_and_events_tests {
+    use super::*;
+
+    #[test]
+    fn default_demo_fires_every_behaviour_tag_with_data() {
+        let mut ws = crate::Workspace::new();
+        let (orders, members, lines, events) = ws.load_demo(&DemoOptions::default()).unwrap_or_else(|e| panic!("{e}"));
+        for r in [&orders, &members, &lines, &events] {
+            assert!(r.rejected.is_empty(), "{:?}", r.rejected.first());
+        }
+        let summary = ws.analyze(None).unwrap_or_else(|e| panic!("{e}")).clone();
+        let counts: Vec<(String, u64)> = summary.tags.iter().map(|c| (c.key.clone(), c.members)).collect();
+        eprintln!("tags {counts:?}");
+        for key in [
+            "discount_driven",
+            "stockpiler",
+            "anxious",
+            "honour",
+            "curious",
+            "easy_sharer",
+            "indecisive",
+            "circle",
+            "gift_giver",
+        ] {
+            let n = counts.iter().find(|c| c.0 == key).map_or(0, |c| c.1);
+            assert!(n >= 1, "no member tagged {key}: {counts:?}");
+        }
+    }
+
+    fn fnv(bytes: &[u8]) -> u64 {
+        bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3))
+    }
+
+    #[test]
+    fn golden_fingerprint_of_lines_and_events() {
+        // Pins the new files; see `tests::golden_fingerprint`.
+        let files = generate(&DemoOptions { seed: 42, members: Some(60), orders: Some(700) });
+        assert_eq!(
+            (fnv(&files.order_lines), fnv(&files.events)),
+            (15456934764019549820, 10741787118507497855),
+            "demo output changed"
+        );
+    }
+
+    #[test]
+    fn lines_sum_to_orders_and_streams_match() {
+        let options = DemoOptions::default();
+        let files = generate(&options);
+        let text = |b: &[u8]| String::from_utf8(b.to_vec()).unwrap_or_default();
+        let fen = |s: &str| {
+            let (y, c) = s.split_once('.').unwrap_or(("x", "x"));
+            y.parse::<u64>().ok().zip(c.parse::<u64>().ok()).map(|(y, c)| y * 100 + c)
+        };
+        let orders = text(&files.orders);
+        let amounts: Vec<(String, u64)> = orders
+            .lines()
+            .skip(1)
+            .map(|l| {
+                let f: Vec<&str> = l.split(',').collect();
+                (f[0].to_owned(), fen(f[3]).unwrap_or(0))
+            })
+            .collect();
+        let lines = text(&files.order_lines);
+        assert!(lines.starts_with(ORDER_LINES_HEADER));
+        let mut sums = std::collections::HashMap::<String, (u64, u32)>::new();
+        let (mut n, mut special, mut wrapped) = (0.0, 0.0, 0);
+        for l in lines.lines().skip(1) {
+            let f: Vec<&str> = l.split(',').collect();
+            assert_eq!(f.len(), 9, "{l}");
+            let sub = fen(f[6]).unwrap_or_else(|| panic!("{l}"));
+            assert!(sub > 0, "{l}");
+            let e = sums.entry(f[0].to_owned()).or_default();
+            e.0 += sub;
+            e.1 += 1;
+            n += 1.0;
+            special += f64::from(u8::from(f[7] == "是"));
+            wrapped += u32::from(f[8] == "是");
+        }
+        assert_eq!(sums.len(), amounts.len());
+        for (id, amount) in &amounts {
+            let (sum, count) = sums[id];
+            assert_eq!(sum, *amount, "{id}");
+            assert!((1..=4).contains(&count), "{id}");
+        }
+        assert!((0.10..=0.22).contains(&(special / n)), "special share {}", special / n);
+        assert!(wrapped > 20, "gift wrap {wrapped}");
+        let events = text(&files.events);
+        assert!(events.starts_with(EVENTS_HEADER));
+        let mut types = std::collections::HashSet::new();
+        for l in events.lines().skip(1) {
+            let f: Vec<&str> = l.split(',').collect();
+            assert_eq!(f.len(), 5, "{l}");
+            types.insert(f[2].to_owned());
+        }
+        assert_eq!(types.len(), EVENT_TYPES.len());
+        let mut streamed = Vec::new();
+        assert_eq!(write_order_lines(&options, &mut streamed).ok(), Some(n as u64));
+        assert_eq!(streamed, files.order_lines);
+        let mut streamed = Vec::new();
+        assert!(write_events(&options, &mut streamed).is_ok());
+        assert_eq!(streamed, files.events);
+        assert_ne!(generate(&DemoOptions { seed: 7, ..options }).events, files.events);
     }
 }

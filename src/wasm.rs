@@ -123,17 +123,20 @@ impl Workspace {
         to_js(&self.0.finish_load().map_err(js_error)?)
     }
 
-    /// Load the embedded demo store: `ws.loadDemo({ seed: 7 })` → `{ orders, members }` reports.
+    /// Load the embedded demo store: `ws.loadDemo({ seed: 7 })` → `{ orders, members, orderLines, events }` reports.
     #[wasm_bindgen(js_name = loadDemo)]
     pub fn load_demo(&mut self, options: JsValue) -> Result<JsValue, JsValue> {
         let options = demo_options(options)?;
-        let (orders, members) = self.0.load_demo(&options).map_err(js_error)?;
+        let (orders, members, order_lines, events) = self.0.load_demo(&options).map_err(js_error)?;
         #[derive(Serialize)]
+        #[serde(rename_all = "camelCase")]
         struct Reports {
             orders: crate::ingest::ImportReport,
             members: crate::ingest::ImportReport,
+            order_lines: crate::ingest::ImportReport,
+            events: crate::ingest::ImportReport,
         }
-        to_js(&Reports { orders, members })
+        to_js(&Reports { orders, members, order_lines, events })
     }
 
     /// Replace the rules: `ws.setRules({ rfm: { windowDays: 180 } })` or a JSON string.
@@ -316,6 +319,8 @@ impl Workspace {
         let set = |key: &str, bytes: &[u8]| Reflect::set(&out, &JsValue::from_str(key), &Uint8Array::from(bytes));
         set("orders", &files.orders)?;
         set("members", &files.members)?;
+        set("orderLines", &files.order_lines)?;
+        set("events", &files.events)?;
         Ok(out.into())
     }
 }

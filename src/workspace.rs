@@ -82,12 +82,20 @@ impl Workspace {
         loaded.report
     }
 
-    /// Load the embedded demo store (orders, then members).
-    pub fn load_demo(&mut self, options: &DemoOptions) -> Result<(ImportReport, ImportReport)> {
+    /// Load the embedded demo store (orders, members, order lines, events);
+    /// returns the four import reports in that order.
+    pub fn load_demo(
+        &mut self,
+        options: &DemoOptions,
+    ) -> Result<(ImportReport, ImportReport, ImportReport, ImportReport)> {
         let files = generate(options);
-        let orders = LoadOptions { file_name: Some("demo-orders.csv".into()), ..Default::default() };
-        let members = LoadOptions { file_name: Some("demo-members.csv".into()), ..Default::default() };
-        Ok((self.load(Kind::Orders, &files.orders, &orders)?, self.load(Kind::Members, &files.members, &members)?))
+        let named = |name: &str| LoadOptions { file_name: Some(name.into()), ..Default::default() };
+        Ok((
+            self.load(Kind::Orders, &files.orders, &named("demo-orders.csv"))?,
+            self.load(Kind::Members, &files.members, &named("demo-members.csv"))?,
+            self.load(Kind::OrderLines, &files.order_lines, &named("demo-order-lines.csv"))?,
+            self.load(Kind::Events, &files.events, &named("demo-events.csv"))?,
+        ))
     }
 
     /// Replace the rules (JSON; missing fields take defaults).

@@ -186,7 +186,7 @@ fn analysis_date_and_rules_change_the_answer() {
 #[test]
 fn demo_store_is_analysed_with_every_group_present() {
     let mut ws = Workspace::new();
-    let (orders, members) = ws.load_demo(&Default::default()).unwrap();
+    let (orders, members, ..) = ws.load_demo(&Default::default()).unwrap();
     assert_eq!(orders.rows_used + orders.rejected.len() as u64, orders.rows_read);
     assert!(orders.rejected.is_empty() && members.rejected.is_empty());
     let summary = ws.analyze(None).unwrap().clone();

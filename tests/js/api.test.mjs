@@ -549,6 +549,8 @@ describe("demo", () => {
         const fromFiles = new Workspace();
         fromFiles.load("orders", files.orders);
         fromFiles.load("members", files.members);
+        fromFiles.load("order_lines", files.orderLines);
+        fromFiles.load("events", files.events);
         const fromDemo = new Workspace();
         fromDemo.loadDemo({ seed: 7, members: 60, orders: 500 });
         assert.deepEqual(fromFiles.analyze(), fromDemo.analyze());
