@@ -58,7 +58,7 @@ export class Analysis {
         return this.request("loadFile", { file, kind }, onProgress);
     }
 
-    /** → `{ summary: Summary, prediction: PredictionSummary | null }` (null when predict() failed) */
+    /** → `{ summary: Summary, insights: Insights, prediction: PredictionSummary | null }` (null when predict() failed) */
     analyze(options) {
         return this.request("analyze", { options });
     }

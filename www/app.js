@@ -6,6 +6,7 @@ import { Charts } from "./charts.js";
 import { CrowdBuilder } from "./crowds.js";
 import { $, el } from "./dom.js";
 import { applyStaticText, currentLang, formatInt, formatMoney, formatPercent, has, setLang, t } from "./i18n.js";
+import { StoreInsights } from "./insights.js";
 import { renderMoves } from "./lifecycle.js";
 import { MemberTable } from "./members-table.js";
 import { Predictions, RECALL_ROWS } from "./predictions.js";
@@ -14,6 +15,8 @@ import { renderReports } from "./report.js";
 const analysis = new Analysis();
 const state = {
     summary: null,
+    /** The latest `insights()`, or null (no analysis: the section is hidden). */
+    insights: null,
     /** The latest `predict()`, or null (not run, or it failed: the section is hidden). */
     prediction: null,
     /** "demo" or "files": what the worker's workspace holds. */
@@ -38,18 +41,27 @@ const charts = new Charts(
     },
     (name, key) => {
         table.setFilter(name, key, true);
-        $("members").scrollIntoView({ behavior: "smooth", block: "start" });
+        toMembers();
     },
 );
 const predictions = new Predictions((id) => table.showMember(id));
+const storeInsights = new StoreInsights(() => {
+    table.setVip(true);
+    toMembers();
+});
 const crowds = new CrowdBuilder(analysis, {
     onError: showError,
     onApply: (expr, label) => {
         table.setCrowd({ expr, label });
-        $("members").scrollIntoView({ behavior: "smooth", block: "start" });
+        toMembers();
     },
     onExport: (crowd) => exportCsv({ crowd, lang: currentLang() }, "crowd"),
 });
+
+/** Bring the member table into view (after a filter was set elsewhere). */
+function toMembers() {
+    $("members").scrollIntoView({ behavior: "smooth", block: "start" });
+}
 
 // ---- errors --------------------------------------------------------------
 
@@ -147,6 +159,7 @@ function renderAll() {
     renderKpis();
     if (state.summary) charts.render(state.summary, table.filters);
     renderMoves(state.summary);
+    storeInsights.refresh();
     predictions.refresh();
     if (table.crowd) table.crowd.label = crowds.label(table.crowd.expr);
     table.render();
@@ -158,13 +171,15 @@ function renderAll() {
 
 async function runAnalysis() {
     try {
-        ({ summary: state.summary, prediction: state.prediction } = await analysis.analyze());
+        ({ summary: state.summary, insights: state.insights, prediction: state.prediction } = await analysis.analyze());
     } catch (e) {
         state.summary = null;
+        state.insights = null;
         state.prediction = null;
         table.clear();
         charts.clear();
         renderMoves(null);
+        storeInsights.clear();
         predictions.clear();
         crowds.clear();
         throw e;
@@ -172,9 +187,10 @@ async function runAnalysis() {
         renderContext();
         renderKpis();
     }
-    const members = table.setSummary(state.summary); // resets the filters at once
+    const members = table.setSummary(state.summary, state.insights); // resets the filters at once
     charts.render(state.summary, table.filters);
     renderMoves(state.summary);
+    storeInsights.render(state.insights);
     await Promise.all([members, renderPredictions(), crowds.setSummary(state.summary)]);
 }
 

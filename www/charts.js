@@ -6,6 +6,14 @@ import { countLabel, formatInt, formatMoney, formatPercent, t } from "./i18n.js"
 
 export const FONT = '"PingFang SC", "Noto Sans CJK SC", "Microsoft YaHei", sans-serif';
 
+/** Category axes of the section charts (heatmaps, histograms): no ticks, grey lines and labels. */
+export const AXIS = {
+    axisTick: { show: false },
+    axisLine: { lineStyle: { color: "#ced4da" } },
+    axisLabel: { color: "#495057" },
+    nameTextStyle: { color: "#868e96" },
+};
+
 /** Narrowest chart box (px) that has room for the donut's legend beside the ring. */
 const WIDE_DONUT = 340;
 

@@ -1,10 +1,13 @@
 // The member table: paged and sorted by the worker (`members(query)`), filtered
-// by value group, RFM class, grade, lifecycle stage, a crowd (from the crowd builder,
-// shown as a chip that clears it) and a search box; a row opens the member's
-// details (`member(id)`), with its forecast once `predict()` has run.
+// by value group, RFM class, grade, lifecycle stage, a crowd (from the crowd builder)
+// or the VIPs (from the store insights), each shown as a chip that clears it, and a
+// search box; a row opens the member's details (`member(id)`): level, best slot,
+// home store, the behaviour tags with their evidence and levers, and the forecast
+// once `predict()` has run.
 
 import { $, el, fact } from "./dom.js";
-import { countLabel, formatInt, formatPercent, formatYuan, t } from "./i18n.js";
+import { slotLabel } from "./insights.js";
+import { countLabel, currentLang, formatInt, formatPercent, formatYuan, has, t } from "./i18n.js";
 
 const FILTERS = [
     { name: "valueGroup", select: "filter-group", counts: "valueGroups", all: "allGroups" },
@@ -41,6 +44,11 @@ const DETAILS = [
     ["registeredAt", "registeredAt"],
     ["firstPurchase", "firstPurchase"],
     ...TABLE.slice(3),
+    ["level", "colLevel"],
+    ["growth", "colGrowth"],
+    ["bestSlot", "colBestSlot"],
+    ["homeStore", "colHomeStore"],
+    ["vip", "colVip"],
     ["probabilityAlive", "colAlive"],
     ["expectedPurchases30", "colExpected30"],
     ["clv", "colClv"],
@@ -54,6 +62,45 @@ const FIRST_DIRECTION = { id: "asc", r: "asc" };
 const yuan = (fen) => (fen == null ? "—" : formatYuan(fen));
 const dash = (v) => (v == null ? "—" : v);
 
+/** Evidence metrics that are shares (shown as %) and ratios (one decimal); the rest are counts. */
+const SHARES = new Set(["discountedShare", "campaignShare", "afterContentShare"]);
+const RATIOS = new Set(["aovToStoreMedian", "cartAddsPerPurchase"]);
+
+function metricValue(metric, value) {
+    if (SHARES.has(metric)) return formatPercent(value);
+    if (RATIOS.has(metric)) return String(Number(value.toFixed(1)));
+    return formatInt(value);
+}
+
+/** One number behind a tag in plain words: "平均客单价是门店中位数的 4.3 倍 (≥ 2)". */
+export function evidenceText({ metric, value, threshold, op }) {
+    const key = `evidence_${metric}`;
+    const shown = metricValue(metric, value);
+    const said = has(key) ? t(key, { value: shown }) : `${metric} ${shown}`;
+    return `${said} (${op === "<=" ? "≤" : "≥"} ${metricValue(metric, threshold)})`;
+}
+
+/** A fired tag: its chip (with the family in Chinese), the evidence and the levers. */
+function renderTag(tag) {
+    return el(
+        "div",
+        { className: "member-tag", dataset: { tag: tag.tag } },
+        el(
+            "p",
+            { className: "member-tag-head" },
+            el("span", { className: "tag-chip" }, countLabel(tag)),
+            currentLang() === "zh" ? el("span", { className: "muted" }, tag.family) : null,
+        ),
+        el("ul", { className: "evidence" }, tag.evidence.map((e) => el("li", { dataset: { metric: e.metric } }, evidenceText(e)))),
+        el(
+            "p",
+            { className: "levers" },
+            el("span", { className: "muted" }, t("levers")),
+            tag.levers.map((lever) => el("span", { className: "chip" }, lever)),
+        ),
+    );
+}
+
 export class MemberTable {
     /**
       * @param {import("./analysis.js").Analysis} analysis
@@ -66,6 +113,10 @@ export class MemberTable {
         this.filters = noFilters();
         /** A crowd applied from the crowd builder: `{ expr, label }`, or null. */
         this.crowd = null;
+        /** Only the VIPs (from the store insights). */
+        this.vip = false;
+        /** The golden-hours slots of the latest insights: the labels of `bestSlot`. */
+        this.slots = [];
         this.search = "";
         this.sort = "m_desc";
         this.offset = 0;
@@ -94,9 +145,11 @@ export class MemberTable {
         $("clear-filters").addEventListener("click", () => {
             this.filters = noFilters();
             this.crowd = null;
+            this.vip = false;
             this.filtersChanged();
         });
         $("crowd-filter-clear").addEventListener("click", () => this.setCrowd(null));
+        $("vip-filter-clear").addEventListener("click", () => this.setVip(false));
         $("page-size").addEventListener("change", (e) => {
             this.limit = Number(e.target.value);
             this.offset = 0;
@@ -124,12 +177,14 @@ export class MemberTable {
         if (this.stale) this.refresh();
     }
 
-    /** New analysis: filters and paging start over. */
-    setSummary(summary) {
+    /** New analysis (and its insights): filters and paging start over. */
+    setSummary(summary, insights) {
         this.summary = summary;
+        this.slots = insights?.goldenHours.slots ?? [];
         this.held = false;
         this.filters = noFilters();
         this.crowd = null;
+        this.vip = false;
         this.offset = 0;
         this.renderFilters();
         return this.refresh();
@@ -151,6 +206,12 @@ export class MemberTable {
     /** Narrow the table to a crowd (`{ expr, label }`), or null for none. */
     setCrowd(crowd) {
         this.crowd = crowd;
+        this.filtersChanged();
+    }
+
+    /** Narrow the table to the VIPs (true), or not. */
+    setVip(vip) {
+        this.vip = vip;
         this.filtersChanged();
     }
 
@@ -179,6 +240,7 @@ export class MemberTable {
         const q = { sort: this.sort };
         for (const [name, value] of Object.entries(this.filters)) if (value) q[name] = value;
         if (this.crowd) q.crowd = this.crowd.expr;
+        if (this.vip) q.vip = true;
         if (this.search) q.search = this.search;
         return q;
     }
@@ -214,7 +276,8 @@ export class MemberTable {
             );
             select.value = this.filters[f.name];
         }
-        $("clear-filters").hidden = !this.crowd && !Object.values(this.filters).some(Boolean);
+        $("clear-filters").hidden = !this.crowd && !this.vip && !Object.values(this.filters).some(Boolean);
+        $("vip-filter").hidden = !this.vip;
         $("crowd-filter").hidden = !this.crowd;
         $("crowd-filter-name").textContent = this.crowd?.label ?? "";
         $("crowd-filter").title = this.crowd?.expr ?? "";
@@ -239,6 +302,14 @@ export class MemberTable {
             valueGroup: m.valueGroup ? this.label("valueGroups", m.valueGroup) : "—",
             grade: this.label("grades", m.grade),
             lifecycle: m.lifecycle ? this.label("lifecycle", m.lifecycle) : "—",
+            level: this.label("levels", m.level),
+            growth: `${formatInt(m.growth)} · ${m.toNextLevel == null ? t("topLevel") : t("toNextLevel", { n: formatInt(m.toNextLevel) })}`,
+            bestSlot:
+                m.bestSlot == null
+                    ? "—"
+                    : `${slotLabel(this.slots, m.bestSlot)}${m.bestSlotIsStore ? ` ${t("storeSlot")}` : ""}`,
+            homeStore: m.homeStore == null ? "—" : [m.homeStore, m.baseGroup == null ? null : t("baseGroupN", { n: m.baseGroup })].filter(Boolean).join(" · "),
+            vip: m.vip ? t("yes") : t("no"),
             probabilityAlive: m.probabilityAlive == null ? "—" : formatPercent(m.probabilityAlive),
             expectedPurchases30: m.expectedPurchases30 == null ? "—" : m.expectedPurchases30.toFixed(2),
             clv: yuan(m.clvFen),
@@ -285,6 +356,10 @@ export class MemberTable {
             const shown = this.display(m);
             $("member-dialog-title").textContent = `${t("detailTitle")} ${m.id}`;
             $("member-dialog-body").replaceChildren(...DETAILS.map(([name, label]) => fact(t(label), shown[name])));
+            $("member-dialog-tags").replaceChildren(
+                el("h3", {}, t("tagsTitle")),
+                ...(m.tags.length ? m.tags.map(renderTag) : [el("p", { className: "muted" }, t("noTags"))]),
+            );
             $("member-dialog").showModal();
         } catch (e) {
             this.hooks.onError(e);

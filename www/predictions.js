@@ -3,7 +3,7 @@
 // back for lack of data, three charts (P(alive) heatmap with a note on one-time
 // buyers, CLV histogram, the holdout check) and the at-risk recall list. A row opens the member's details.
 
-import { FONT, escapeHtml } from "./charts.js";
+import { AXIS, FONT, escapeHtml } from "./charts.js";
 import { $, el } from "./dom.js";
 import { formatInt, formatMoney, formatPercent, formatYuan, t } from "./i18n.js";
 
@@ -13,12 +13,6 @@ export const RECALL_ROWS = 20;
 /** Low P(alive) red, high green. */
 const HEAT_COLORS = ["#c92a2a", "#ffd8a8", "#2f9e44"];
 
-const AXIS = {
-    axisTick: { show: false },
-    axisLine: { lineStyle: { color: "#ced4da" } },
-    axisLabel: { color: "#495057" },
-    nameTextStyle: { color: "#868e96" },
-};
 const SPLIT = { splitLine: { lineStyle: { color: "#eef0f3" } }, axisLabel: { color: "#868e96" } };
 
 /** The bands in the order the summary lists them (first seen first). */

@@ -89,19 +89,20 @@ async function loadFile(id, file, kind) {
 }
 
 /**
-  * Analyse, then fit the predictive models on the same analysis (a new analysis
-  * discards the last prediction). → `{ summary, prediction }`; `prediction` is
-  * null when predict() throws, so a failed forecast never hides the analysis.
+  * Analyse, take its insights, then fit the predictive models on the same analysis
+  * (a new analysis discards the last prediction). → `{ summary, insights, prediction }`;
+  * `prediction` is null when predict() throws, so a failed forecast never hides the analysis.
   */
 function analyze(options) {
     const summary = ws.analyze(options);
+    const insights = ws.insights();
     let prediction = null;
     try {
         prediction = ws.predict();
     } catch {
         // The page shows no predictions section; everything else stands.
     }
-    return { summary, prediction };
+    return { summary, insights, prediction };
 }
 
 /** A result whose buffers move to the page instead of being copied. */

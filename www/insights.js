@@ -1,0 +1,183 @@
+// The store insights section (`insights()`): golden hours as a weekday × slot
+// heatmap of purchases with the store's best slot in the title, new-member
+// 7-day retention by weekly cohort with the repurchase rate, and the community:
+// base and VIP groups per store, the VIP count and the monthly VIP review, with
+// a button that narrows the member table to the VIPs.
+
+import { AXIS, FONT, escapeHtml } from "./charts.js";
+import { $, el } from "./dom.js";
+import { countLabel, formatInt, formatPercent, t } from "./i18n.js";
+
+/** Few purchases pale, many the accent. */
+const GOLD_COLORS = ["#fff9f2", "#ffc078", "#d9480f"];
+
+/** Narrowest chart (px) whose slot labels stand upright. */
+const WIDE_GOLDEN = 720;
+
+/** 周一 … 周日 (the grid is Monday first). */
+const weekdays = () => [1, 2, 3, 4, 5, 6, 7].map((d) => t(`weekday_${d}`));
+
+/** A slot key's label in the current language; an unknown key as written, null → null. */
+export function slotLabel(slots, key) {
+    const slot = slots.find((s) => s.key === key);
+    return slot ? countLabel(slot) : key;
+}
+
+function goldenOption({ slots, purchases, clicks, bestSlot }, wide) {
+    const days = weekdays();
+    const labels = slots.map(countLabel);
+    const best = slots.findIndex((s) => s.key === bestSlot);
+    const max = Math.max(1, ...purchases.flat());
+    return {
+        textStyle: { fontFamily: FONT },
+        grid: { left: 8, right: 16, top: 8, bottom: 40, containLabel: true },
+        tooltip: {
+            formatter: (p) => {
+                const [slot, day, n] = p.value;
+                return [
+                    `<b>${escapeHtml(days[day])} ${escapeHtml(labels[slot])}</b>`,
+                    `${t("goldenPurchases")}: ${formatInt(n)}`,
+                    `${t("goldenClicks")}: ${formatInt(clicks[day]?.[slot] ?? 0)}`,
+                ].join("<br>");
+            },
+        },
+        xAxis: {
+            type: "category",
+            data: labels,
+            ...AXIS,
+            axisLabel: {
+                color: "#495057",
+                fontSize: 11,
+                interval: 0,
+                rotate: wide ? 0 : 45,
+                formatter: (label, i) => (i === best ? `{best|${label}}` : label),
+                rich: { best: { color: "#d9480f", fontWeight: 600, fontSize: 11 } },
+            },
+        },
+        yAxis: { type: "category", data: days, inverse: true, ...AXIS, axisLabel: { color: "#495057", interval: 0 } },
+        visualMap: {
+            min: 0,
+            max,
+            orient: "horizontal",
+            left: "center",
+            bottom: 0,
+            itemHeight: 120,
+            itemWidth: 10,
+            text: [formatInt(max), "0"],
+            textStyle: { color: "#868e96" },
+            inRange: { color: GOLD_COLORS },
+        },
+        series: [
+            {
+                type: "heatmap",
+                data: purchases.flatMap((row, day) => row.map((n, slot) => [slot, day, n])),
+                label: { show: true, fontSize: 11, color: "#212529", formatter: (p) => formatInt(p.value[2]) },
+                itemStyle: { borderColor: "#fff", borderWidth: 2 },
+                emphasis: { itemStyle: { borderColor: "#343a40", borderWidth: 1 } },
+            },
+        ],
+    };
+}
+
+export class StoreInsights {
+    /** @param {() => void} onShowVips  "查看 VIP 会员" was clicked */
+    constructor(onShowVips) {
+        this.shown = null;
+        /** Whether the chart was last drawn with upright slot labels. */
+        this.wide = null;
+        const box = $("chart-golden");
+        this.chart = echarts.init(box, null, { renderer: "canvas" });
+        new ResizeObserver(() => {
+            this.chart.resize();
+            if (this.shown && this.wide !== box.clientWidth >= WIDE_GOLDEN) this.renderGolden(this.shown.goldenHours);
+        }).observe(box);
+        $("show-vips").addEventListener("click", onShowVips);
+    }
+
+    /** Hide the section (no analysis). */
+    clear() {
+        this.shown = null;
+        $("insights").hidden = true;
+        this.chart.clear();
+    }
+
+    /** Show the insights (also after a language switch). */
+    render(insights) {
+        this.shown = insights;
+        $("insights").hidden = false;
+        this.renderGolden(insights.goldenHours);
+        this.renderRetention(insights);
+        this.renderCommunity(insights);
+    }
+
+    /** Re-draw what is shown in the current language. */
+    refresh() {
+        if (this.shown) this.render(this.shown);
+    }
+
+    renderGolden(golden) {
+        $("golden-best").textContent = golden.bestSlot
+            ? t("goldenBest", { slot: slotLabel(golden.slots, golden.bestSlot) })
+            : t("goldenNoBest");
+        this.wide = $("chart-golden").clientWidth >= WIDE_GOLDEN;
+        // Drawn on the next frame: the page's first paint after an analysis stays one short task.
+        this.chart.setOption(goldenOption(golden, this.wide), { notMerge: true, lazyUpdate: true });
+    }
+
+    renderRetention({ retention, repurchase }) {
+        $("repurchase").textContent = t("repurchaseLine", {
+            pct: repurchase.buyers ? formatPercent(repurchase.rate) : "—",
+            repeat: formatInt(repurchase.repeatBuyers),
+            buyers: formatInt(repurchase.buyers),
+        });
+        const cell = (text, numeric) => el("td", numeric ? { className: "num" } : {}, text);
+        $("retention-rows").replaceChildren(
+            ...retention.map((c) =>
+                el(
+                    "tr",
+                    { dataset: { week: c.week } },
+                    el("td", {}, c.week, " ", el("small", { className: "muted" }, t("weekFrom", { date: c.weekStart.slice(5) }))),
+                    cell(formatInt(c.members), true),
+                    cell(formatInt(c.retained), true),
+                    el(
+                        "td",
+                        { className: "num" },
+                        c.complete ? null : el("span", { className: "pending", title: t("pendingHint", { n: formatInt(c.pending) }) }, t("inProgress")),
+                        c.members ? formatPercent(c.rate) : "—",
+                    ),
+                ),
+            ),
+        );
+    }
+
+    renderCommunity({ baseGroups, vipGroups, vipMembers, vipReview }) {
+        $("vip-count").textContent = formatInt(vipMembers);
+        $("vip-review").replaceChildren(
+            ...["stays", "joins", "leaves"].map((kind) =>
+                el(
+                    "span",
+                    { className: "tag", dataset: { kind } },
+                    el("span", { className: `dot review-${kind}` }),
+                    t(`vipReview_${kind}`, { n: formatInt(vipReview[kind]) }),
+                ),
+            ),
+        );
+        $("show-vips").disabled = vipMembers === 0;
+        // Each store's base groups, then its VIP groups.
+        const stores = [...new Set([...baseGroups, ...vipGroups].map((g) => g.store))];
+        const row = (g, vip) =>
+            el(
+                "tr",
+                { className: vip ? "group-vip" : "", dataset: { store: g.store, group: `${vip ? "vip" : "base"}-${g.number}` } },
+                el("td", {}, g.store),
+                el("td", {}, t(vip ? "vipGroupN" : "baseGroupN", { n: g.number })),
+                el("td", { className: "num" }, formatInt(g.members)),
+            );
+        const rows = stores.flatMap((store) => [
+            ...baseGroups.filter((g) => g.store === store).map((g) => row(g, false)),
+            ...vipGroups.filter((g) => g.store === store).map((g) => row(g, true)),
+        ]);
+        const empty = el("tr", {}, el("td", { className: "empty", colSpan: 3 }, t("noGroups")));
+        $("group-rows").replaceChildren(...(rows.length ? rows : [empty]));
+    }
+}
