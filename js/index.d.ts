@@ -306,6 +306,11 @@ export class Workspace {
     vipGroups: { store: string; number: number; members: number }[];
     vipMembers: number;
     vipReview: { stays: number; joins: number; leaves: number };
+    /** Key path over the window: reached → visited → picked → bought → bought_again;
+     *  rate = share of the previous stage. */
+    funnel: { key: string; label: string; labelEn: string; members: number; rate: number }[];
+    /** The stage with the lowest conversion (断点) to fix first. */
+    breakpoint: string | null;
   };
   /** Fit the predictive models as of the latest analysis; member rows then carry forecasts.
    *  Thin data gets a flagged fallback (store.fallback, with the reason); analyze() discards it. */

@@ -699,3 +699,19 @@ fn tags_from_order_lines_and_events() {
     assert_eq!(tags(&ws, "M003"), vec!["easy_sharer"]);
     assert_eq!(tags(&ws, "M005"), vec!["anxious", "gift_giver"]);
 }
+
+#[test]
+fn the_key_path_funnel_and_its_breakpoint() {
+    // Worked by hand on the GBK orders with events_utf8.csv: in the window M001 (visit, cart,
+    // 3 purchases), M002, M003 and M005 (purchases; M005 also messages) reach "bought";
+    // only M001 bought again. The largest drop is bought → bought again (1 of 4).
+    let mut ws = Workspace::new();
+    ws.load(Kind::Orders, &fixture("orders_gbk_crlf.csv"), &opts("o")).unwrap();
+    ws.load(Kind::Events, &fixture("events_utf8.csv"), &opts("e")).unwrap();
+    ws.analyze(None).unwrap();
+    let i = &ws.analysis().unwrap().insights.summary;
+    let stages: Vec<(&str, u64)> = i.funnel.iter().map(|s| (s.key, s.members)).collect();
+    assert_eq!(stages, vec![("reached", 4), ("visited", 4), ("picked", 4), ("bought", 4), ("bought_again", 1)]);
+    assert_eq!(i.funnel[4].rate, 0.25);
+    assert_eq!(i.breakpoint, Some("bought_again"));
+}

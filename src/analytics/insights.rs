@@ -61,6 +61,31 @@ pub struct ReviewCounts {
     pub leaves: usize,
 }
 
+/// One stage of the key-path funnel (seed 001).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FunnelStage {
+    /// Stable key.
+    pub key: &'static str,
+    /// 中文.
+    pub label: &'static str,
+    /// English.
+    pub label_en: &'static str,
+    /// Members who reached this stage in the window.
+    pub members: u64,
+    /// Share of the previous stage's members (1 for the first stage).
+    pub rate: f64,
+}
+
+/// The funnel's stages: each implies the ones before it.
+const FUNNEL: [(&str, &str, &str); 5] = [
+    ("reached", "触达（消息或到店）", "Reached (message or visit)"),
+    ("visited", "进店浏览", "Visited"),
+    ("picked", "挑选加购", "Picked (added to cart)"),
+    ("bought", "下单购买", "Bought"),
+    ("bought_again", "再次购买", "Bought again"),
+];
+
 /// Store-level insights.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -79,6 +104,10 @@ pub struct InsightsSummary {
     pub vip_members: usize,
     /// Who stays, joins and leaves the VIPs since a month ago.
     pub vip_review: ReviewCounts,
+    /// The key path over the window: reached → visited → picked → bought → bought again.
+    pub funnel: Vec<FunnelStage>,
+    /// The stage whose conversion from the one before is lowest (断点): fix it first.
+    pub breakpoint: Option<&'static str>,
 }
 
 /// Insights with the per-member parts.
@@ -97,10 +126,12 @@ pub struct Insights {
 }
 
 /// Compute the insights. `member_of` maps the orders' member index to the
-/// analysis' member index; `registered` gives each member's registration.
+/// analysis' member index (`member_of_event` the events'); `registered`
+/// gives each member's registration.
 pub fn insights(
     data: &Dataset,
     member_of: &[u32],
+    member_of_event: &[Option<u32>],
     registered: &[Option<Day>],
     as_of: Day,
     window_start: Day,
@@ -175,6 +206,37 @@ pub fn insights(
     for &m in &vips {
         vip[m as usize] = true;
     }
+    // The funnel: the furthest stage each member reached in the window.
+    let mut stage: Vec<u8> = (0..n)
+        .map(|m| match days[starts[m]..starts[m + 1]].iter().filter(|&&d| d >= window_start).count() {
+            0 => 0,
+            1 => 4,
+            _ => 5,
+        })
+        .collect();
+    if let Some(e) = &data.events {
+        let member_of = |i: usize| member_of_event.get(e.member[i] as usize).copied().flatten();
+        for i in (0..e.len()).filter(|&i| e.day[i] >= window_start && e.day[i] < as_of) {
+            let reached = match e.kind[i] {
+                EventType::AddToCart => 3,
+                EventType::Visit => 2,
+                EventType::MessageSent | EventType::MessageClicked => 1,
+                _ => 0,
+            };
+            if let Some(m) = member_of(i) {
+                stage[m as usize] = stage[m as usize].max(reached);
+            }
+        }
+    }
+    let mut funnel = Vec::with_capacity(FUNNEL.len());
+    for (k, &(key, label, label_en)) in FUNNEL.iter().enumerate() {
+        let members = stage.iter().filter(|&&s| usize::from(s) > k).count() as u64;
+        let previous = funnel.last().map_or(members, |s: &FunnelStage| s.members);
+        let rate = if previous > 0 { members as f64 / previous as f64 } else { 0.0 };
+        funnel.push(FunnelStage { key, label, label_en, members, rate });
+    }
+    let breakpoint =
+        funnel.iter().skip(1).filter(|s| s.rate < 1.0).min_by(|a, b| a.rate.total_cmp(&b.rate)).map(|s| s.key);
     let to_rows = |rows: &[[u32; SLOTS]; 7]| rows.to_vec();
     let summary = InsightsSummary {
         golden_hours: GoldenHours {
@@ -189,6 +251,8 @@ pub fn insights(
         vip_groups: sizes(&vip_groups(&home_store, &vips, &rules.community)),
         vip_members: vips.len(),
         vip_review: ReviewCounts { stays: review.stays.len(), joins: review.joins.len(), leaves: review.leaves.len() },
+        funnel,
+        breakpoint,
     };
     Insights { summary, best_slot, home_store, vip, base_group }
 }

@@ -370,7 +370,8 @@ pub fn analyze(data: &Dataset, rules: &Rules, as_of: Option<Day>) -> Result<Anal
         .collect();
 
     let registered_all: Vec<Option<Day>> = (0..n).map(registered).collect();
-    let insights = insights::insights(data, &order_member, &registered_all, as_of, window_start, rules);
+    let insights =
+        insights::insights(data, &order_member, &member_of_event, &registered_all, as_of, window_start, rules);
     let mut summary = summarize(&profiles, &measures, as_of, window_start, rules);
     summary.lifecycle_since = format_day(period_start);
     summary.lifecycle_moves = lifecycle::moves(stage_moves.into_iter());

@@ -773,6 +773,11 @@ describe("insights", () => {
         const m = ws.members({ limit: 1 }).rows[0];
         assert.ok(i.goldenHours.slots.some((x) => x.key === m.bestSlot));
         assert.equal(typeof m.homeStore, "string");
+        assert.deepEqual(i.funnel.map((f) => f.key), ["reached", "visited", "picked", "bought", "bought_again"]);
+        assert.ok(i.funnel.every((f, k) => k === 0 || f.members <= i.funnel[k - 1].members), "each stage implies the last");
+        assert.equal(i.funnel[3].members, s.buyersInWindow);
+        const lowest = i.funnel.slice(1).reduce((a, f) => (f.rate < a.rate ? f : a));
+        assert.equal(i.breakpoint, lowest.key);
         expectCode(() => new Workspace().insights(), "NOT_ANALYZED");
     });
 });
