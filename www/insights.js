@@ -1,5 +1,6 @@
 // The store insights section (`insights()`): golden hours as a weekday × slot
-// heatmap of purchases with the store's best slot in the title, new-member
+// heatmap of purchases with the store's best slot in the title, the key-path
+// funnel with its breakpoint (lowest conversion) highlighted, new-member
 // 7-day retention by weekly cohort with the repurchase rate, and the community:
 // base and VIP groups per store, the VIP count and the monthly VIP review, with
 // a button that narrows the member table to the VIPs.
@@ -79,6 +80,59 @@ function goldenOption({ slots, purchases, clicks, bestSlot }, wide) {
     };
 }
 
+/** Funnel bars: the breakpoint stands out from the other stages. */
+const FUNNEL_COLOR = "#74c0fc";
+const BREAKPOINT_COLOR = "#e03131";
+
+/** Narrowest funnel chart (px) whose stage labels stay on one line. */
+const WIDE_FUNNEL = 480;
+
+function funnelOption(funnel, breakpoint, wide) {
+    const labels = funnel.map(countLabel);
+    return {
+        textStyle: { fontFamily: FONT },
+        grid: { left: 8, right: wide ? 110 : 96, top: 4, bottom: 4, containLabel: true },
+        tooltip: {
+            formatter: (p) => {
+                const stage = funnel[p.dataIndex];
+                return [
+                    `<b>${escapeHtml(labels[p.dataIndex])}</b>`,
+                    `${t("funnelMembers")}: ${formatInt(stage.members)}`,
+                    p.dataIndex > 0 ? `${t("funnelRate")}: ${formatPercent(stage.rate)}` : null,
+                ]
+                    .filter(Boolean)
+                    .join("<br>");
+            },
+        },
+        xAxis: { type: "value", show: false, max: Math.max(1, ...funnel.map((s) => s.members)) },
+        yAxis: {
+            type: "category",
+            data: labels,
+            inverse: true,
+            ...AXIS,
+            axisLabel: { color: "#495057", interval: 0, ...(wide ? {} : { width: 64, overflow: "break", lineHeight: 14 }) },
+        },
+        series: [
+            {
+                type: "bar",
+                barMaxWidth: 26,
+                data: funnel.map((s) => ({
+                    value: s.members,
+                    itemStyle: { color: s.key === breakpoint ? BREAKPOINT_COLOR : FUNNEL_COLOR, borderRadius: [0, 4, 4, 0] },
+                    label: s.key === breakpoint ? { color: BREAKPOINT_COLOR, fontWeight: 600 } : {},
+                })),
+                label: {
+                    show: true,
+                    position: "right",
+                    color: "#495057",
+                    formatter: (p) =>
+                        p.dataIndex > 0 ? `${formatInt(p.value)} · ${formatPercent(funnel[p.dataIndex].rate)}` : formatInt(p.value),
+                },
+            },
+        ],
+    };
+}
+
 export class StoreInsights {
     /** @param {() => void} onShowVips  "查看 VIP 会员" was clicked */
     constructor(onShowVips) {
@@ -91,6 +145,14 @@ export class StoreInsights {
             this.chart.resize();
             if (this.shown && this.wide !== box.clientWidth >= WIDE_GOLDEN) this.renderGolden(this.shown.goldenHours);
         }).observe(box);
+        const funnelBox = $("chart-funnel");
+        this.funnelChart = echarts.init(funnelBox, null, { renderer: "canvas" });
+        /** Whether the funnel was last drawn with one-line stage labels. */
+        this.wideFunnel = null;
+        new ResizeObserver(() => {
+            this.funnelChart.resize();
+            if (this.shown && this.wideFunnel !== funnelBox.clientWidth >= WIDE_FUNNEL) this.renderFunnel(this.shown);
+        }).observe(funnelBox);
         $("show-vips").addEventListener("click", onShowVips);
     }
 
@@ -99,6 +161,7 @@ export class StoreInsights {
         this.shown = null;
         $("insights").hidden = true;
         this.chart.clear();
+        this.funnelChart.clear();
     }
 
     /** Show the insights (also after a language switch). */
@@ -106,6 +169,7 @@ export class StoreInsights {
         this.shown = insights;
         $("insights").hidden = false;
         this.renderGolden(insights.goldenHours);
+        this.renderFunnel(insights);
         this.renderRetention(insights);
         this.renderCommunity(insights);
     }
@@ -122,6 +186,15 @@ export class StoreInsights {
         this.wide = $("chart-golden").clientWidth >= WIDE_GOLDEN;
         // Drawn on the next frame: the page's first paint after an analysis stays one short task.
         this.chart.setOption(goldenOption(golden, this.wide), { notMerge: true, lazyUpdate: true });
+    }
+
+    renderFunnel({ funnel, breakpoint }) {
+        const stage = funnel.find((s) => s.key === breakpoint);
+        $("funnel-breakpoint").textContent = stage
+            ? t("funnelBreakpoint", { stage: countLabel(stage), pct: formatPercent(stage.rate) })
+            : t("funnelNoBreakpoint");
+        this.wideFunnel = $("chart-funnel").clientWidth >= WIDE_FUNNEL;
+        this.funnelChart.setOption(funnelOption(funnel, breakpoint, this.wideFunnel), { notMerge: true, lazyUpdate: true });
     }
 
     renderRetention({ retention, repurchase }) {

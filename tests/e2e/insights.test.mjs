@@ -1,6 +1,7 @@
 // The store insights card in headless Chromium, on the demo store: the golden
 // hours heatmap draws the Node package's insights() grid with the best slot in
-// its title, the retention table has Node's weekly cohorts, the community shows
+// its title, the key-path funnel draws Node's stages with the breakpoint named
+// and highlighted, the retention table has Node's weekly cohorts, the community shows
 // Node's groups, VIP count and review, "查看 VIP 会员" narrows the member table to
 // the VIPs behind a chip, and the member dialog shows level, best slot, home
 // store and each behaviour tag with its evidence in plain words and its levers.
@@ -46,6 +47,26 @@ test("demo store: golden hours, new-member retention, community and VIPs, tags w
     const best = goldenHours.slots.find((s) => s.key === goldenHours.bestSlot);
     assert.ok(best, "the demo has a best slot");
     assert.equal(await page.textContent("#golden-best"), `最佳触达时段：${best.label}`);
+
+    // Key-path funnel: drawn, Node's stages, the breakpoint highlighted and named with its rate.
+    const [funnelCanvas] = await chartCanvases(page, "#chart-funnel");
+    assert.ok(funnelCanvas && funnelCanvas.width > 0 && funnelCanvas.height > 0, "the funnel chart has no canvas");
+    const funnelDrawn = await page.evaluate(() => {
+        const option = echarts.getInstanceByDom(document.getElementById("chart-funnel")).getOption();
+        return { stages: option.yAxis[0].data, bars: option.series[0].data.map((d) => [d.value, d.itemStyle.color]) };
+    });
+    const breakpoint = insights.funnel.find((s) => s.key === insights.breakpoint);
+    assert.ok(breakpoint, "the demo has a breakpoint");
+    assert.deepEqual(funnelDrawn.stages, insights.funnel.map((s) => s.label));
+    assert.deepEqual(funnelDrawn.bars.map(([n]) => n), insights.funnel.map((s) => s.members));
+    const colors = funnelDrawn.bars.map(([, c]) => c);
+    const hot = colors[insights.funnel.indexOf(breakpoint)];
+    assert.equal(colors.filter((c) => c === hot).length, 1, "only the breakpoint has its colour");
+    const breakpointRate = `${(breakpoint.rate * 100).toFixed(1)}%`;
+    assert.equal(
+        await page.textContent("#funnel-breakpoint"),
+        `断点：${breakpoint.label}，转化率 ${breakpointRate} —— 优先改进这一步`,
+    );
 
     // Retention: Node's cohorts, the open ones marked, and the repurchase rate.
     const rows = await page.$$eval("#retention-rows tr", (trs) =>
@@ -122,6 +143,10 @@ test("demo store: golden hours, new-member retention, community and VIPs, tags w
         () => echarts.getInstanceByDom(document.getElementById("chart-golden")).getOption().xAxis[0].data,
     );
     assert.deepEqual(english, goldenHours.slots.map((s) => s.labelEn));
+    assert.equal(
+        await page.textContent("#funnel-breakpoint"),
+        `Breakpoint: ${breakpoint.labelEn}, conversion ${breakpointRate} — fix this step first`,
+    );
     await page.evaluate(() => localStorage.clear());
 
     ws.free();
