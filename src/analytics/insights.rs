@@ -167,19 +167,8 @@ pub fn insights(
     let best_slot = best_slots(n, &t_member, &t_minute, store_best, &rules.timing);
 
     // Retention and repurchase from each member's purchase days.
-    let mut starts = vec![0usize; n + 1];
-    for &m in &member {
-        starts[m as usize + 1] += 1;
-    }
-    for k in 0..n {
-        starts[k + 1] += starts[k];
-    }
-    let mut next = starts.clone();
-    let mut days = vec![0 as Day; member.len()];
-    for (k, &m) in member.iter().enumerate() {
-        days[next[m as usize]] = day[k];
-        next[m as usize] += 1;
-    }
+    let pairs: Vec<(u32, Day)> = member.iter().copied().zip(day.iter().copied()).collect();
+    let (starts, days) = super::group_by_member(n, &pairs);
     let retention = cohorts(registered, &days, &starts, as_of, &rules.retention);
     let repurchase = repurchase(&days, &starts, window_start, as_of);
 

@@ -276,33 +276,21 @@ pub fn analyze(data: &Dataset, rules: &Rules, as_of: Option<Day>) -> Result<Anal
         .as_ref()
         .map(|e| e.ids.names().iter().map(|id| index.get(id).copied()).collect())
         .unwrap_or_default();
-    let mut entries: Vec<(u32, Day, Fen)> = Vec::new();
+    let mut entries: Vec<(u32, (Day, Fen))> = Vec::new();
     if let Some(orders) = &data.orders {
         for i in (0..orders.len()).filter(|&i| orders.day[i] < as_of && orders.kind[i] != OrderKind::NotPurchase) {
-            entries.push((order_member[orders.member[i] as usize], orders.day[i], orders.net[i]));
+            entries.push((order_member[orders.member[i] as usize], (orders.day[i], orders.net[i])));
         }
     }
     if let Some(events) = &data.events {
         for e in (0..events.len()).filter(|&e| events.day[e] < as_of) {
             let bonus = rules.levels.bonus(events.kind[e]);
             if let (Some(m), true) = (member_of_event.get(events.member[e] as usize).copied().flatten(), bonus > 0) {
-                entries.push((m, events.day[e], bonus * 100));
+                entries.push((m, (events.day[e], bonus * 100)));
             }
         }
     }
-    let mut ledger_start = vec![0usize; n + 1];
-    for &(m, _, _) in &entries {
-        ledger_start[m as usize + 1] += 1;
-    }
-    for k in 0..n {
-        ledger_start[k + 1] += ledger_start[k];
-    }
-    let mut next = ledger_start.clone();
-    let mut ledger: Vec<(Day, Fen)> = vec![(0, 0); entries.len()];
-    for (m, day, fen) in entries {
-        ledger[next[m as usize]] = (day, fen);
-        next[m as usize] += 1;
-    }
+    let (ledger_start, mut ledger) = group_by_member(n, &entries);
 
     // Score the members who bought in the window.
     let scored: Vec<usize> = (0..n).filter(|&i| acc[i].f > 0).collect();
@@ -434,6 +422,26 @@ fn summarize(profiles: &[Profile], measures: &rfm::Measures, as_of: Day, window_
         lifecycle_since: String::new(),
         lifecycle_moves: Vec::new(),
     }
+}
+
+/// Values grouped by member in one allocation: member `m`'s are
+/// `values[starts[m]..starts[m + 1]]`, in input order (`n` members;
+/// indices at or past `n` are dropped).
+pub(crate) fn group_by_member<T: Copy + Default>(n: usize, items: &[(u32, T)]) -> (Vec<usize>, Vec<T>) {
+    let mut starts = vec![0usize; n + 1];
+    for &(m, _) in items.iter().filter(|(m, _)| (*m as usize) < n) {
+        starts[m as usize + 1] += 1;
+    }
+    for k in 0..n {
+        starts[k + 1] += starts[k];
+    }
+    let mut next = starts.clone();
+    let mut values = vec![T::default(); starts[n]];
+    for &(m, value) in items.iter().filter(|(m, _)| (*m as usize) < n) {
+        values[next[m as usize]] = value;
+        next[m as usize] += 1;
+    }
+    (starts, values)
 }
 
 /// Parse an analysis date given by a caller (`2026-11-01`, or any form the
