@@ -53,9 +53,19 @@ export class Analysis {
         return this.request("loadDemo");
     }
 
-    /** Stream a File; `onProgress({ bytes, total, rows })` after each chunk. → `{ report, fresh }` */
-    loadFile(file, kind, onProgress) {
-        return this.request("loadFile", { file, kind }, onProgress);
+    /** Stream a File (kept in this browser unless `persist` is false); `onProgress({ bytes, total, rows })` after each chunk. → `{ report, fresh }` */
+    loadFile(file, kind, onProgress, { persist = true } = {}) {
+        return this.request("loadFile", { file, kind, persist }, onProgress);
+    }
+
+    /** The files kept in this browser by earlier loads. → `[{ kind, file: File }]`, in load order */
+    storedFiles() {
+        return this.request("storedFiles");
+    }
+
+    /** Forget the files kept in this browser (deletes the IndexedDB database). → null */
+    clearStored() {
+        return this.request("clearStored");
     }
 
     /** → `{ summary: Summary, insights: Insights, prediction: PredictionSummary | null }` (null when predict() failed) */

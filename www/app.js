@@ -112,6 +112,7 @@ function showProgress({ bytes, total, rows }, started) {
 function setBusy(busy) {
     state.busy = busy;
     $("reload-demo").disabled = busy;
+    $("clear-local").disabled = busy;
     $("file-input").disabled = busy;
     $("export").disabled = busy;
     $("drop-zone").classList.toggle("busy", busy);
@@ -239,18 +240,27 @@ function guessKind(name) {
 
 /** Stream the files into the worker one after another, then analyse once. */
 async function importFiles(files) {
-    if (state.busy || !files.length) return;
+    const chosen = $("file-kind").value;
+    await loadEntries(files.map((file) => ({ file, kind: chosen === "auto" ? guessKind(file.name) : chosen })));
+}
+
+/**
+  * Stream `[{ file, kind }]` into the worker one after another, then analyse once.
+  * `restored`: the files come from this browser's store (not kept again, and said so).
+  * → how many files loaded.
+  */
+async function loadEntries(entries, { restored = false } = {}) {
+    if (state.busy || !entries.length) return 0;
     hideError();
     setBusy(true);
     const loaded = [];
     try {
-        for (const file of files) {
-            const chosen = $("file-kind").value;
-            const kind = chosen === "auto" ? guessKind(file.name) : chosen;
+        for (const { file, kind } of entries) {
             const started = performance.now();
             setStatus(["reading", { file: file.name }]);
             showProgress({ bytes: 0, total: file.size, rows: 0 }, started);
-            const { report, fresh } = await analysis.loadFile(file, kind, (p) => showProgress(p, started));
+            const onProgress = (p) => showProgress(p, started);
+            const { report, fresh } = await analysis.loadFile(file, kind, onProgress, { persist: !restored });
             if (fresh) state.reports = { orders: null, members: null };
             state.source = "files";
             state.reports[kind] = report;
@@ -269,6 +279,7 @@ async function importFiles(files) {
             showError(e);
         }
         setStatus(
+            ...(restored ? [["restored"]] : []),
             ...loaded.map((r) => [
                 "loaded",
                 {
@@ -283,6 +294,30 @@ async function importFiles(files) {
         setStatus();
     }
     setBusy(false);
+    return loaded.length;
+}
+
+/** On open: the files kept in this browser if there are any (and they load), else the demo store. */
+async function startUp() {
+    let stored = [];
+    try {
+        stored = await analysis.storedFiles();
+    } catch {
+        // No stored files to restore: the demo store.
+    }
+    if (!stored.length || !(await loadEntries(stored, { restored: true }))) await loadDemo();
+}
+
+/** Forget the files kept in this browser (after asking) and show the demo store again. */
+async function clearLocal() {
+    if (state.busy || !confirm(t("clearLocalConfirm"))) return;
+    try {
+        await analysis.clearStored();
+    } catch (e) {
+        showError(e);
+        return;
+    }
+    await loadDemo();
 }
 
 // ---- wiring --------------------------------------------------------------
@@ -292,6 +327,7 @@ $("lang-switch").addEventListener("click", () => {
     renderAll();
 });
 $("reload-demo").addEventListener("click", loadDemo);
+$("clear-local").addEventListener("click", clearLocal);
 $("error-dismiss").addEventListener("click", hideError);
 
 $("file-input").addEventListener("change", (e) => {
@@ -342,4 +378,4 @@ $("export").addEventListener("click", async () => {
 });
 
 renderAll();
-loadDemo();
+startUp();

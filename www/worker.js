@@ -5,6 +5,7 @@
 // Requests run one at a time, in the order they arrive.
 
 import init, { Workspace } from "./pkg/web/index.js";
+import { clearStored, saveFile, storedFiles } from "./store.js";
 
 const CHUNK_BYTES = 4 * 1024 * 1024;
 /** Rejected rows sent to the page per report; the total is always sent. */
@@ -60,7 +61,7 @@ function loadDemo() {
   * file started a new workspace (the page then forgets the earlier reports).
   * A new workspace is kept only if the load succeeds.
   */
-async function loadFile(id, file, kind) {
+async function loadFile(id, file, kind, persist = true) {
     const fresh = startFresh;
     const target = fresh ? new Workspace() : ws;
     const total = file.size;
@@ -79,12 +80,32 @@ async function loadFile(id, file, kind) {
         const report = target.finishLoad();
         replaceWorkspace(target);
         startFresh = false;
+        if (persist) await keep(kind, file, fresh);
         return { report: forPage(report), fresh };
     } catch (e) {
         // Nothing of a failed load is kept; the data already loaded stays.
         if (target !== ws) target.free();
         else target.cancelLoad();
         throw e;
+    }
+}
+
+/** Keep a loaded file in IndexedDB (a fresh workspace forgets the stored ones); a failure only loses the keeping. */
+async function keep(kind, file, fresh) {
+    try {
+        await saveFile(kind, file.name, file, { replaceAll: fresh });
+    } catch (e) {
+        console.warn(`could not keep ${file.name} in this browser: ${e?.message ?? e}`);
+    }
+}
+
+/** The stored files as Files: `[{ kind, file }]`, in load order; none when IndexedDB fails. */
+async function stored() {
+    try {
+        return (await storedFiles()).map(({ kind, name, file }) => ({ kind, file: new File([file], name) }));
+    } catch (e) {
+        console.warn(`could not read the stored files: ${e?.message ?? e}`);
+        return [];
     }
 }
 
@@ -122,7 +143,9 @@ async function handle(message) {
     await boot();
     const { type } = message;
     if (type === "loadDemo") return loadDemo();
-    if (type === "loadFile") return loadFile(message.id, message.file, message.kind);
+    if (type === "loadFile") return loadFile(message.id, message.file, message.kind, message.persist);
+    if (type === "storedFiles") return stored();
+    if (type === "clearStored") return clearStored().then(() => null);
     if (type === "crowds") return { recommended: Workspace.recommendedCrowds(), fields: Workspace.crowdFields() };
     if (!ws) throw Object.assign(new Error("no data loaded"), { code: "NO_DATA" });
     switch (type) {

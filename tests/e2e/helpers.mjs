@@ -38,9 +38,11 @@ export function nodePackage() {
 export async function start() {
     const server = await serve({ root: `${ROOT}www`, port: 0 });
     const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
-    const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 900 } });
     const requests = [];
-    context.on("request", (request) => requests.push(request.url()));
+    const context = await newContext({ browser, requests });
+    // The shared context opens on the demo store every time: files an earlier
+    // test imported are not restored (persistence.test.mjs uses its own contexts).
+    await context.addInitScript(() => indexedDB.deleteDatabase("member-analytics"));
     const pageErrors = [];
     const close = async () => {
         await browser.close();
@@ -49,9 +51,19 @@ export async function start() {
     return { server, browser, context, requests, pageErrors, close };
 }
 
+/**
+  * A new browser context (its own empty storage, IndexedDB included) that logs
+  * its requests into `env.requests`; close it when done.
+  */
+export async function newContext(env) {
+    const context = await env.browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 900 } });
+    context.on("request", (request) => env.requests.push(request.url()));
+    return context;
+}
+
 /** Open the dashboard in a new page and wait until the demo store is analysed. */
-export async function openDashboard(env, { initScript } = {}) {
-    const page = await env.context.newPage();
+export async function openDashboard(env, { initScript, context = env.context } = {}) {
+    const page = await context.newPage();
     page.on("pageerror", (e) => env.pageErrors.push(e.message));
     page.on("console", (m) => m.type() === "error" && env.pageErrors.push(m.text()));
     if (initScript) await page.addInitScript(initScript);

@@ -1,0 +1,61 @@
+// The user's imported files kept in this browser (IndexedDB), so the analysis
+// is there again on the next visit. Plain IndexedDB in small promise helpers;
+// each call opens and closes its own connection, so `clearStored` is never
+// blocked by an open one. Used by the worker.
+
+const DB_NAME = "member-analytics";
+const FILES = "files";
+/** The order stored files load in (members after orders, as a user would). */
+export const KIND_ORDER = ["orders", "members", "order_lines", "events"];
+
+/** An IDBRequest as a promise of its result. */
+function done(request) {
+    return new Promise((resolve, reject) => {
+        request.onsuccess = () => resolve(request.result);
+        request.onerror = () => reject(request.error);
+    });
+}
+
+function open() {
+    const request = indexedDB.open(DB_NAME, 1);
+    request.onupgradeneeded = () => request.result.createObjectStore(FILES, { keyPath: "kind" });
+    return done(request);
+}
+
+/** Run `body(store)` in one transaction on `files`; resolves with its result once the transaction completes. */
+async function withFiles(mode, body) {
+    const db = await open();
+    try {
+        const tx = db.transaction(FILES, mode);
+        const result = body(tx.objectStore(FILES));
+        await new Promise((resolve, reject) => {
+            tx.oncomplete = resolve;
+            tx.onerror = () => reject(tx.error);
+            tx.onabort = () => reject(tx.error ?? new Error("IndexedDB transaction aborted"));
+        });
+        return result instanceof IDBRequest ? result.result : result;
+    } finally {
+        db.close();
+    }
+}
+
+/** Keep `file` (a File or Blob) as the file of `kind`, replacing the older one; `replaceAll` forgets the other kinds first. */
+export function saveFile(kind, name, file, { replaceAll = false } = {}) {
+    return withFiles("readwrite", (store) => {
+        if (replaceAll) store.clear();
+        store.put({ kind, name, file, savedAt: Date.now() });
+    });
+}
+
+/** The stored files as `[{ kind, name, file }]`, in `KIND_ORDER`. */
+export async function storedFiles() {
+    const rows = await withFiles("readonly", (store) => store.getAll());
+    return rows
+        .filter((r) => KIND_ORDER.includes(r.kind))
+        .sort((a, b) => KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind));
+}
+
+/** Delete the whole database. */
+export function clearStored() {
+    return done(indexedDB.deleteDatabase(DB_NAME));
+}
