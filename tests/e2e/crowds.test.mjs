@@ -6,18 +6,12 @@
 // behind a chip that clears it.
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { after, before, test } from "node:test";
-import { assertLocalOnly, count, nodePackage, openDashboard, screenshot, start, waitForTotal } from "./helpers.mjs";
+import { test } from "node:test";
+import { assertLocalOnly, count, nodePackage, openDashboard, screenshot, useEnv, waitForTotal } from "./helpers.mjs";
 
 const { Workspace } = nodePackage();
 
-let env;
-before(async () => {
-    env = await start();
-});
-after(async () => {
-    await env?.close();
-});
+const env = useEnv();
 
 /** Wait until the card has counted `expr` (or failed on it); → the shown count, or null on an error. */
 async function counted(page, expr) {

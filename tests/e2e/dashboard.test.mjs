@@ -5,25 +5,8 @@
 // the same bytes.
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { after, before, test } from "node:test";
-import {
-    DATA,
-    assertLocalOnly,
-    chartCanvases,
-    clickBar,
-    count,
-    money,
-    nodePackage,
-    openDashboard,
-    parseCsv,
-    screenshot,
-    shownRejections,
-    start,
-    waitForStatus,
-    waitForTotal,
-    waitIdle,
-    yuanToFen,
-} from "./helpers.mjs";
+import { test } from "node:test";
+import { assertLocalOnly, chartCanvases, clickBar, count, DATA, money, nodePackage, openDashboard, parseCsv, screenshot, shownRejections, useEnv, waitForStatus, waitForTotal, waitIdle, yuanToFen } from "./helpers.mjs";
 
 const { Workspace } = nodePackage();
 const GBK_NAME = "orders_gbk_crlf.csv";
@@ -50,13 +33,7 @@ function filesExpected(files) {
     return { ws, reports, summary, total };
 }
 
-let env;
-before(async () => {
-    env = await start();
-});
-after(async () => {
-    await env?.close();
-});
+const env = useEnv();
 
 async function importThroughInput(page, name, buffer) {
     await page.setInputFiles("#file-input", { name, mimeType: "text/csv", buffer });

@@ -8,6 +8,7 @@ import { chromium } from "playwright-core";
 import { ROOT } from "../js/helpers.mjs";
 import { serve } from "../../scripts/serve.mjs";
 
+import { after, before } from "node:test";
 export { DATA, ROOT, parseCsv } from "../js/helpers.mjs";
 export const SCREENSHOTS = `${ROOT}tests/e2e/screenshots/`;
 
@@ -49,6 +50,21 @@ export async function start() {
         await server.close();
     };
     return { server, browser, context, requests, pageErrors, close };
+}
+
+/**
+  * The shared server and browser of one test file: started before its tests,
+  * closed after them. The returned object is filled in by `before`.
+  */
+export function useEnv() {
+    const env = {};
+    before(async () => {
+        Object.assign(env, await start());
+    });
+    after(async () => {
+        await env.close?.();
+    });
+    return env;
 }
 
 /**

@@ -6,18 +6,12 @@
 // the VIPs behind a chip, and the member dialog shows level, best slot, home
 // store and each behaviour tag with its evidence in plain words and its levers.
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
-import { assertLocalOnly, chartCanvases, count, nodePackage, openDashboard, screenshot, start, waitForTotal } from "./helpers.mjs";
+import { test } from "node:test";
+import { assertLocalOnly, chartCanvases, count, nodePackage, openDashboard, screenshot, useEnv, waitForTotal } from "./helpers.mjs";
 
 const { Workspace } = nodePackage();
 
-let env;
-before(async () => {
-    env = await start();
-});
-after(async () => {
-    await env?.close();
-});
+const env = useEnv();
 
 /** The member dialog's facts: label → value. */
 const dialogFacts = (page) =>

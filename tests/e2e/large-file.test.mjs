@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { assertLocalOnly, count, money, nodePackage, openDashboard, screenshot, start, waitIdle } from "./helpers.mjs";
+import { assertLocalOnly, count, money, nodePackage, openDashboard, screenshot, useEnv, waitIdle } from "./helpers.mjs";
 
 const ROWS = 1_000_000;
 const LONG_TASK_MS = 200;
@@ -21,14 +21,12 @@ function recordLongTasks() {
     }).observe({ type: "longtask", buffered: true });
 }
 
-let env;
+const env = useEnv();
 let dir;
-before(async () => {
-    env = await start();
+before(() => {
     dir = mkdtempSync(join(tmpdir(), "member-analytics-e2e-"));
 });
-after(async () => {
-    await env?.close();
+after(() => {
     if (dir) rmSync(dir, { recursive: true, force: true });
 });
 

@@ -5,28 +5,12 @@
 // marked, and the P(alive) heatmap has its note on one-time buyers.
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { after, before, test } from "node:test";
-import {
-    assertLocalOnly,
-    chartCanvases,
-    clickBar,
-    count,
-    nodePackage,
-    openDashboard,
-    screenshot,
-    start,
-    waitForTotal,
-} from "./helpers.mjs";
+import { test } from "node:test";
+import { assertLocalOnly, chartCanvases, clickBar, count, nodePackage, openDashboard, screenshot, useEnv, waitForTotal } from "./helpers.mjs";
 
 const { Workspace } = nodePackage();
 
-let env;
-before(async () => {
-    env = await start();
-});
-after(async () => {
-    await env?.close();
-});
+const env = useEnv();
 
 test("demo store: stage bars, filtering by stage, the moves since the previous period, the heatmap note", async () => {
     const page = await openDashboard(env);

@@ -4,19 +4,8 @@
 // nothing it keeps reaches the other tests.
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { after, before, test } from "node:test";
-import {
-    DATA,
-    assertLocalOnly,
-    count,
-    money,
-    newContext,
-    nodePackage,
-    openDashboard,
-    start,
-    waitForStatus,
-    waitIdle,
-} from "./helpers.mjs";
+import { test } from "node:test";
+import { assertLocalOnly, count, DATA, money, newContext, nodePackage, openDashboard, useEnv, waitForStatus, waitIdle } from "./helpers.mjs";
 
 const { Workspace } = nodePackage();
 const GBK_NAME = "orders_gbk_crlf.csv";
@@ -45,13 +34,7 @@ function expectedKpis({ summary, total }) {
     return { members: summary.members, buyers: summary.buyersInWindow, revenue: money(summary.revenueFen), total };
 }
 
-let env;
-before(async () => {
-    env = await start();
-});
-after(async () => {
-    await env?.close();
-});
+const env = useEnv();
 
 test("an imported file is restored after a reload; clearing local data brings the demo back", async () => {
     const context = await newContext(env);

@@ -3,17 +3,8 @@
 // package's predict(); a 30-member store gets the fallback notice with the
 // package's own explanation of what data is missing.
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
-import {
-    assertLocalOnly,
-    chartCanvases,
-    money,
-    nodePackage,
-    openDashboard,
-    screenshot,
-    start,
-    waitForStatus,
-} from "./helpers.mjs";
+import { test } from "node:test";
+import { assertLocalOnly, chartCanvases, money, nodePackage, openDashboard, screenshot, useEnv, waitForStatus } from "./helpers.mjs";
 
 const { Workspace } = nodePackage();
 const CHARTS = "#predictions .chart";
@@ -77,13 +68,7 @@ function paintedPixels(page, id) {
     });
 }
 
-let env;
-before(async () => {
-    env = await start();
-});
-after(async () => {
-    await env?.close();
-});
+const env = useEnv();
 
 test("demo store: forecast KPIs, heatmap, CLV histogram, model check and the recall list match predict()", async () => {
     const page = await openDashboard(env);
