@@ -330,6 +330,11 @@ export class Workspace {
   ): { seed: string; entrantCount: number; entrantsDigest: string; winners: string[] };
   static draw(request: { kind: "redPackets"; totalFen: number; count: number; minFen?: number; seed?: string }):
     { seed: string; packetsFen: number[] };
+  /** Check a rules document (object or JSON text) without applying it; throws what
+   *  `setRules` would: code `INVALID_RULES` with `field` = the JSON path at fault. */
+  static validateRules(rules: object | string): void;
+  /** Bytes of wasm memory the module holds; wasm memory never shrinks, so this is its peak. */
+  static memoryBytes(): number;
   /** The crowds that ship built in; pass `expr` as `members({ crowd: expr })`. */
   static recommendedCrowds(): { key: string; name: string; nameEn: string; expr: string }[];
   /** The fields the crowd language knows, with their meaning. */

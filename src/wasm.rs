@@ -151,6 +151,21 @@ impl Workspace {
         to_js(self.0.rules())
     }
 
+    /// Check a rules document without applying it: `Workspace.validateRules(text)`
+    /// throws the error `setRules` would (code `INVALID_RULES`, `field` = the JSON path).
+    #[wasm_bindgen(js_name = validateRules)]
+    pub fn validate_rules(rules: JsValue) -> Result<(), JsValue> {
+        let json = json_text("rules", &rules)?;
+        crate::Rules::from_json(&json).map(drop).map_err(js_error)
+    }
+
+    /// The bytes of wasm memory this module holds: `Workspace.memoryBytes()`.
+    /// Wasm memory never shrinks, so this is also the peak since start-up.
+    #[wasm_bindgen(js_name = memoryBytes)]
+    pub fn memory_bytes() -> f64 {
+        (core::arch::wasm32::memory_size::<0>() * 65_536) as f64
+    }
+
     /// The default rules: `Workspace.defaultRules()`.
     #[wasm_bindgen(js_name = defaultRules)]
     pub fn default_rules() -> Result<JsValue, JsValue> {

@@ -53,9 +53,43 @@ export class Analysis {
         return this.request("loadDemo");
     }
 
-    /** Stream a File (kept in this browser unless `persist` is false); `onProgress({ bytes, total, rows })` after each chunk. → `{ report, fresh }` */
+    /**
+      * Stream a File (kept in this browser unless `persist` is false); `onProgress({ bytes, total, rows, memory })`
+      * after each chunk. → `{ report, fresh, memory }` (`memory`: wasm memory in bytes, its peak so far).
+      * Rejects with code `CANCELLED` after `cancelLoad()`.
+      */
     loadFile(file, kind, onProgress, { persist = true } = {}) {
         return this.request("loadFile", { file, kind, persist }, onProgress);
+    }
+
+    /** Stop the running `loadFile` at its next chunk (answered at once; the earlier data stays). */
+    cancelLoad() {
+        return this.request("cancelLoad");
+    }
+
+    /** The rules document the editor shows: `{ text, custom }` (`custom`: the user's, not the defaults). */
+    rulesDocument() {
+        return this.request("rulesDocument");
+    }
+
+    /** Check a rules document (JSON text) without applying it; rejects with `INVALID_RULES` and `field`. → null */
+    validateRules(text) {
+        return this.request("validateRules", { text });
+    }
+
+    /** Apply and keep a rules document (JSON text; null = the defaults); call `analyze()` after. → null */
+    setRules(text) {
+        return this.request("setRules", { text });
+    }
+
+    /** Every member id a members query selects (a draw's entrants). → string[] */
+    memberIds(query) {
+        return this.request("memberIds", { query });
+    }
+
+    /** A fair draw, as `Workspace.draw` takes it. → the draw with its seed */
+    draw(request) {
+        return this.request("draw", { request });
     }
 
     /** The files kept in this browser by earlier loads. → `[{ kind, file: File }]`, in load order */

@@ -5,12 +5,14 @@ import { Analysis } from "./analysis.js";
 import { Charts } from "./charts.js";
 import { CrowdBuilder } from "./crowds.js";
 import { $, el } from "./dom.js";
+import { DrawPage } from "./draws.js";
 import { applyStaticText, currentLang, formatInt, formatMoney, formatPercent, has, setLang, t } from "./i18n.js";
 import { StoreInsights } from "./insights.js";
 import { renderMoves } from "./lifecycle.js";
 import { MemberTable } from "./members-table.js";
 import { Predictions, RECALL_ROWS } from "./predictions.js";
 import { renderReports } from "./report.js";
+import { RulesEditor } from "./rules-editor.js";
 
 const analysis = new Analysis();
 const state = {
@@ -58,6 +60,25 @@ const crowds = new CrowdBuilder(analysis, {
     onExport: (crowd) => exportCsv({ crowd, lang: currentLang() }, "crowd"),
 });
 
+new DrawPage(analysis, { tableQuery: () => table.query(), onError: showError });
+const rulesEditor = new RulesEditor(analysis, { onApplied: reanalyze, onError: showError });
+
+/** Analyse again after the rules changed. */
+async function reanalyze() {
+    if (state.busy) return;
+    setBusy(true);
+    setStatus(["analyzing"]);
+    try {
+        await runAnalysis();
+        setStatus();
+    } catch (e) {
+        setStatus();
+        showError(e);
+    } finally {
+        setBusy(false);
+    }
+}
+
 /** Bring the member table into view (after a filter was set elsewhere). */
 function toMembers() {
     $("members").scrollIntoView({ behavior: "smooth", block: "start" });
@@ -96,15 +117,30 @@ function renderStatus() {
     $("status-text").replaceChildren(parts.join(" "), ...link);
 }
 
-function showProgress({ bytes, total, rows }, started) {
+/** Bytes → "312 MB". */
+function formatMemory(bytes) {
+    return `${formatInt(Math.round(bytes / 1048576))} MB`;
+}
+
+/** Seconds → "8 秒" / "2 分 5 秒"; "—" before there is a rate to go by. */
+function formatDuration(seconds) {
+    if (!Number.isFinite(seconds)) return "—";
+    const whole = Math.max(1, Math.ceil(seconds));
+    return whole < 60 ? t("seconds", { n: whole }) : t("minutes", { m: Math.floor(whole / 60), s: whole % 60 });
+}
+
+function showProgress({ bytes, total, rows, memory = 0 }, started) {
     const seconds = (performance.now() - started) / 1000;
     const pct = total ? Math.floor((bytes / total) * 100) : 100;
+    const bytesPerSecond = seconds > 0 && bytes > 0 ? bytes / seconds : NaN;
     $("progress").hidden = false;
     $("progress-bar").style.width = `${pct}%`;
     $("progress-text").textContent = t("progress", {
         pct,
         rows: formatInt(rows),
-        rate: seconds > 0 ? formatInt(Math.round(rows / seconds)) : "—",
+        rate: seconds > 0 && rows > 0 ? formatInt(Math.round(rows / seconds)) : "—",
+        left: formatDuration((total - bytes) / bytesPerSecond),
+        memory: memory ? formatMemory(memory) : "—",
     });
 }
 
@@ -114,6 +150,7 @@ function setBusy(busy) {
     $("reload-demo").disabled = busy;
     $("clear-local").disabled = busy;
     $("file-input").disabled = busy;
+    $("cancel-load").disabled = !busy;
     $("export").disabled = busy;
     $("drop-zone").classList.toggle("busy", busy);
     document.body.classList.toggle("busy", busy);
@@ -165,6 +202,7 @@ function renderAll() {
     if (table.crowd) table.crowd.label = crowds.label(table.crowd.expr);
     table.render();
     crowds.render();
+    rulesEditor.render();
     renderReports($("reports"), [state.reports.orders, state.reports.members]);
     renderStatus();
     if (shownError) showError(shownError);
@@ -254,22 +292,28 @@ async function loadEntries(entries, { restored = false } = {}) {
     hideError();
     setBusy(true);
     const loaded = [];
+    let cancelled = null;
+    let memory = 0;
     try {
         for (const { file, kind } of entries) {
             const started = performance.now();
             setStatus(["reading", { file: file.name }]);
             showProgress({ bytes: 0, total: file.size, rows: 0 }, started);
             const onProgress = (p) => showProgress(p, started);
-            const { report, fresh } = await analysis.loadFile(file, kind, onProgress, { persist: !restored });
-            if (fresh) state.reports = { orders: null, members: null };
+            const result = await analysis.loadFile(file, kind, onProgress, { persist: !restored });
+            if (result.fresh) state.reports = { orders: null, members: null };
             state.source = "files";
-            state.reports[kind] = report;
-            loaded.push(report);
+            state.reports[kind] = result.report;
+            loaded.push(result.report);
+            memory = result.memory;
         }
     } catch (e) {
-        showError(e);
+        if (e.code === "CANCELLED") cancelled = e.fileName;
+        else showError(e);
     }
     $("progress").hidden = true;
+    const memoryLine = memory ? [["memoryPeak", { memory: formatMemory(memory) }]] : [];
+    const cancelLine = cancelled ? [["cancelled", { file: cancelled }]] : [];
     if (loaded.length) {
         renderReports($("reports"), [state.reports.orders, state.reports.members]);
         setStatus(["analyzing"]);
@@ -289,9 +333,11 @@ async function loadEntries(entries, { restored = false } = {}) {
                     rejected: formatInt(r.rejectedTotal),
                 },
             ]),
+            ...memoryLine,
+            ...cancelLine,
         );
     } else {
-        setStatus();
+        setStatus(...cancelLine);
     }
     setBusy(false);
     return loaded.length;
@@ -306,6 +352,7 @@ async function startUp() {
         // No stored files to restore: the demo store.
     }
     if (!stored.length || !(await loadEntries(stored, { restored: true }))) await loadDemo();
+    await rulesEditor.load();
 }
 
 /** Forget the files kept in this browser (after asking) and show the demo store again. */
@@ -318,6 +365,7 @@ async function clearLocal() {
         return;
     }
     await loadDemo();
+    await rulesEditor.load();
 }
 
 // ---- wiring --------------------------------------------------------------
@@ -329,6 +377,7 @@ $("lang-switch").addEventListener("click", () => {
 $("reload-demo").addEventListener("click", loadDemo);
 $("clear-local").addEventListener("click", clearLocal);
 $("error-dismiss").addEventListener("click", hideError);
+$("cancel-load").addEventListener("click", () => analysis.cancelLoad());
 
 $("file-input").addEventListener("change", (e) => {
     const files = [...e.target.files];

@@ -1,11 +1,12 @@
 // The analysis worker: owns the one Workspace, so parsing and analysis never
 // block the page. Messages are `{ id, type, ...args }`; each gets exactly one
 // `{ id, ok: true, result }` or `{ id, ok: false, error: { code, message, field, fileName } }`,
-// and loads also send `{ id, progress: { bytes, total, rows } }` after each chunk.
-// Requests run one at a time, in the order they arrive.
+// and loads also send `{ id, progress: { bytes, total, rows, memory } }` after each chunk.
+// Requests run one at a time, in the order they arrive, except `cancelLoad`,
+// which is answered at once and stops the running load at its next chunk.
 
 import init, { Workspace } from "./pkg/web/index.js";
-import { clearStored, saveFile, storedFiles } from "./store.js";
+import { clearStored, saveFile, saveRules, storedFiles, storedRules } from "./store.js";
 
 const CHUNK_BYTES = 4 * 1024 * 1024;
 /** Rejected rows sent to the page per report; the total is always sent. */
@@ -19,12 +20,17 @@ let ws = null;
   * after a load that could not be finished (its open load blocks the workspace).
   */
 let startFresh = true;
+/** The user's rules document (JSON text), or null for the defaults; every new workspace gets it. */
+let rulesText = null;
+/** Set by `cancelLoad`; the running load stops at its next chunk. */
+let cancelRequested = false;
 
 function boot() {
     ready ??= (async () => {
         const response = await fetch("pkg/member_analytics_bg.wasm");
         if (!response.ok) throw new Error(`wasm: HTTP ${response.status}`);
         await init(await response.arrayBuffer());
+        rulesText = await keptRules();
     })().catch((e) => {
         ready = null; // the next request tries again
         throw e;
@@ -38,13 +44,62 @@ function forPage(report) {
     return { ...rest, rejectedTotal: rejected.length, rejected: rejected.slice(0, REJECTED_SHOWN) };
 }
 
+/** The rules kept in this browser, if they are still valid (else forgotten: the defaults apply). */
+async function keptRules() {
+    try {
+        const text = await storedRules();
+        if (text !== null) Workspace.validateRules(text);
+        return text;
+    } catch (e) {
+        console.warn(`the kept rules are not used: ${e?.message ?? e}`);
+        return null;
+    }
+}
+
+/** A new workspace with the rules in force. */
+function newWorkspace() {
+    const next = new Workspace();
+    if (rulesText !== null) next.setRules(rulesText);
+    return next;
+}
+
+/** Check, apply and keep a rules document; `null` goes back to the defaults. → null */
+async function setRules(text) {
+    if (text !== null) Workspace.validateRules(text);
+    if (ws) ws.setRules(text ?? Workspace.defaultRules());
+    rulesText = text;
+    try {
+        await saveRules(text);
+    } catch (e) {
+        console.warn(`could not keep the rules in this browser: ${e?.message ?? e}`);
+    }
+    return null;
+}
+
+/** The rules document as the editor shows it: `{ text, custom }` (`custom`: not the defaults). */
+function rulesDocument() {
+    const text = rulesText ?? JSON.stringify(Workspace.defaultRules(), null, 2);
+    return { text, custom: rulesText !== null };
+}
+
+/** Every member id the members query selects (for a draw's entrants). */
+function memberIds(query) {
+    const ids = [];
+    for (let offset = 0; ; ) {
+        const page = ws.members({ ...query, offset, limit: 1000 });
+        for (const row of page.rows) ids.push(row.id);
+        offset += page.rows.length;
+        if (!page.rows.length || offset >= page.total) return ids;
+    }
+}
+
 function replaceWorkspace(next) {
     if (ws && ws !== next) ws.free();
     ws = next;
 }
 
 function loadDemo() {
-    const next = new Workspace();
+    const next = newWorkspace();
     try {
         const reports = next.loadDemo();
         replaceWorkspace(next);
@@ -63,8 +118,9 @@ function loadDemo() {
   */
 async function loadFile(id, file, kind, persist = true) {
     const fresh = startFresh;
-    const target = fresh ? new Workspace() : ws;
+    const target = fresh ? newWorkspace() : ws;
     const total = file.size;
+    cancelRequested = false;
     try {
         target.beginLoad(kind, { fileName: file.name });
         for (let offset = 0; offset < total; offset += CHUNK_BYTES) {
@@ -74,14 +130,18 @@ async function loadFile(id, file, kind, persist = true) {
             } catch (e) {
                 throw Object.assign(new Error(`${file.name}: ${e.message}`), { code: "READ_FAILED" });
             }
+            if (cancelRequested) {
+                throw Object.assign(new Error(`${file.name}: cancelled`), { code: "CANCELLED", fileName: file.name });
+            }
             const rows = target.push(chunk);
-            postMessage({ id, progress: { bytes: Math.min(offset + CHUNK_BYTES, total), total, rows } });
+            const bytes = Math.min(offset + CHUNK_BYTES, total);
+            postMessage({ id, progress: { bytes, total, rows, memory: Workspace.memoryBytes() } });
         }
         const report = target.finishLoad();
         replaceWorkspace(target);
         startFresh = false;
         if (persist) await keep(kind, file, fresh);
-        return { report: forPage(report), fresh };
+        return { report: forPage(report), fresh, memory: Workspace.memoryBytes() };
     } catch (e) {
         // Nothing of a failed load is kept; the data already loaded stays.
         if (target !== ws) target.free();
@@ -145,8 +205,15 @@ async function handle(message) {
     if (type === "loadDemo") return loadDemo();
     if (type === "loadFile") return loadFile(message.id, message.file, message.kind, message.persist);
     if (type === "storedFiles") return stored();
-    if (type === "clearStored") return clearStored().then(() => null);
+    if (type === "clearStored") {
+        rulesText = null; // the next workspace (the demo store, loaded next) has the defaults
+        return clearStored().then(() => null);
+    }
     if (type === "crowds") return { recommended: Workspace.recommendedCrowds(), fields: Workspace.crowdFields() };
+    if (type === "rulesDocument") return rulesDocument();
+    if (type === "validateRules") return Workspace.validateRules(message.text) ?? null;
+    if (type === "setRules") return setRules(message.text);
+    if (type === "draw") return Workspace.draw(message.request);
     if (!ws) throw Object.assign(new Error("no data loaded"), { code: "NO_DATA" });
     switch (type) {
         case "analyze":
@@ -157,6 +224,8 @@ async function handle(message) {
             return ws.member(message.memberId);
         case "rules":
             return ws.rules();
+        case "memberIds":
+            return memberIds(message.query);
         case "exportMembers":
             return exportMembers(message.options);
         default:
@@ -176,6 +245,11 @@ let queue = Promise.resolve();
 
 self.onmessage = (event) => {
     const message = event.data;
+    if (message.type === "cancelLoad") {
+        cancelRequested = true;
+        postMessage({ id: message.id, ok: true, result: null });
+        return;
+    }
     queue = queue
         .then(() => handle(message))
         .then(

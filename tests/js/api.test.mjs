@@ -277,6 +277,31 @@ describe("rules", () => {
         assert.deepEqual(ws.rules(), before);
     });
 
+    it("validateRules checks a document without applying it and names the field at fault", () => {
+        assert.equal(Workspace.validateRules({ rfm: { windowDays: 180 } }), undefined);
+        assert.equal(Workspace.validateRules(JSON.stringify(Workspace.defaultRules())), undefined);
+        const e = expectCode(
+            () => Workspace.validateRules({ rfm: { thresholds: { f: [4, 2, 8, 16] } } }),
+            "INVALID_RULES",
+            "rfm.thresholds.f[1]",
+        );
+        assert.equal(e.field, "rfm.thresholds.f[1]");
+        assert.equal(expectCode(() => Workspace.validateRules('{"grades": {"oops": 1}}'), "INVALID_RULES").field, "grades.oops");
+        expectCode(() => Workspace.validateRules("{not json"), "INVALID_RULES");
+    });
+
+    it("memoryBytes reports the module's wasm memory, which never shrinks", () => {
+        const before = Workspace.memoryBytes();
+        assert.ok(before >= 65_536 && before % 65_536 === 0, `whole 64 KiB pages: ${before}`);
+        const bytes = Workspace.demoFiles({ orders: 200_000 }).orders;
+        const ws = new Workspace();
+        ws.load("orders", bytes);
+        const after = Workspace.memoryBytes();
+        ws.free();
+        assert.ok(after >= before && after > bytes.length, `${after} ≥ ${before} and holds the ${bytes.length}-byte file`);
+        assert.equal(Workspace.memoryBytes(), after, "freeing a workspace does not shrink wasm memory");
+    });
+
     it("threshold scoring uses the store's cut points", () => {
         const ws = new Workspace();
         ws.load("orders", utf8(ORDERS_CSV));
