@@ -264,6 +264,8 @@ export interface PredictionSummary {
 }
 
 export interface DemoOptions { seed?: number; members?: number; orders?: number; }
+/** `files` (default all four) writes only those: a 5M-order store's lines and events do not fit beside its orders. */
+export interface DemoFilesOptions extends DemoOptions { files?: ("orders" | "members" | "orderLines" | "events")[]; }
 
 /** Errors thrown by the API are real `Error`s carrying a stable `code`. */
 export interface AnalyticsError extends Error {
@@ -340,7 +342,7 @@ export class Workspace {
   /** The fields the crowd language knows, with their meaning. */
   static crowdFields(): { name: string; meaning: string }[];
   /** The demo store's files as bytes (UTF-8 CSV), e.g. to write a large test file. */
-  static demoFiles(options?: DemoOptions): { orders: Uint8Array; members: Uint8Array; orderLines: Uint8Array; events: Uint8Array };
+  static demoFiles(options?: DemoFilesOptions): { orders?: Uint8Array; members?: Uint8Array; orderLines?: Uint8Array; events?: Uint8Array };
 }
 
 /** Web entry only: instantiate the module from bytes, a Response, a WebAssembly.Module or a URL.

@@ -4,7 +4,7 @@
 //! stable `code` (and `field` / `fileName` when known).
 
 use crate::analytics::query::MembersQuery;
-use crate::demo::{DemoOptions, generate};
+use crate::demo::DemoOptions;
 use crate::export::ExportOptions;
 use crate::ingest::{Kind, LoadOptions};
 use js_sys::{Reflect, Uint8Array};
@@ -126,7 +126,15 @@ impl Workspace {
     /// Load the embedded demo store: `ws.loadDemo({ seed: 7 })` → `{ orders, members, orderLines, events }` reports.
     #[wasm_bindgen(js_name = loadDemo)]
     pub fn load_demo(&mut self, options: JsValue) -> Result<JsValue, JsValue> {
-        let options = demo_options(options)?;
+        let (options, files) = demo_options(options)?;
+        if files.is_some() {
+            return Err(error(
+                "BAD_OPTIONS",
+                "loadDemo loads every file; `files` is an option of demoFiles",
+                Some("files"),
+                None,
+            ));
+        }
         let (orders, members, order_lines, events) = self.0.load_demo(&options).map_err(js_error)?;
         #[derive(Serialize)]
         #[serde(rename_all = "camelCase")]
@@ -327,15 +335,24 @@ impl Workspace {
     }
 
     /// The demo store's files: `Workspace.demoFiles({ orders: 1_000_000 }).orders` → Uint8Array.
+    /// `files: ["orders"]` writes only those (keys `orders`, `members`, `orderLines`, `events`):
+    /// a 5M-order store's lines and events would not fit in wasm memory beside its orders.
     #[wasm_bindgen(js_name = demoFiles)]
     pub fn demo_files(options: JsValue) -> Result<JsValue, JsValue> {
-        let files = generate(&demo_options(options)?);
+        use crate::demo::{write_events, write_members, write_order_lines, write_orders};
+        let (options, files) = demo_options(options)?;
         let out = js_sys::Object::new();
-        let set = |key: &str, bytes: &[u8]| Reflect::set(&out, &JsValue::from_str(key), &Uint8Array::from(bytes));
-        set("orders", &files.orders)?;
-        set("members", &files.members)?;
-        set("orderLines", &files.order_lines)?;
-        set("events", &files.events)?;
+        for file in files.unwrap_or_else(|| DemoFile::ALL.to_vec()) {
+            let mut bytes = Vec::new();
+            // Writing into a Vec cannot fail.
+            let _ = match file {
+                DemoFile::Orders => write_orders(&options, &mut bytes),
+                DemoFile::Members => write_members(&options, &mut bytes),
+                DemoFile::OrderLines => write_order_lines(&options, &mut bytes),
+                DemoFile::Events => write_events(&options, &mut bytes),
+            };
+            Reflect::set(&out, &JsValue::from_str(file.key()), &Uint8Array::from(&bytes[..]))?;
+        }
         Ok(out.into())
     }
 }
@@ -346,17 +363,43 @@ impl Default for Workspace {
     }
 }
 
+/// One of the demo store's files.
+#[derive(Clone, Copy, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+enum DemoFile {
+    Orders,
+    Members,
+    OrderLines,
+    Events,
+}
+
+impl DemoFile {
+    const ALL: [DemoFile; 4] = [DemoFile::Orders, DemoFile::Members, DemoFile::OrderLines, DemoFile::Events];
+
+    fn key(self) -> &'static str {
+        match self {
+            DemoFile::Orders => "orders",
+            DemoFile::Members => "members",
+            DemoFile::OrderLines => "orderLines",
+            DemoFile::Events => "events",
+        }
+    }
+}
+
 /// Demo options: whole numbers only (a negative or fractional count is an
 /// error naming the field); sizes beyond the generator's range are clamped
-/// as `demo::DemoOptions` documents.
-fn demo_options(value: JsValue) -> Result<DemoOptions, JsValue> {
+/// as `demo::DemoOptions` documents; `files` picks some of `demoFiles`.
+fn demo_options(value: JsValue) -> Result<(DemoOptions, Option<Vec<DemoFile>>), JsValue> {
     #[derive(serde::Deserialize, Default)]
     #[serde(deny_unknown_fields)]
     struct Js {
         seed: Option<u64>,
         members: Option<usize>,
         orders: Option<usize>,
+        files: Option<Vec<DemoFile>>,
     }
     let js: Js = options("options", value)?;
-    Ok(DemoOptions { seed: js.seed.unwrap_or(DemoOptions::default().seed), members: js.members, orders: js.orders })
+    let options =
+        DemoOptions { seed: js.seed.unwrap_or(DemoOptions::default().seed), members: js.members, orders: js.orders };
+    Ok((options, js.files))
 }

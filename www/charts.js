@@ -14,6 +14,42 @@ export const AXIS = {
     nameTextStyle: { color: "#868e96" },
 };
 
+/** Charts waiting to be drawn: chart → [option, setOption's options]. */
+const pending = new Map();
+
+/**
+  * Draw `option` on `chart` in a task of its own: charts are drawn one per task
+  * (a chart takes 20–80 ms), so redrawing every chart after an analysis never
+  * blocks the page for long. A later option for the same chart replaces one not
+  * yet drawn. `<body data-drawing>` is set while charts wait (the tests wait on it).
+  * Charts are drawn without animation: a dozen charts animating at once make
+  * every frame a long task.
+  */
+export function draw(chart, option, opts = true) {
+    if (!pending.size) {
+        document.body.dataset.drawing = "";
+        setTimeout(drawNext, 0);
+    }
+    pending.set(chart, [option, opts]);
+}
+
+/** Empty `chart` now and forget an option waiting for it. */
+export function clearChart(chart) {
+    pending.delete(chart);
+    chart.clear();
+}
+
+function drawNext() {
+    const next = pending.entries().next();
+    if (!next.done) {
+        const [chart, [option, opts]] = next.value;
+        pending.delete(chart);
+        if (!chart.isDisposed()) chart.setOption({ ...option, animation: false }, opts);
+    }
+    if (pending.size) setTimeout(drawNext, 0);
+    else delete document.body.dataset.drawing;
+}
+
 /** Narrowest chart box (px) that has room for the donut's legend beside the ring. */
 const WIDE_DONUT = 340;
 
@@ -151,16 +187,16 @@ export class Charts {
     /** Empty the charts (no analysis to show). */
     clear() {
         this.shown = null;
-        for (const chart of Object.values(this.charts)) chart.clear();
+        for (const chart of Object.values(this.charts)) clearChart(chart);
     }
 
     /** Draw the summary's counts; `filters` dims everything but the selected segments. */
     render(summary, filters) {
         this.shown = [summary, filters];
         const { classes, valueGroups, grades, lifecycle } = this.charts;
-        classes.setOption(barOption(summary.classes, filters.rfmClass), true);
-        lifecycle.setOption(barOption(summary.lifecycle, filters.lifecycle), true);
-        valueGroups.setOption(donutOption(summary.valueGroups, filters.valueGroup, valueGroups.getWidth()), true);
-        grades.setOption(donutOption(summary.grades, filters.grade, grades.getWidth()), true);
+        draw(classes, barOption(summary.classes, filters.rfmClass));
+        draw(lifecycle, barOption(summary.lifecycle, filters.lifecycle));
+        draw(valueGroups, donutOption(summary.valueGroups, filters.valueGroup, valueGroups.getWidth()));
+        draw(grades, donutOption(summary.grades, filters.grade, grades.getWidth()));
     }
 }

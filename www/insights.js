@@ -5,7 +5,7 @@
 // base and VIP groups per store, the VIP count and the monthly VIP review, with
 // a button that narrows the member table to the VIPs.
 
-import { AXIS, FONT, escapeHtml } from "./charts.js";
+import { AXIS, FONT, clearChart, draw, escapeHtml } from "./charts.js";
 import { $, el } from "./dom.js";
 import { countLabel, formatInt, formatPercent, t } from "./i18n.js";
 
@@ -160,8 +160,8 @@ export class StoreInsights {
     clear() {
         this.shown = null;
         $("insights").hidden = true;
-        this.chart.clear();
-        this.funnelChart.clear();
+        clearChart(this.chart);
+        clearChart(this.funnelChart);
     }
 
     /** Show the insights (also after a language switch). */
@@ -184,8 +184,7 @@ export class StoreInsights {
             ? t("goldenBest", { slot: slotLabel(golden.slots, golden.bestSlot) })
             : t("goldenNoBest");
         this.wide = $("chart-golden").clientWidth >= WIDE_GOLDEN;
-        // Drawn on the next frame: the page's first paint after an analysis stays one short task.
-        this.chart.setOption(goldenOption(golden, this.wide), { notMerge: true, lazyUpdate: true });
+        draw(this.chart, goldenOption(golden, this.wide));
     }
 
     renderFunnel({ funnel, breakpoint }) {
@@ -194,7 +193,7 @@ export class StoreInsights {
             ? t("funnelBreakpoint", { stage: countLabel(stage), pct: formatPercent(stage.rate) })
             : t("funnelNoBreakpoint");
         this.wideFunnel = $("chart-funnel").clientWidth >= WIDE_FUNNEL;
-        this.funnelChart.setOption(funnelOption(funnel, breakpoint, this.wideFunnel), { notMerge: true, lazyUpdate: true });
+        draw(this.funnelChart, funnelOption(funnel, breakpoint, this.wideFunnel));
     }
 
     renderRetention({ retention, repurchase }) {

@@ -3,7 +3,7 @@
 // back for lack of data, three charts (P(alive) heatmap with a note on one-time
 // buyers, CLV histogram, the holdout check) and the at-risk recall list. A row opens the member's details.
 
-import { AXIS, FONT, escapeHtml } from "./charts.js";
+import { AXIS, FONT, clearChart, draw, escapeHtml } from "./charts.js";
 import { $, el } from "./dom.js";
 import { formatInt, formatMoney, formatPercent, formatYuan, t } from "./i18n.js";
 
@@ -170,7 +170,7 @@ export class Predictions {
     clear() {
         this.shown = null;
         $("predictions").hidden = true;
-        for (const chart of Object.values(this.charts)) chart.clear();
+        for (const chart of Object.values(this.charts)) clearChart(chart);
     }
 
     /** Show a prediction and the first page of its at-risk members (also after a language switch). */
@@ -219,10 +219,10 @@ export class Predictions {
     }
 
     renderCharts(p) {
-        this.charts.heatmap.setOption(heatmapOption(p.heatmap), true);
+        draw(this.charts.heatmap, heatmapOption(p.heatmap));
         // One-time buyers sit at 100 %: the note says to judge them by the lifecycle.
         $("heatmap-note").hidden = !p.heatmap.some((c) => c.frequency === "0" && c.members > 0);
-        this.charts.clv.setOption(clvOption(p.clvHistogram), true);
+        draw(this.charts.clv, clvOption(p.clvHistogram));
         $("validation-title").textContent = t("chartValidation", { holdoutDays: formatInt(p.holdoutDays) });
         const rows = p.validation?.filter((r) => r.label !== "total") ?? [];
         const total = p.validation?.find((r) => r.label === "total");
@@ -235,8 +235,8 @@ export class Predictions {
             : "";
         $("validation-none").hidden = rows.length > 0;
         $("chart-validation").hidden = rows.length === 0;
-        if (rows.length) this.charts.validation.setOption(validationOption(rows), true);
-        else this.charts.validation.clear();
+        if (rows.length) draw(this.charts.validation, validationOption(rows));
+        else clearChart(this.charts.validation);
     }
 
     renderRecall(page) {

@@ -97,8 +97,12 @@ export async function waitIdle(page, timeout = 30_000) {
         null,
         { timeout },
     );
-    // The member table follows the summary by one worker round trip.
-    await page.waitForFunction(() => document.querySelector("#members-total").textContent !== "", null, { timeout });
+    // The member table follows the summary by one worker round trip; charts are drawn one per task.
+    await page.waitForFunction(
+        () => document.querySelector("#members-total").textContent !== "" && !("drawing" in document.body.dataset),
+        null,
+        { timeout },
+    );
 }
 
 /** Wait until the status line names `fileName` as imported and the page is idle. */

@@ -85,11 +85,27 @@ test("the rules editor names the field at fault, applies valid rules and keeps t
         assert.equal(count(await page.textContent("#kpi-members")), expected.members);
         await screenshot(page, "rules-custom-1280x900", "#rules");
 
-        // Back to the defaults.
+        // Back to the defaults, and custom again.
         await page.click("#rules-reset");
         await page.waitForFunction(() => document.querySelector("#rules-status").textContent.includes("默认规则"));
         await waitIdle(page);
         assert.deepEqual(JSON.parse(await page.inputValue("#rules-text")), defaults);
+        await page.fill("#rules-text", JSON.stringify(mine, null, 2));
+        assert.match(await statusOf(page), /规则有效/);
+        await page.click("#rules-apply");
+        await page.waitForFunction(() => document.querySelector("#rules-status").textContent.includes("自定义规则"));
+        await waitIdle(page);
+
+        // "Clear local data" forgets the rules too, now and after a reload.
+        page.once("dialog", (d) => d.accept());
+        await page.click("#clear-local");
+        await page.waitForFunction(() => document.querySelector("#rules-status").textContent.includes("默认规则"));
+        await waitIdle(page);
+        assert.deepEqual(JSON.parse(await page.inputValue("#rules-text")), defaults);
+        await page.reload();
+        await waitIdle(page);
+        await page.waitForFunction(() => document.querySelector("#rules-status").textContent.includes("默认规则"));
+        assert.equal(count(await page.textContent("#kpi-members")), demoSummary(null).members);
         await page.close();
     } finally {
         await context.close();

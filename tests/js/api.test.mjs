@@ -580,6 +580,11 @@ describe("demo", () => {
         fromDemo.loadDemo({ seed: 7, members: 60, orders: 500 });
         assert.deepEqual(fromFiles.analyze(), fromDemo.analyze());
         assert.deepEqual(Workspace.demoFiles({ seed: 7, members: 60, orders: 500 }), files, "deterministic bytes");
+        const some = Workspace.demoFiles({ seed: 7, members: 60, orders: 500, files: ["orders", "events"] });
+        assert.deepEqual(Object.keys(some), ["orders", "events"], "files picks the files");
+        assert.deepEqual(some, { orders: files.orders, events: files.events });
+        expectCode(() => Workspace.demoFiles({ files: ["receipts"] }), "BAD_OPTIONS", "files");
+        expectCode(() => new Workspace().loadDemo({ files: ["orders"] }), "BAD_OPTIONS", "files");
     });
 });
 
