@@ -103,6 +103,93 @@ export interface Rules {
     timeUnitDays: number; atRiskBelow: number; clvHorizonDays: number;
     annualDiscountRate: number; holdoutDays: number;
   };
+  /** Personalized offers (README "Offers and campaigns"): costs and prices in yuan. */
+  playbook: {
+    /** Golden-hours slot key used when neither member nor store has a best slot. */
+    defaultSlot: string;
+    offers: { key: string; name: string; nameEn: string;
+              /** Crowd-language expression: who gets it. */
+              audience: string;
+              /** Templates: {field}, {field|fallback}, {tag.<key>}, {validUntil}. */
+              reason?: string; reasonEn?: string;
+              channels: Channel[]; cost: number; coupon?: string | null; priority: number;
+              validDays?: number | null; validInNewWindow?: boolean }[];
+    benefitCards: { key: string; name: string; nameEn: string; price: number; discountRate: number;
+                    freeDelivery: number; deliveryChannels: string[]; lookbackDays: number; heldAs: string[];
+                    channels: Channel[]; cost: number; priority: number }[];
+  };
+}
+
+export type Channel = "sms" | "mini_program" | "template_message" | "community_group" | "wecom" | "phone";
+
+/** One offer for one member. */
+export interface Offer {
+  key: string; name: string; nameEn: string;
+  /** Why this member, with their numbers. */
+  reason: string; reasonEn: string;
+  channel: Channel; channelName: string; channelNameEn: string;
+  channelSource: "member" | "store" | "playbook";
+  /** Golden-hours slot key, e.g. "1830_2030". */
+  slot: string; slotSource: "member" | "store" | "playbook";
+  /** "YYYY-MM-DD HH:MM": the send date and the slot's start ("before 8:00" sends at 7:00). */
+  sendAt: string;
+  costFen: number; coupon: string | null; priority: number;
+  /** The member's average order less the cost. */
+  expectedValueFen: number;
+  validUntil: string | null;
+}
+
+export interface CampaignOptions {
+  /** Required; the holdout hashes it. */
+  id: string;
+  /** Default: the analysis date. */
+  sendDate?: string;
+  /** Crowd-language expression; default everyone. */
+  crowd?: string;
+  /** Allowed offer keys; default every playbook offer. */
+  offers?: string[];
+  /** Default: no limit. Never exceeded (treated + holdout). */
+  budgetFen?: number;
+  /** Default 1. */
+  perMemberCap?: number;
+  /** Default 0.1: FNV-1a 64 + fmix64 of (id, member id) — stable when members come and go. */
+  holdoutShare?: number;
+  /** planCampaign paging (default 0 and 50). */
+  offset?: number; limit?: number;
+  /** exportCampaign: "send" (default) or "holdout". */
+  list?: "send" | "holdout";
+  lang?: "zh" | "en";
+  maskPhones?: boolean;
+}
+
+export interface CampaignPlan {
+  id: string; sendDate: string; holdoutShare: number; perMemberCap: number; budgetFen: number | null;
+  crowdMembers: number;
+  /** Crowd members with at least one allowed offer. */
+  eligible: number;
+  /** treated + holdout. */
+  targeted: number; treated: number; holdout: number;
+  /** Eligible members the budget did not reach. */
+  unfunded: number;
+  /** Spent on the treated; the holdout's planned cost is withheld. */
+  costFen: number; holdoutCostFen: number; remainingFen: number | null;
+  perOffer: { key: string; name: string; nameEn: string; treated: number; holdout: number; costFen: number }[];
+  /** Rows (member, offer) in rank order, treated and holdout. */
+  total: number; offset: number;
+  rows: { memberId: string; name: string; phone: string; holdout: boolean; offer: Offer }[];
+}
+
+export interface UpliftOutcome {
+  members: number; repurchased: number; repurchaseRate: number; spendFen: number; spendPerMemberFen: number;
+}
+
+export interface CampaignUplift {
+  id: string; sendDate: string; days: number; observedDays: number;
+  /** no_data: no order on or after the send date (not enough data). */
+  status: "ok" | "partial" | "no_data" | "no_holdout";
+  message: string; messageEn: string;
+  treated: UpliftOutcome; holdout: UpliftOutcome;
+  difference: { repurchaseRate: number; spendPerMemberFen: number } | null;
 }
 
 export type RfmClass =
@@ -324,6 +411,16 @@ export class Workspace {
   rfmColumns(): { ids: string[]; r: Uint32Array; f: Uint32Array; mFen: Float64Array; scores: Uint8Array };
   /** UTF-8 CSV with BOM. */
   exportMembers(options?: ExportOptions): Uint8Array;
+  /** A member's ranked offers from the playbook, sent on the analysis date. */
+  offers(memberId: string): Offer[];
+  /** Plan a campaign within its budget and caps, with a deterministic holdout. */
+  planCampaign(options: CampaignOptions): CampaignPlan;
+  /** The send list (or `list: "holdout"`) as CSV text starting with a BOM; phones masked. */
+  /** UTF-8 CSV with BOM, like exportMembers. */
+  exportCampaign(options: CampaignOptions): Uint8Array;
+  /** Treated against holdout on the orders from the send date (default 30 days). */
+  campaignUplift(options: { id: string; sendDate: string; holdoutShare?: number; members: string[]; days?: number }):
+    CampaignUplift;
   /** A fair draw. Without `seed` (64 hex digits) a secure random one is used; the result always
    *  carries the seed so anyone can re-check it (ChaCha20 stream, README "Fair draws"). */
   static draw(request:

@@ -7,6 +7,7 @@ use crate::analytics::query::MembersQuery;
 use crate::demo::DemoOptions;
 use crate::export::ExportOptions;
 use crate::ingest::{Kind, LoadOptions};
+use crate::loyalty::campaign::{CampaignOptions, UpliftOptions};
 use js_sys::{Reflect, Uint8Array};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -239,6 +240,38 @@ impl Workspace {
         let options: ExportOptions = self::options("options", options)?;
         let bytes = self.0.export_members(&options).map_err(js_error)?;
         Ok(Uint8Array::from(bytes.as_slice()))
+    }
+
+    /// A member's ranked offers from the playbook (sent on the analysis date):
+    /// `ws.offers("M00042")[0].reason` → `[{ key, name, reason, channel, sendAt, costFen, … }]`.
+    pub fn offers(&self, id: &str) -> Result<JsValue, JsValue> {
+        to_js(&self.0.offers(id).map_err(js_error)?)
+    }
+
+    /// Plan a campaign: `ws.planCampaign({ id: "recall-03", crowd: "lifecycle = churned",
+    /// offers: ["recall"], budgetFen: 50000, perMemberCap: 1, holdoutShare: 0.1, limit: 20 })`
+    /// → `{ targeted, treated, holdout, costFen, perOffer, total, rows }`.
+    #[wasm_bindgen(js_name = planCampaign)]
+    pub fn plan_campaign(&self, options: JsValue) -> Result<JsValue, JsValue> {
+        let options: CampaignOptions = self::options("options", options)?;
+        to_js(&self.0.plan_campaign(&options).map_err(js_error)?)
+    }
+
+    /// A campaign's send list as CSV bytes (UTF-8 with BOM, phones masked), like `exportMembers`:
+    /// `ws.exportCampaign({ id: "recall-03", …, list: "send" | "holdout", lang: "zh" })`.
+    #[wasm_bindgen(js_name = exportCampaign)]
+    pub fn export_campaign(&self, options: JsValue) -> Result<Uint8Array, JsValue> {
+        let options: CampaignOptions = self::options("options", options)?;
+        let bytes = self.0.export_campaign(&options).map_err(js_error)?;
+        Ok(Uint8Array::from(bytes.as_slice()))
+    }
+
+    /// Treated against holdout after a campaign: `ws.campaignUplift({ id, sendDate: "2026-03-01",
+    /// holdoutShare: 0.1, members: ids, days: 30 })` → `{ status, treated, holdout, difference }`.
+    #[wasm_bindgen(js_name = campaignUplift)]
+    pub fn campaign_uplift(&self, options: JsValue) -> Result<JsValue, JsValue> {
+        let options: UpliftOptions = self::options("options", options)?;
+        to_js(&self.0.campaign_uplift(&options).map_err(js_error)?)
     }
 
     /// The recommended crowds that ship built in: `Workspace.recommendedCrowds()`

@@ -9,6 +9,8 @@ use crate::demo::{DemoOptions, generate};
 use crate::error::{ErrorKind, Result};
 use crate::export::{ExportOptions, members_csv};
 use crate::ingest::{ImportReport, Ingest, Kind, LoadOptions, Loaded, Table, read};
+use crate::loyalty::campaign::{CampaignOptions, CampaignSummary, Uplift, UpliftOptions, plan, uplift};
+use crate::loyalty::playbook::{Offer, Playbook};
 use crate::model::Dataset;
 use crate::rules::Rules;
 
@@ -164,5 +166,30 @@ impl Workspace {
     /// The member list as CSV bytes (UTF-8 with BOM).
     pub fn export_members(&self, options: &ExportOptions) -> Result<Vec<u8>> {
         members_csv(&self.view()?, options)
+    }
+
+    /// A member's ranked offers from the playbook, to send on the analysis date.
+    pub fn offers(&self, id: &str) -> Result<Vec<Offer>> {
+        let view = self.view()?;
+        let m = view.analysis.find(id).ok_or_else(|| ErrorKind::UnknownMember(id.to_string()))?;
+        let playbook = Playbook::new(view, &self.rules)?;
+        Ok(playbook.offers(m, view.analysis.as_of))
+    }
+
+    /// Plan a campaign: counts, cost, per-offer counts and a page of rows.
+    pub fn plan_campaign(&self, options: &CampaignOptions) -> Result<CampaignSummary> {
+        let playbook = Playbook::new(self.view()?, &self.rules)?;
+        Ok(plan(&playbook, options)?.summary(&playbook, options))
+    }
+
+    /// A campaign's send list (or holdout list) as CSV bytes (UTF-8 with BOM).
+    pub fn export_campaign(&self, options: &CampaignOptions) -> Result<Vec<u8>> {
+        let playbook = Playbook::new(self.view()?, &self.rules)?;
+        plan(&playbook, options)?.csv(&playbook, options)
+    }
+
+    /// Treated against holdout on the orders loaded, after a campaign's send date.
+    pub fn campaign_uplift(&self, options: &UpliftOptions) -> Result<Uplift> {
+        uplift(&self.data, options)
     }
 }

@@ -39,6 +39,7 @@ pub const FIELDS: &[(&str, &str)] = &[
     ("daysSinceLastPurchase", "days since the last purchase ever"),
     ("daysSinceRegistered", "days since registration"),
     ("points", "points balance from the members file"),
+    ("memberType", "personal or enterprise (members file)"),
     ("tag", "behaviour tags: tag = \"stockpiler\" means the member has that tag"),
     ("pAlive", "probability still a customer, 0–1 (after predict)"),
     ("clv", "lifetime value over the horizon, yuan (after predict)"),

@@ -338,6 +338,9 @@ pub fn field_value(view: &View<'_>, i: usize, name: &str) -> Option<Value> {
             .and_then(|(m, row)| m.registered.get(row).copied().flatten())
             .and_then(|d| num(f64::from(view.analysis.as_of - d))),
         "tag" => Some(Value::List(p.tags.iter().map(|f| f.tag.key().to_string()).collect())),
+        "memberType" => member_row
+            .and_then(|(m, row)| m.member_type.as_ref().and_then(|t| t.get(row).copied()))
+            .and_then(|t| text(t.key())),
         "points" => member_row.and_then(|(m, row)| m.points.get(row).copied().flatten()).and_then(|x| num(x as f64)),
         "pAlive" => forecast.and_then(|f| f.probability_alive).and_then(num),
         "clv" => forecast.map(|f| yuan(f.clv_fen)),

@@ -1,5 +1,10 @@
 //! Loyalty operations (会员营销) that act on members rather than describe
-//! them. Today: [`draws`], fair and re-checkable lotteries, red-packet splits
-//! and "first N at 1 yuan" flash sales (DOMAIN §13).
+//! them: [`draws`], fair and re-checkable lotteries, red-packet splits and
+//! "first N at 1 yuan" flash sales (DOMAIN §13); [`playbook`], each
+//! member's ranked offers with reasons, channels and send slots (DOMAIN
+//! §10); [`campaign`], campaigns over a crowd within a budget, with a
+//! deterministic holdout, their send-list export and their uplift.
 
+pub mod campaign;
 pub mod draws;
+pub mod playbook;

@@ -608,6 +608,10 @@ describe("Workspace lifecycle and errors", () => {
             () => ws.members(),
             () => ws.member("x"),
             () => ws.exportMembers(),
+            () => ws.offers("x"),
+            () => ws.planCampaign({ id: "c" }),
+            () => ws.exportCampaign({ id: "c" }),
+            () => ws.campaignUplift({}),
             () => Workspace.demoFiles({ bogus: true }),
         ];
         for (const attempt of attempts) expectCode(attempt);
@@ -809,5 +813,115 @@ describe("insights", () => {
         const lowest = i.funnel.slice(1).reduce((a, f) => (f.rate < a.rate ? f : a));
         assert.equal(i.breakpoint, lowest.key);
         expectCode(() => new Workspace().insights(), "NOT_ANALYZED");
+    });
+});
+
+describe("offers and campaigns", () => {
+    // The fixture of src/loyalty/playbook.rs (worked by hand there), analysed as of 2026-03-01
+    // with threshold scoring: V1 value, S1 stable, P1 and N1 (new) and E1 (企业) potential,
+    // C1 churned 212 days ago, R1 a prospect.
+    function campaignStore() {
+        let orders = "member_id,order_id,paid_at,amount,channel\n";
+        for (let k = 0; k < 8; k++) orders += `V1,v${k},2026-01-${String(5 + 3 * k).padStart(2, "0")} 19:00,150,小程序\n`;
+        for (const [k, day] of ["01-20", "01-30", "02-10", "02-20"].entries()) orders += `S1,s${k},2026-${day} 12:30,50,门店POS\n`;
+        orders += "P1,p0,2026-02-09 09:30,30,门店POS\nN1,n0,2026-02-26 10:00,40,门店POS\nC1,c0,2025-08-01 11:00,60,门店POS\n";
+        orders += "E1,e0,2026-02-01 15:00,500,门店POS\nE1,e1,2026-02-15 15:00,500,门店POS\n";
+        const members = "会员ID,手机号,姓名,注册时间,会员类型,权益卡\n" +
+            "V1,13812341234,张三,2025-01-01,个人,\nS1,13900005678,=1+2,2025-01-01,个人,\n" +
+            "C1,13700001111,-李四,2025-01-01,,\nE1,02188886666,某某科技,2025-06-01,企业,企业卡\n" +
+            "R1,13600002222,@王五,2026-01-01,个人,\n";
+        const events = "member_id,event_time,event_type,channel\n" +
+            "V1,2026-02-01 20:00,message_clicked,企业微信\nV1,2026-02-02 20:00,message_clicked,企业微信\n" +
+            "S1,2026-02-03 12:10,message_clicked,短信\n";
+        const ws = new Workspace();
+        ws.load("orders", utf8(orders));
+        ws.load("members", utf8(members));
+        ws.load("events", utf8(events));
+        ws.setRules({ rfm: { scoring: "thresholds" } });
+        ws.analyze({ asOf: "2026-03-01" });
+        return ws;
+    }
+
+    it("offers(memberId) ranks the playbook's offers with reasons, channel and send time", () => {
+        const ws = campaignStore();
+        assert.deepEqual(ws.offers("V1").map((o) => o.key), ["referral_reward", "exclusive_picks", "plus_card", "member_event"]);
+        assert.deepEqual(ws.offers("N1").map((o) => o.key), ["second_order", "new_member", "flash_1yuan", "community_activity"]);
+        const [recall] = ws.offers("C1");
+        assert.equal(recall.reason, "已212天未消费，用新品和优惠券召回");
+        assert.deepEqual(
+            [recall.channel, recall.channelSource, recall.sendAt, recall.costFen, recall.coupon, recall.validUntil],
+            ["wecom", "store", "2026-03-01 18:30", 1500, "recall", "2026-03-07"],
+        );
+        assert.equal(ws.offers("R1")[0].expectedValueFen, -1000);
+        expectCode(() => ws.offers("nobody"), "UNKNOWN_MEMBER");
+        assert.ok(Workspace.defaultRules().playbook.offers.some((o) => o.key === "lever_stockpiler"));
+        const err = expectCode(() => ws.setRules({ playbook: { defaultSlot: "noon" } }), "INVALID_RULES");
+        assert.equal(err.field, "playbook.defaultSlot");
+    });
+
+    it("planCampaign spends the budget exactly, respects the cap and keeps a stable holdout", () => {
+        const ws = campaignStore();
+        const plan = ws.planCampaign({ id: "b", budgetFen: 2500, holdoutShare: 0, limit: 100 });
+        assert.deepEqual(plan.rows.map((r) => [r.memberId, r.offer.key]), [
+            ["N1", "second_order"], ["C1", "recall"], ["E1", "enterprise_card"], ["V1", "plus_card"],
+            ["S1", "member_day"], ["P1", "community_activity"],
+        ]);
+        assert.deepEqual([plan.costFen, plan.remainingFen, plan.targeted, plan.unfunded, plan.crowdMembers], [2500, 0, 6, 1, 7]);
+        assert.equal(ws.planCampaign({ id: "c", perMemberCap: 2, holdoutShare: 0, limit: 0 }).total, 12);
+        // spring-2026 at 0.5 holds back P1, E1 and R1 (README: FNV-1a 64 + fmix64).
+        const held = ws.planCampaign({ id: "spring-2026", holdoutShare: 0.5 });
+        assert.deepEqual([held.treated, held.holdout, held.costFen, held.holdoutCostFen], [4, 3, 5300, 2000]);
+        assert.deepEqual(held.rows.filter((r) => r.holdout).map((r) => r.memberId).sort(), ["E1", "P1", "R1"]);
+        const flash = ws.planCampaign({ id: "f", crowd: 'valueGroup = "potential"', offers: ["flash_1yuan"], holdoutShare: 0 });
+        assert.deepEqual([flash.crowdMembers, flash.costFen, flash.perOffer.length], [3, 1500, 1]);
+        assert.equal(expectCode(() => ws.planCampaign({}), "BAD_OPTIONS").field, "id");
+        assert.equal(expectCode(() => ws.planCampaign({ id: "x", offers: ["nope"] }), "BAD_OPTIONS").field, "offers[0]");
+        assert.equal(expectCode(() => ws.planCampaign({ id: "x", budget: 1 }), "BAD_OPTIONS").field, "budget");
+    });
+
+    it("exportCampaign writes the send list with masked phones and safe cells; the holdout apart", () => {
+        const ws = campaignStore();
+        const bytes = ws.exportCampaign({ id: "spring-2026", holdoutShare: 0.5 });
+        assert.ok(bytes instanceof Uint8Array, "bytes, like exportMembers");
+        const csv = new TextDecoder("utf-8", { ignoreBOM: true }).decode(bytes);
+        assert.ok(csv.startsWith("\ufeff会员ID,手机号,姓名,权益,"));
+        const rows = parseCsv(csv.slice(1));
+        assert.deepEqual(rows.slice(1).map((r) => r[0]), ["N1", "C1", "V1", "S1"]);
+        assert.deepEqual(rows[2].slice(0, 3), ["C1", "137****1111", "'-李四"]);
+        assert.equal(rows[4][2], "'=1+2");
+        const holdoutCsv = new TextDecoder().decode(ws.exportCampaign({ id: "spring-2026", holdoutShare: 0.5, list: "holdout", lang: "en" }));
+        const holdout = parseCsv(holdoutCsv);
+        assert.deepEqual(holdout[0].slice(0, 4), ["member_id", "phone", "name", "offer"]);
+        assert.deepEqual(holdout.slice(1).map((r) => r[0]), ["P1", "R1", "E1"]);
+        assert.equal(holdout[2][2], "'@王五");
+    });
+
+    it("campaignUplift compares treated and holdout, and says when there is not enough data", () => {
+        const ws = new Workspace();
+        ws.load("orders", utf8("member_id,order_id,paid_at,amount\n" +
+            "U1,1,2026-03-05,100\nU1,2,2026-03-20,50\nU2,3,2026-03-15,80\nU2,4,2026-04-15,80\n" +
+            "U4,5,2026-02-20,30\nU5,6,2026-03-30,60\nU5,7,2026-03-30,-10\nU3,8,2026-03-10,40\nU7,9,2026-03-02,999\n"));
+        const options = { id: "uplift-test", sendDate: "2026-03-01", holdoutShare: 0.5, members: ["U1", "U2", "U3", "U4", "U5", "U6"] };
+        const u = ws.campaignUplift(options);
+        assert.equal(u.status, "ok");
+        assert.deepEqual(u.treated, { members: 4, repurchased: 3, repurchaseRate: 0.75, spendFen: 28000, spendPerMemberFen: 7000 });
+        assert.deepEqual(u.holdout, { members: 2, repurchased: 1, repurchaseRate: 0.5, spendFen: 4000, spendPerMemberFen: 2000 });
+        assert.deepEqual(u.difference, { repurchaseRate: 0.25, spendPerMemberFen: 5000 });
+        const later = ws.campaignUplift({ ...options, sendDate: "2026-05-01" });
+        assert.equal(later.status, "no_data");
+        assert.equal(later.difference, null);
+        assert.match(later.message, /数据不足/);
+        assert.equal(expectCode(() => ws.campaignUplift({ ...options, days: 0 }), "BAD_OPTIONS").field, "days");
+    });
+
+    it("plans the demo store within budget, and the export lists exactly the treated rows", () => {
+        const ws = new Workspace();
+        ws.loadDemo();
+        ws.analyze();
+        const options = { id: "demo-recall", crowd: 'lifecycle = "churned"', budgetFen: 30000, holdoutShare: 0.1, limit: 10000 };
+        const plan = ws.planCampaign(options);
+        assert.ok(plan.targeted > 0 && plan.costFen + plan.holdoutCostFen <= 30000);
+        const lines = new TextDecoder().decode(ws.exportCampaign(options)).trim().split("\r\n");
+        assert.equal(lines.length - 1, plan.rows.filter((r) => !r.holdout).length);
     });
 });
