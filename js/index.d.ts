@@ -118,6 +118,21 @@ export interface Rules {
                     freeDelivery: number; deliveryChannels: string[]; lookbackDays: number; heldAs: string[];
                     channels: Channel[]; cost: number; priority: number }[];
   };
+  /** The points ledger (README "Points"). */
+  points: {
+    perYuan: number;
+    spendBonus: { everyYuan: number; points: number };
+    levelMultiplier: boolean;
+    categoryMultipliers: { category: string; multiplier: number }[];
+    /** weekdays 1 = Monday … 7 = Sunday; daysOfMonth 1–31; the largest matching multiplier applies. */
+    memberDays: { name: string; nameEn?: string; weekdays?: number[]; daysOfMonth?: number[]; multiplier: number }[];
+    signIn: { points: number; streakDays: number; streakBonus: number };
+    tasks: { review: number; share: number; referral: number };
+    levelUpGifts: { level: string; points: number }[];
+    cashOffset: { pointsPerYuan: number; maxShare: number };
+    expiry: { mode: "endOfNextYear" | "rolling"; rollingMonths: number };
+    expiringWithinDays: number;
+  };
 }
 
 export type Channel = "sms" | "mini_program" | "template_message" | "community_group" | "wecom" | "phone";
@@ -190,6 +205,61 @@ export interface CampaignUplift {
   message: string; messageEn: string;
   treated: UpliftOutcome; holdout: UpliftOutcome;
   difference: { repurchaseRate: number; spendPerMemberFen: number } | null;
+}
+
+/** Points that expire on one day (the first day they are gone). */
+export interface ExpiryBucket { day: string; daysLeft: number; points: number; members: number; valueFen: number; }
+
+/** The store's points as of a date. */
+export interface PointsSummary {
+  asOf: string;
+  expiringWithinDays: number;
+  membersWithPoints: number;
+  /** Points outstanding (sum of positive balances) and their value at cashOffset.pointsPerYuan. */
+  liabilityPoints: number;
+  liabilityFen: number;
+  earnedPoints: number;
+  clawedBackPoints: number;
+  spentPoints: number;
+  expiredPoints: number;
+  expiringMembers: number;
+  expiringPoints: number;
+  /** The next 12 expiry days with the points held. */
+  expirySchedule: ExpiryBucket[];
+  /** Members whose burns exceeded their points (balance below 0). */
+  overdrawnMembers: number;
+  /** Orders whose points paid more than cashOffset.maxShare. */
+  overCapOrders: number;
+  reconcile: { compared: number; matching: number; differing: number; importedPoints: number; ledgerPoints: number };
+}
+
+export type PointsLineKind =
+  | "purchase" | "refund" | "sign_in" | "streak_bonus" | "task" | "level_up" | "cash_offset" | "redeem" | "expire";
+
+/** One member's points ledger, oldest line first. */
+export interface PointsLedger {
+  memberId: string;
+  asOf: string;
+  balance: number;
+  balanceFen: number;
+  /** The balance in the members file (积分), if given. */
+  imported: number | null;
+  expiring: number;
+  lots: { earnedOn: string; expiresOn: string; remaining: number }[];
+  lines: { day: string; kind: PointsLineKind; points: number; balance: number; reason: string; reasonEn: string }[];
+}
+
+/** Paging of the points reports; asOf defaults to the analysis date. */
+export interface PointsPageQuery { asOf?: string; offset?: number; limit?: number; }
+
+export interface PointsPage<T> { total: number; offset: number; rows: T[]; }
+
+/** imported − ledger; phone masked. */
+export interface PointsDifference { memberId: string; name: string; phone: string; imported: number; ledger: number; difference: number; }
+
+export interface PointsExpiring {
+  memberId: string; name: string; phone: string; balance: number;
+  expiring: number; expiringFen: number; firstExpiry: string; daysLeft: number;
 }
 
 export type RfmClass =
@@ -434,6 +504,14 @@ export class Workspace {
   static validateRules(rules: object | string): void;
   /** Bytes of wasm memory the module holds; wasm memory never shrinks, so this is its peak. */
   static memoryBytes(): number;
+  /** The store's points as of the analysis date (or asOf): liability, expiring soon, reconcile counts. */
+  points(options?: { asOf?: string }): PointsSummary;
+  /** One member's points ledger line by line (throws UNKNOWN_MEMBER). */
+  pointsLedger(memberId: string, options?: { asOf?: string }): PointsLedger;
+  /** Members whose imported points balance differs from the ledger, largest difference first. */
+  pointsReconcile(query?: PointsPageQuery): PointsPage<PointsDifference>;
+  /** Members with points expiring within rules.points.expiringWithinDays, most points first. */
+  pointsExpiring(query?: PointsPageQuery): PointsPage<PointsExpiring>;
   /** The crowds that ship built in; pass `expr` as `members({ crowd: expr })`. */
   static recommendedCrowds(): { key: string; name: string; nameEn: string; expr: string }[];
   /** The fields the crowd language knows, with their meaning. */

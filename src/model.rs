@@ -327,11 +327,15 @@ pub enum EventType {
     Activity,
     /// Joined a community group (入群).
     GroupJoin,
+    /// Spent points on an exchange or a draw (积分兑换: a coupon, a gift, a
+    /// lottery ticket); the amount is in [`Events::points`], the kind of
+    /// exchange in [`Events::activity`].
+    PointsRedeemed,
 }
 
 impl EventType {
     /// Every type, in the order of DOMAIN §1.
-    pub const ALL: [EventType; 12] = [
+    pub const ALL: [EventType; 13] = [
         EventType::Visit,
         EventType::AddToCart,
         EventType::SignIn,
@@ -344,6 +348,7 @@ impl EventType {
         EventType::MessageClicked,
         EventType::Activity,
         EventType::GroupJoin,
+        EventType::PointsRedeemed,
     ];
 
     /// Stable key, e.g. `add_to_cart`.
@@ -361,6 +366,7 @@ impl EventType {
             EventType::MessageClicked => "message_clicked",
             EventType::Activity => "activity",
             EventType::GroupJoin => "group_join",
+            EventType::PointsRedeemed => "points_redeemed",
         }
     }
 }
@@ -404,6 +410,15 @@ pub struct Orders {
     /// within a file (repeats are rejected), so they are kept in one buffer
     /// rather than interned.
     pub order_id: Texts,
+    /// The orders with money refunded, ascending by row: (row, fen
+    /// refunded). A partial refund (a purchase) gives its refund amount; an
+    /// order refunded in full (not a purchase) its whole amount; closed
+    /// orders were never paid and are not listed. Sparse, as refunds are
+    /// rare; the points ledger claws back what they earned.
+    pub refunds: Vec<(u32, Fen)>,
+    /// Points used to pay part of an order (积分抵扣), ascending by row:
+    /// (row, points); only rows with points used are listed.
+    pub points_used: Vec<(u32, i64)>,
 }
 
 impl Orders {
@@ -540,6 +555,9 @@ pub struct Events {
     pub channel: Option<Labels>,
     /// Coupon id (优惠券), for coupon events.
     pub coupon: Option<Labels>,
+    /// Points (积分) of the event, when the file has the column: what a
+    /// [`EventType::PointsRedeemed`] event spent; 0 for an empty cell.
+    pub points: Option<Vec<i64>>,
 }
 
 impl Events {

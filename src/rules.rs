@@ -39,6 +39,8 @@ pub struct Rules {
     pub prediction: PredictionRules,
     /// Personalized offers: the playbook (营销打法, DOMAIN §10).
     pub playbook: crate::loyalty::playbook::PlaybookRules,
+    /// The points ledger: earn, burn, expiry (DOMAIN §8).
+    pub points: crate::loyalty::points::PointsRules,
 }
 
 /// Lifecycle settings; the churn line is `valueGroups.churnDays`.
@@ -385,6 +387,7 @@ impl Rules {
         range("prediction.clvHorizonDays", f64::from(p.clv_horizon_days), 1.0, 3650.0)?;
         range("prediction.annualDiscountRate", p.annual_discount_rate, 0.0, 10.0)?;
         range("prediction.holdoutDays", f64::from(p.holdout_days), 7.0, 730.0)?;
+        self.points.validate(&self.levels)?;
         Ok(())
     }
 }

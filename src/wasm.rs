@@ -274,6 +274,38 @@ impl Workspace {
         to_js(&self.0.campaign_uplift(&options).map_err(js_error)?)
     }
 
+    /// The store's points as of the analysis date or `asOf`:
+    /// `ws.points({ asOf: "2026-12-15" })` → `{ liabilityPoints, liabilityFen,
+    /// expiringMembers, expiringPoints, expirySchedule, reconcile, … }`.
+    pub fn points(&self, options: JsValue) -> Result<JsValue, JsValue> {
+        let options: AsOfOptions = self::options("options", options)?;
+        to_js(&self.0.points(options.as_of.as_deref()).map_err(js_error)?)
+    }
+
+    /// One member's points ledger, line by line:
+    /// `ws.pointsLedger("M00042", { asOf })` → `{ balance, lots, lines: [{ day, kind, points, balance, reason, reasonEn }] }`.
+    #[wasm_bindgen(js_name = pointsLedger)]
+    pub fn points_ledger(&self, id: &str, options: JsValue) -> Result<JsValue, JsValue> {
+        let options: AsOfOptions = self::options("options", options)?;
+        to_js(&self.0.points_ledger(id, options.as_of.as_deref()).map_err(js_error)?)
+    }
+
+    /// Members whose imported points balance differs from the ledger, largest first:
+    /// `ws.pointsReconcile({ offset: 0, limit: 50 })` → `{ total, offset, rows: [{ memberId, imported, ledger, difference }] }`.
+    #[wasm_bindgen(js_name = pointsReconcile)]
+    pub fn points_reconcile(&self, query: JsValue) -> Result<JsValue, JsValue> {
+        let query: crate::loyalty::points::PageQuery = options("query", query)?;
+        to_js(&self.0.points_reconcile(&query).map_err(js_error)?)
+    }
+
+    /// Members with points expiring within `rules.points.expiringWithinDays`, most first:
+    /// `ws.pointsExpiring({ asOf: "2026-12-15", limit: 20 })` → `{ total, offset, rows }`.
+    #[wasm_bindgen(js_name = pointsExpiring)]
+    pub fn points_expiring(&self, query: JsValue) -> Result<JsValue, JsValue> {
+        let query: crate::loyalty::points::PageQuery = options("query", query)?;
+        to_js(&self.0.points_expiring(&query).map_err(js_error)?)
+    }
+
     /// The recommended crowds that ship built in: `Workspace.recommendedCrowds()`
     /// → `[{ key, name, nameEn, expr }]`; pass `expr` as `members({ crowd })`.
     #[wasm_bindgen(js_name = recommendedCrowds)]
@@ -388,6 +420,13 @@ impl Workspace {
         }
         Ok(out.into())
     }
+}
+
+/// `{ asOf? }`, the options of the points reports.
+#[derive(serde::Deserialize, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct AsOfOptions {
+    as_of: Option<String>,
 }
 
 impl Default for Workspace {

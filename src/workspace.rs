@@ -11,8 +11,12 @@ use crate::export::{ExportOptions, members_csv};
 use crate::ingest::{ImportReport, Ingest, Kind, LoadOptions, Loaded, Table, read};
 use crate::loyalty::campaign::{CampaignOptions, CampaignSummary, Uplift, UpliftOptions, plan, uplift};
 use crate::loyalty::playbook::{Offer, Playbook};
+use crate::loyalty::points::book::{Difference, Expiring, Page};
+use crate::loyalty::points::{Book, MemberLedger, PageQuery, PointsSummary, member_ledger};
 use crate::model::Dataset;
 use crate::rules::Rules;
+use std::borrow::Cow;
+use std::cell::OnceCell;
 
 /// Loaded data, rules and the latest analysis.
 #[derive(Default)]
@@ -22,6 +26,8 @@ pub struct Workspace {
     analysis: Option<Analysis>,
     /// The latest prediction; belongs to the latest analysis.
     prediction: Option<Prediction>,
+    /// The points book as of the latest analysis, made when first asked for.
+    points: OnceCell<Book>,
     loading: Option<Ingest>,
 }
 
@@ -81,6 +87,7 @@ impl Workspace {
         }
         self.analysis = None;
         self.prediction = None;
+        self.points = OnceCell::new();
         loaded.report
     }
 
@@ -105,6 +112,7 @@ impl Workspace {
         self.rules = Rules::from_json(json)?;
         self.analysis = None;
         self.prediction = None;
+        self.points = OnceCell::new();
         Ok(())
     }
 
@@ -117,6 +125,7 @@ impl Workspace {
     pub fn analyze(&mut self, as_of: Option<&str>) -> Result<&Summary> {
         let as_of = as_of.map(parse_as_of).transpose()?;
         self.prediction = None;
+        self.points = OnceCell::new();
         let analysis = self.analysis.insert(analyze(&self.data, &self.rules, as_of)?);
         Ok(&analysis.summary)
     }
@@ -144,33 +153,86 @@ impl Workspace {
         self.analysis.as_ref().ok_or_else(|| ErrorKind::NotAnalyzed.into())
     }
 
-    fn view(&self) -> Result<View<'_>> {
+    /// What queries read; the points book only when a crowd names a
+    /// points field (it replays every member's ledger the first time).
+    fn view(&self, crowd: Option<&str>) -> Result<View<'_>> {
+        let points = match crowd {
+            Some(c) if c.contains("points") => Some(self.book()?),
+            _ => None,
+        };
         Ok(View {
             analysis: self.analysis()?,
             prediction: self.prediction.as_ref(),
             data: &self.data,
             levels: &self.rules.levels.levels,
+            points,
         })
+    }
+
+    /// What the playbook reads: the points book too when an offer's audience
+    /// or the campaign's crowd names a points field.
+    fn playbook_view(&self, crowd: Option<&str>) -> Result<View<'_>> {
+        let audiences = self.rules.playbook.offers.iter().map(|o| o.audience.as_str());
+        let points = audiences.chain(crowd).any(|text| text.contains("points"));
+        self.view(points.then_some("points"))
     }
 
     /// A page of member rows.
     pub fn members(&self, query: &MembersQuery) -> Result<MembersPage> {
-        query.page(&self.view()?)
+        query.page(&self.view(query.crowd.as_deref())?)
     }
 
     /// One member's row.
     pub fn member(&self, id: &str) -> Result<MemberRow> {
-        member(&self.view()?, id)
+        member(&self.view(None)?, id)
     }
 
     /// The member list as CSV bytes (UTF-8 with BOM).
     pub fn export_members(&self, options: &ExportOptions) -> Result<Vec<u8>> {
-        members_csv(&self.view()?, options)
+        members_csv(&self.view(options.crowd.as_deref())?, options)
+    }
+
+    /// The points book as of the latest analysis.
+    fn book(&self) -> Result<&Book> {
+        let analysis = self.analysis()?;
+        Ok(self.points.get_or_init(|| Book::new(&self.data, analysis, &self.rules, analysis.as_of)))
+    }
+
+    /// The points book as of `as_of` (default and same day: the latest analysis').
+    fn book_at(&self, as_of: Option<&str>) -> Result<Cow<'_, Book>> {
+        let analysis = self.analysis()?;
+        match as_of.map(parse_as_of).transpose()? {
+            Some(day) if day != analysis.as_of => Ok(Cow::Owned(Book::new(&self.data, analysis, &self.rules, day))),
+            _ => Ok(Cow::Borrowed(self.book()?)),
+        }
+    }
+
+    /// The store's points as of `as_of` (default: the analysis date):
+    /// liability, expiring soon, the expiry schedule and the reconcile counts.
+    pub fn points(&self, as_of: Option<&str>) -> Result<PointsSummary> {
+        Ok(self.book_at(as_of)?.summary(&self.data, self.analysis()?))
+    }
+
+    /// One member's points ledger, line by line, as of `as_of`.
+    pub fn points_ledger(&self, id: &str, as_of: Option<&str>) -> Result<MemberLedger> {
+        let analysis = self.analysis()?;
+        let day = as_of.map(parse_as_of).transpose()?.unwrap_or(analysis.as_of);
+        member_ledger(&self.data, analysis, &self.rules, day, id)
+    }
+
+    /// The members whose imported balance differs from the ledger, a page.
+    pub fn points_reconcile(&self, query: &PageQuery) -> Result<Page<Difference>> {
+        Ok(self.book_at(query.as_of.as_deref())?.reconcile(&self.data, self.analysis()?, query))
+    }
+
+    /// The members with points expiring within `points.expiringWithinDays`, a page.
+    pub fn points_expiring(&self, query: &PageQuery) -> Result<Page<Expiring>> {
+        Ok(self.book_at(query.as_of.as_deref())?.expiring(&self.data, self.analysis()?, query))
     }
 
     /// A member's ranked offers from the playbook, to send on the analysis date.
     pub fn offers(&self, id: &str) -> Result<Vec<Offer>> {
-        let view = self.view()?;
+        let view = self.playbook_view(None)?;
         let m = view.analysis.find(id).ok_or_else(|| ErrorKind::UnknownMember(id.to_string()))?;
         let playbook = Playbook::new(view, &self.rules)?;
         Ok(playbook.offers(m, view.analysis.as_of))
@@ -178,13 +240,13 @@ impl Workspace {
 
     /// Plan a campaign: counts, cost, per-offer counts and a page of rows.
     pub fn plan_campaign(&self, options: &CampaignOptions) -> Result<CampaignSummary> {
-        let playbook = Playbook::new(self.view()?, &self.rules)?;
+        let playbook = Playbook::new(self.playbook_view(options.crowd.as_deref())?, &self.rules)?;
         Ok(plan(&playbook, options)?.summary(&playbook, options))
     }
 
     /// A campaign's send list (or holdout list) as CSV bytes (UTF-8 with BOM).
     pub fn export_campaign(&self, options: &CampaignOptions) -> Result<Vec<u8>> {
-        let playbook = Playbook::new(self.view()?, &self.rules)?;
+        let playbook = Playbook::new(self.playbook_view(options.crowd.as_deref())?, &self.rules)?;
         plan(&playbook, options)?.csv(&playbook, options)
     }
 

@@ -40,6 +40,9 @@ pub const FIELDS: &[(&str, &str)] = &[
     ("daysSinceRegistered", "days since registration"),
     ("points", "points balance from the members file"),
     ("memberType", "personal or enterprise (members file)"),
+    ("pointsBalance", "points balance by the points ledger"),
+    ("pointsExpiring", "points expiring within points.expiringWithinDays"),
+    ("pointsExpiryDays", "days until the member's first points expire"),
     ("tag", "behaviour tags: tag = \"stockpiler\" means the member has that tag"),
     ("pAlive", "probability still a customer, 0–1 (after predict)"),
     ("clv", "lifetime value over the horizon, yuan (after predict)"),
@@ -63,6 +66,7 @@ pub const RECOMMENDED: &[(&str, &str, &str, &str)] = &[
         "grade != \"ordinary\" and growth >= 400 and growth < 500",
     ),
     ("at_risk", "流失预警", "At risk (after predict)", "pAlive < 0.5"),
+    ("points_expiring", "积分即将过期", "Points expiring soon", "pointsExpiring > 0"),
 ];
 
 /// A value of a field for one member.

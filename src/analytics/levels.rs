@@ -47,25 +47,85 @@ fn level_of(growth: i64, rules: &LevelRules) -> usize {
 /// the day before `as_of` (the last day with data).
 pub fn level(purchases: &mut [(Day, Fen)], as_of: Day, rules: &Rules) -> Level {
     let l = &rules.levels;
+    let (changes, growth_on) = history(purchases, as_of, l);
+    let index = changes.last().map_or(0, |&(_, index)| index);
+    let growth = growth_on(as_of - 1);
+    let to_next = l.levels.get(index + 1).map(|next| (next.growth - growth).max(0));
+    Level { index, growth, to_next }
+}
+
+/// A member's level over time: the days before `as_of` on which the level
+/// changed, with the level from the end of that day on (ascending; empty
+/// while the member stays at the lowest level). The level on the start of
+/// day `d` is the last change before `d`. The points ledger uses it for the
+/// level multiplier on the day of each order and for level-up gifts.
+pub fn timeline(purchases: &mut [(Day, Fen)], as_of: Day, rules: &LevelRules) -> Vec<(Day, usize)> {
+    history(purchases, as_of, rules).0
+}
+
+/// The level changes up to the day before `as_of` and the growth value on
+/// any day. Walks the entry days and the review days in order: a review
+/// sets the level from that day's growth, an entry day can only raise it.
+fn history<'a>(
+    purchases: &'a mut [(Day, Fen)],
+    as_of: Day,
+    rules: &LevelRules,
+) -> (Vec<(Day, usize)>, impl Fn(Day) -> i64 + 'a) {
     purchases.sort_unstable();
+    let purchases: &'a [(Day, Fen)] = purchases;
     let today = as_of - 1;
     // Prefix sums make the growth on any day two binary searches.
     let mut prefix = Vec::with_capacity(purchases.len() + 1);
     prefix.push(0 as Fen);
-    for &(_, fen) in purchases.iter() {
+    for &(_, fen) in purchases {
         prefix.push(prefix[prefix.len() - 1] + fen);
     }
-    let upto = |day: Day| prefix[purchases.partition_point(|&(d, _)| d <= day)];
+    let upto = move |day: Day| prefix[purchases.partition_point(|&(d, _)| d <= day)];
     // Growth on `day`: whole yuan paid in (day − 365, day].
-    let growth_on = |day: Day| -> i64 { (upto(day) - upto(day - 365)).max(0) / 100 };
-    let review = last_review(today, l);
-    let mut index = level_of(growth_on(review), l);
-    for &(day, _) in purchases.iter().filter(|(d, _)| *d > review && *d <= today) {
-        index = index.max(level_of(growth_on(day), l));
+    let growth_on = move |day: Day| -> i64 { (upto(day) - upto(day - 365)).max(0) / 100 };
+    let mut changes: Vec<(Day, usize)> = Vec::new();
+    let set = |day: Day, to: usize, changes: &mut Vec<(Day, usize)>| {
+        if changes.last().map_or(0, |c| c.1) != to {
+            changes.push((day, to));
+        }
+    };
+    let mut entries = purchases.iter().map(|&(d, _)| d).filter(|&d| d <= today).peekable();
+    let mut review = entries.peek().map(|&first| next_review(first, rules));
+    loop {
+        let entry = entries.peek().copied();
+        match (entry, review.filter(|&r| r <= today)) {
+            (Some(d), Some(r)) if r <= d => {
+                set(r, level_of(growth_on(r), rules), &mut changes);
+                review = Some(next_review(r + 1, rules));
+                if r == d {
+                    entries.next();
+                }
+            }
+            (None, Some(r)) => {
+                set(r, level_of(growth_on(r), rules), &mut changes);
+                review = Some(next_review(r + 1, rules));
+            }
+            (Some(d), _) => {
+                entries.next();
+                if entries.peek() != Some(&d) {
+                    let up = changes.last().map_or(0, |c| c.1).max(level_of(growth_on(d), rules));
+                    set(d, up, &mut changes);
+                }
+            }
+            (None, None) => break,
+        }
     }
-    let growth = growth_on(today);
-    let to_next = l.levels.get(index + 1).map(|next| (next.growth - growth).max(0));
-    Level { index, growth, to_next }
+    (changes, growth_on)
+}
+
+/// The first review day on or after `day`.
+fn next_review(day: Day, rules: &LevelRules) -> Day {
+    let last = last_review(day, rules);
+    if last == day {
+        return day;
+    }
+    let year = date_of(last).year() + 1;
+    NaiveDate::from_ymd_opt(year, rules.review_month, rules.review_day).map_or(day, day_of).max(day)
 }
 
 #[cfg(test)]
@@ -102,6 +162,21 @@ mod tests {
         assert_eq!((later.index, later.growth), (2, 0));
         // At the 2027 review the growth is 0: basic.
         assert_eq!(at(&purchases, day(2027, 1, 2)).index, 0);
+    }
+
+    #[test]
+    fn the_timeline_agrees_with_the_level_on_every_day() {
+        // Silver on 2025-03-01 (500 yuan), gold on 2025-12-01 (2,000 within
+        // 12 months), down to basic at the 2027 review (nothing within 12
+        // months of 2027-01-01), silver again on 2027-02-01.
+        let purchases = [(day(2025, 3, 1), 50_000), (day(2025, 12, 1), 150_000), (day(2027, 2, 1), 60_000)];
+        let as_of = day(2027, 6, 1);
+        let t = timeline(&mut purchases.to_vec(), as_of, &Rules::default().levels);
+        assert_eq!(t, [(day(2025, 3, 1), 1), (day(2025, 12, 1), 2), (day(2027, 1, 1), 0), (day(2027, 2, 1), 1)]);
+        for d in day(2025, 2, 1)..as_of {
+            let from_timeline = t.iter().rev().find(|c| c.0 < d).map_or(0, |c| c.1);
+            assert_eq!(from_timeline, at(&purchases, d).index, "{}", date_of(d));
+        }
     }
 
     #[test]

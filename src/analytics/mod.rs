@@ -276,20 +276,7 @@ pub fn analyze(data: &Dataset, rules: &Rules, as_of: Option<Day>) -> Result<Anal
         .as_ref()
         .map(|e| e.ids.names().iter().map(|id| index.get(id).copied()).collect())
         .unwrap_or_default();
-    let mut entries: Vec<(u32, (Day, Fen))> = Vec::new();
-    if let Some(orders) = &data.orders {
-        for i in (0..orders.len()).filter(|&i| orders.day[i] < as_of && orders.kind[i] != OrderKind::NotPurchase) {
-            entries.push((order_member[orders.member[i] as usize], (orders.day[i], orders.net[i])));
-        }
-    }
-    if let Some(events) = &data.events {
-        for e in (0..events.len()).filter(|&e| events.day[e] < as_of) {
-            let bonus = rules.levels.bonus(events.kind[e]);
-            if let (Some(m), true) = (member_of_event.get(events.member[e] as usize).copied().flatten(), bonus > 0) {
-                entries.push((m, (events.day[e], bonus * 100)));
-            }
-        }
-    }
+    let entries = growth_entries(data, &order_member, &member_of_event, as_of, rules);
     let (ledger_start, mut ledger) = group_by_member(n, &entries);
 
     // Score the members who bought in the window.
@@ -422,6 +409,34 @@ fn summarize(profiles: &[Profile], measures: &rfm::Measures, as_of: Day, window_
         lifecycle_since: String::new(),
         lifecycle_moves: Vec::new(),
     }
+}
+
+/// Each member's growth entries before `as_of` (member index, (day, fen)):
+/// purchases and refunds in fen, event bonuses as growth points × 100, as
+/// [`levels::level`] and [`levels::timeline`] take them. `order_member` and
+/// `member_of_event` map the files' member indices to the analysis' members.
+pub(crate) fn growth_entries(
+    data: &Dataset,
+    order_member: &[u32],
+    member_of_event: &[Option<u32>],
+    as_of: Day,
+    rules: &Rules,
+) -> Vec<(u32, (Day, Fen))> {
+    let mut entries: Vec<(u32, (Day, Fen))> = Vec::new();
+    if let Some(orders) = &data.orders {
+        for i in (0..orders.len()).filter(|&i| orders.day[i] < as_of && orders.kind[i] != OrderKind::NotPurchase) {
+            entries.push((order_member[orders.member[i] as usize], (orders.day[i], orders.net[i])));
+        }
+    }
+    if let Some(events) = &data.events {
+        for e in (0..events.len()).filter(|&e| events.day[e] < as_of) {
+            let bonus = rules.levels.bonus(events.kind[e]);
+            if let (Some(m), true) = (member_of_event.get(events.member[e] as usize).copied().flatten(), bonus > 0) {
+                entries.push((m, (events.day[e], bonus * 100)));
+            }
+        }
+    }
+    entries
 }
 
 /// Values grouped by member in one allocation: member `m`'s are

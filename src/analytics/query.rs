@@ -23,6 +23,8 @@ pub struct View<'a> {
     pub data: &'a Dataset,
     /// The member levels the analysis used.
     pub levels: &'a [crate::rules::LevelRule],
+    /// The points book as of the analysis date, when a query needs it.
+    pub points: Option<&'a crate::loyalty::points::Book>,
 }
 
 impl View<'_> {
@@ -342,6 +344,9 @@ pub fn field_value(view: &View<'_>, i: usize, name: &str) -> Option<Value> {
             .and_then(|(m, row)| m.member_type.as_ref().and_then(|t| t.get(row).copied()))
             .and_then(|t| text(t.key())),
         "points" => member_row.and_then(|(m, row)| m.points.get(row).copied().flatten()).and_then(|x| num(x as f64)),
+        "pointsBalance" => view.points.and_then(|b| b.members.get(i)).and_then(|m| num(m.balance as f64)),
+        "pointsExpiring" => view.points.and_then(|b| b.members.get(i)).and_then(|m| num(m.expiring as f64)),
+        "pointsExpiryDays" => view.points.and_then(|b| b.days_to_expiry(i)).and_then(|d| num(d as f64)),
         "pAlive" => forecast.and_then(|f| f.probability_alive).and_then(num),
         "clv" => forecast.map(|f| yuan(f.clv_fen)),
         _ => None,

@@ -39,6 +39,10 @@ pub enum FieldError {
     UnknownGender,
     /// A member type that is neither personal nor enterprise.
     UnknownMemberType,
+    /// Points that are not a whole number of at least 0.
+    BadPoints,
+    /// A points-redeemed event without a points amount.
+    MissingPoints,
 }
 
 impl FieldError {
@@ -60,6 +64,8 @@ impl FieldError {
             FieldError::BadQuantity => "bad_quantity",
             FieldError::UnknownGender => "unknown_gender",
             FieldError::UnknownMemberType => "unknown_member_type",
+            FieldError::BadPoints => "bad_points",
+            FieldError::MissingPoints => "missing_points",
         }
     }
 
@@ -78,13 +84,17 @@ impl FieldError {
             FieldError::BadText => "bytes are not valid text in the file's encoding",
             FieldError::UnknownEventType => {
                 "unknown event type (expected visit, add_to_cart, sign_in, share, review, referral, coupon_issued, \
-                 coupon_used, message_sent, message_clicked, activity or group_join, or 访问, 加购, 签到, 分享, 评价, \
-                 推荐, 领券, 用券, 消息发送, 消息点击, 参加活动, 入群)"
+                 coupon_used, message_sent, message_clicked, activity, group_join or points_redeemed, or 访问, 加购, \
+                 签到, 分享, 评价, 推荐, 领券, 用券, 消息发送, 消息点击, 参加活动, 入群, 积分兑换)"
             }
             FieldError::BadBoolean => "not a yes/no value (e.g. 是/否, Y/N, 1/0, true/false, ✓)",
             FieldError::BadQuantity => "not a whole quantity other than 0 (e.g. 2, or -1 for a returned item)",
             FieldError::UnknownGender => "unknown gender (expected 男/女/未知, male/female/unknown, or 1/2/0)",
             FieldError::UnknownMemberType => "unknown member type (expected 个人/企业, personal/enterprise)",
+            FieldError::BadPoints => "points must be a whole number, 0 or more (e.g. 500)",
+            FieldError::MissingPoints => {
+                "a points_redeemed event needs the points spent (a 积分 / points column above 0)"
+            }
         }
     }
 
@@ -102,12 +112,14 @@ impl FieldError {
             FieldError::DuplicateMember => "会员ID与前面的行重复",
             FieldError::BadText => "文字编码错误",
             FieldError::UnknownEventType => {
-                "无法识别的行为类型（应为访问、加购、签到、分享、评价、推荐、领券、用券、消息发送、消息点击、参加活动或入群）"
+                "无法识别的行为类型（应为访问、加购、签到、分享、评价、推荐、领券、用券、消息发送、消息点击、参加活动、入群或积分兑换）"
             }
             FieldError::BadBoolean => "无法识别的是/否值（如 是/否、Y/N、1/0、true/false、✓）",
             FieldError::BadQuantity => "数量应为非零整数（如 2，退货为 -1）",
             FieldError::UnknownGender => "无法识别的性别（应为男、女或未知）",
             FieldError::UnknownMemberType => "无法识别的会员类型（应为个人或企业）",
+            FieldError::BadPoints => "积分应为不小于 0 的整数（如 500）",
+            FieldError::MissingPoints => "积分兑换行缺少所用积分（需要大于 0 的积分列）",
         }
     }
 }
@@ -350,6 +362,20 @@ fn event_word(s: &str) -> Option<EventType> {
         }
         "activity" | "join_activity" | "活动" | "参加活动" | "参与活动" | "报名活动" => Activity,
         "group_join" | "join_group" | "入群" | "加群" | "进群" | "加入社群" => GroupJoin,
+        "points_redeemed"
+        | "points_redeem"
+        | "redeem_points"
+        | "points_spent"
+        | "points_exchange"
+        | "积分兑换"
+        | "积分消耗"
+        | "积分使用"
+        | "积分抽奖"
+        | "兑换礼品"
+        | "兑换优惠券"
+        | "积分兑换礼品"
+        | "积分兑换优惠券"
+        | "积分换购" => PointsRedeemed,
         _ => return None,
     })
 }
@@ -651,6 +677,9 @@ mod tests {
             ("活动", EventType::Activity),
             ("参加活动", EventType::Activity),
             ("入群", EventType::GroupJoin),
+            ("积分兑换", EventType::PointsRedeemed),
+            ("积分抽奖", EventType::PointsRedeemed),
+            ("兑换优惠券", EventType::PointsRedeemed),
         ];
         for (word, t) in zh {
             assert_eq!(parse_event_type(word), Ok(t), "{word}");

@@ -124,6 +124,25 @@ pub const ORDER_FIELDS: &[FieldSpec] = &[
     field("refund_amount", "退款金额", &["refund_amount", "refund", "退款金额", "已退款金额", "退款"]),
     STORE,
     CHANNEL,
+    field(
+        "points_used",
+        "积分抵扣",
+        &[
+            "points_used",
+            "used_points",
+            "points_deducted",
+            "points_offset",
+            "points_redeemed",
+            "积分抵扣",
+            "抵扣积分",
+            "使用积分",
+            "积分抵现",
+            "抵现积分",
+            "积分抵扣数",
+            "使用积分数",
+            "消耗积分",
+        ],
+    ),
 ];
 
 /// The members file's fields.
@@ -376,6 +395,22 @@ pub const EVENT_FIELDS: &[FieldSpec] = &[
         "优惠券",
         &["coupon_id", "coupon", "coupon_code", "优惠券", "优惠券id", "优惠券编号", "券id", "券码", "优惠券名称"],
     ),
+    field(
+        "points",
+        "积分",
+        &[
+            "points",
+            "point",
+            "points_amount",
+            "积分",
+            "积分数",
+            "积分数量",
+            "消耗积分",
+            "兑换积分",
+            "使用积分",
+            "积分变动",
+        ],
+    ),
 ];
 
 /// The field list of a dataset kind.
@@ -539,11 +574,26 @@ mod tests {
         assert_eq!(names(Kind::OrderLines, &["订单号", "数量", "小计"]), ["order_id", "qty", "amount"]);
         let e = resolve(Kind::OrderLines, &hs(&["订单号", "数量"]), &[], "f").unwrap_err();
         assert_eq!(e.field(), Some("unit_price"));
-        let all = ["member_id", "at", "type", "kind", "channel", "coupon_id"];
-        let zh = ["会员ID", "发生时间", "行为", "活动类型", "渠道", "优惠券"];
+        let all = ["member_id", "at", "type", "kind", "channel", "coupon_id", "points"];
+        let zh = ["会员ID", "发生时间", "行为", "活动类型", "渠道", "优惠券", "积分"];
         assert_eq!(names(Kind::Events, &zh), all);
-        let en = ["user_id", "timestamp", "event_type", "activity_kind", "channel", "coupon_code"];
+        let en = ["user_id", "timestamp", "event_type", "activity_kind", "channel", "coupon_code", "points"];
         assert_eq!(names(Kind::Events, &en), all);
+    }
+
+    #[test]
+    fn points_columns_of_orders_and_events() {
+        let mapped = |kind, headers: &[&str]| resolve(kind, &hs(headers), &[], "f").unwrap().mapping;
+        for header in ["积分抵扣", "抵扣积分", "使用积分", "Points Used"] {
+            let m = mapped(Kind::Orders, &["会员ID", "支付时间", "实付金额", header]);
+            assert_eq!(m.last(), Some(&("points_used".to_string(), header.to_string())), "{header}");
+        }
+        // A bare 积分 in an orders file (points earned, by the store's own
+        // rules) is not points used: it is ignored.
+        let c = resolve(Kind::Orders, &hs(&["会员ID", "支付时间", "实付金额", "积分"]), &[], "f").unwrap();
+        assert_eq!(c.ignored, ["积分"]);
+        let m = mapped(Kind::Events, &["会员ID", "时间", "类型", "兑换积分"]);
+        assert_eq!(m.last(), Some(&("points".to_string(), "兑换积分".to_string())));
     }
 
     #[test]

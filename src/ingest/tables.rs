@@ -11,7 +11,7 @@ use super::fields::{
 use super::headers::Columns;
 use super::records::Record;
 use super::report::Rejection;
-use crate::model::{Day, Events, Fen, LabelLists, Labels, Members, OrderKind, OrderLines, Orders, day_of};
+use crate::model::{Day, EventType, Events, Fen, LabelLists, Labels, Members, OrderKind, OrderLines, Orders, day_of};
 use chrono::{NaiveDateTime, Timelike};
 use std::collections::HashSet;
 use std::hash::{BuildHasher, BuildHasherDefault};
@@ -54,6 +54,7 @@ mod order_field {
     pub const REFUND: usize = 5;
     pub const STORE: usize = 6;
     pub const CHANNEL: usize = 7;
+    pub const POINTS_USED: usize = 8;
 }
 
 /// The field positions of the members fields in [`fields`]`(Kind::Members)`.
@@ -97,6 +98,7 @@ mod event_field {
     pub const KIND: usize = 3;
     pub const CHANNEL: usize = 4;
     pub const COUPON: usize = 5;
+    pub const POINTS: usize = 6;
 }
 
 impl Builder {
@@ -272,6 +274,7 @@ fn order_row(
     let amount = row.required(AMOUNT, parse_money)?;
     let status = row.parse(STATUS, parse_status)?.unwrap_or(Status::Paid);
     let refund = row.parse(REFUND, parse_money)?;
+    let points_used = row.parse(POINTS_USED, parse_points)?.unwrap_or(0);
     if let Some(r) = refund {
         if r < 0 || (amount >= 0 && r > amount) {
             return Err(row.reject(REFUND, row.text(REFUND)?.unwrap_or_default(), FieldError::RefundTooLarge));
@@ -297,6 +300,18 @@ fn order_row(
     };
     if kind == OrderKind::NotPurchase {
         *not_purchases += 1;
+    }
+    let at = orders.member.len() as u32;
+    let refunded = match kind {
+        OrderKind::Purchase => refund,
+        OrderKind::NotPurchase if status != Status::Closed => amount,
+        _ => 0,
+    };
+    if refunded > 0 {
+        orders.refunds.push((at, refunded));
+    }
+    if points_used > 0 {
+        orders.points_used.push((at, points_used));
     }
     let (day, minute) = day_minute(paid_at);
     orders.member.push(orders.ids.intern(member));
@@ -395,6 +410,10 @@ fn event_row(events: &mut Events, row: &Row<'_, '_>) -> Result<Day, Rejection> {
     let member = row.required(MEMBER, Ok)?;
     let at = row.required(AT, parse_datetime)?;
     let kind = row.required(TYPE, parse_event_type)?;
+    let points = row.column(POINTS, parse_points)?.map(|p| p.unwrap_or(0));
+    if kind == EventType::PointsRedeemed && points.unwrap_or(0) == 0 {
+        return Err(row.reject(POINTS, row.text(POINTS)?.unwrap_or_default(), FieldError::MissingPoints));
+    }
     let (activity, channel, coupon) = (row.text(KIND)?, row.text(CHANNEL)?, row.text(COUPON)?);
     let (day, minute) = day_minute(at);
     events.member.push(events.ids.intern(member));
@@ -404,7 +423,13 @@ fn event_row(events: &mut Events, row: &Row<'_, '_>) -> Result<Day, Rejection> {
     put(&mut events.activity, activity);
     put(&mut events.channel, channel);
     put(&mut events.coupon, coupon);
+    put(&mut events.points, points);
     Ok(day)
+}
+
+/// Points: a whole number, 0 or more.
+fn parse_points(s: &str) -> Result<i64, FieldError> {
+    parse_int(s).ok().filter(|&p| p >= 0).ok_or(FieldError::BadPoints)
 }
 
 /// A 64-bit hash of an id on every target (FxHash is only 32 bits wide on
@@ -480,6 +505,7 @@ mod tests {
                     (o::REFUND, "refund_amount"),
                     (o::STORE, "store"),
                     (o::CHANNEL, "channel"),
+                    (o::POINTS_USED, "points_used"),
                 ],
             ),
             (
@@ -526,6 +552,7 @@ mod tests {
                     (e::KIND, "kind"),
                     (e::CHANNEL, "channel"),
                     (e::COUPON, "coupon_id"),
+                    (e::POINTS, "points"),
                 ],
             ),
         ];

@@ -1,10 +1,13 @@
 //! Loyalty operations (会员营销) that act on members rather than describe
-//! them: [`draws`], fair and re-checkable lotteries, red-packet splits and
-//! "first N at 1 yuan" flash sales (DOMAIN §13); [`playbook`], each
-//! member's ranked offers with reasons, channels and send slots (DOMAIN
-//! §10); [`campaign`], campaigns over a crowd within a budget, with a
-//! deterministic holdout, their send-list export and their uplift.
+//! them: [`points`], the points ledger with expiry, liability and the
+//! reconcile with the store's balances (DOMAIN §8); [`draws`], fair and
+//! re-checkable lotteries, red-packet splits and "first N at 1 yuan" flash
+//! sales (DOMAIN §13); [`playbook`], each member's ranked offers with
+//! reasons, channels and send slots (DOMAIN §10); [`campaign`], campaigns
+//! over a crowd within a budget, with a deterministic holdout, their
+//! send-list export and their uplift.
 
 pub mod campaign;
 pub mod draws;
 pub mod playbook;
+pub mod points;
