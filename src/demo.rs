@@ -63,12 +63,13 @@
 //!
 //! Orders, in chronological order:
 //! ```text
-//! 订单号,会员ID,支付时间,实付金额,订单状态,退款金额,门店,渠道
-//! D00000001,M00042,2025-05-01 07:12:09,23.50,交易成功,,静安寺店,门店POS
+//! 订单号,会员ID,支付时间,实付金额,订单状态,退款金额,门店,渠道,积分抵扣
+//! D00000001,M00042,2025-05-01 07:12:09,23.50,交易成功,,静安寺店,门店POS,
 //! ```
 //! 订单号 `D` + 8 digits (more if needed); 会员ID `M` + 5 digits (more if
-//! needed); 实付金额 yuan with two decimals; 退款金额 empty unless refunded
-//! (equal to 实付金额 for 已退款, strictly between 0 and it for 部分退款).
+//! needed); 实付金额 yuan with two decimals (the cash paid); 退款金额 empty
+//! unless refunded (equal to 实付金额 for 已退款, strictly between 0 and it
+//! for 部分退款); 积分抵扣 the points used to pay, empty for none.
 //!
 //! Members, in id (= registration) order, including prospects:
 //! ```text
@@ -76,9 +77,10 @@
 //! M00001,13812345678,王芳,2022-01-03 18:40:12,银卡会员,734
 //! ```
 //! 手机号 unique unmasked 11-digit mobile numbers; 会员等级 普通会员 / 银卡会员
-//! (≥ ¥500 net spend) / 金卡会员 (≥ ¥2,000); 积分 ≈ 1 per net yuan minus
-//! points already burned. Fields are quoted per RFC 4180 if they ever
-//! contain `,`, `"` or a line break (the generated names never do).
+//! (≥ ¥500 net spend) / 金卡会员 (≥ ¥2,000); 积分 the balance on the day
+//! after [`DEMO_END`] (see "Points" below). Fields are quoted per RFC 4180
+//! if they ever contain `,`, `"` or a line break (the generated names never
+//! do).
 //!
 //! Order lines, in the orders file's order (1–4 per order):
 //! ```text
@@ -96,8 +98,9 @@
 //! Events, **grouped by member** (member-id order) and chronological within
 //! a member only, so that memory stays O(members):
 //! ```text
-//! 会员ID,发生时间,事件类型,活动类型,渠道
-//! M00042,2025-05-08 11:30:00,message_sent,,短信
+//! 会员ID,发生时间,事件类型,活动类型,渠道,积分
+//! M00042,2025-05-08 11:30:00,message_sent,,短信,
+//! M00042,2026-03-12 19:02:41,points_redeemed,满30减5元券,小程序,500
 //! ```
 //! Visits around most orders and while browsing, add_to_cart (3–6 per order
 //! for the 6% who hesitate), sign-in streaks for 18%, a weekly message
@@ -107,6 +110,35 @@
 //! small subsets, placed in the last ~11 months so the analysis year sees
 //! them. On the default demo every behaviour tag whose facts are computed
 //! fires for some members.
+//!
+//! # Points
+//!
+//! Members spend points as a store's members do: now and then a few yuan of
+//! an order at the till or in the mini program (积分抵扣, whole yuan, never
+//! more than the cash paid, never on delivery platforms), and now and then
+//! an exchange a few days after an order (`points_redeemed`: coupons, a
+//! coffee voucher, a tote bag, a lucky draw). These come from a random
+//! stream of their own, so every other field is as it was without them; a
+//! member only spends points the ledger surely gives them (see
+//! `Spending`), so no balance goes below zero. On the default demo about
+//! 560 orders use points and 70 exchanges are made; about 29% of the
+//! points earned are spent.
+//!
+//! The members file's 积分 is what the crate's own ledger
+//! ([`crate::loyalty::points`], default rules) gives each member as of
+//! 2026-11-01, replayed member by member from the same streams (O(one
+//! member)), except for about 1.5% of the members with points, whose
+//! export is off as a real POS export is: the latest purchase's points not
+//! yet synced, or a manual adjustment (+50, +100, +200, +500, −100). The
+//! reconcile lists those 32 members of the default demo and no one else.
+//!
+//! With the default expiry (the end of the year after the year earned)
+//! nothing expires inside the demo's window: the points of 2025 go on
+//! 2027-01-01, 61 days after the analysis date, those of 2026 on
+//! 2028-01-01. So "expiring within 30 days" (and the recommended crowd
+//! 积分即将过期) is empty on 2026-11-01 and fills from 2026-12-02; the
+//! data is not bent to make it fill earlier. A store that warns two months
+//! ahead sets `points.expiringWithinDays` to 61 or more.
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -114,6 +146,11 @@ use std::collections::binary_heap::PeekMut;
 use std::io::{self, Write};
 
 use chrono::{Datelike, NaiveDate};
+
+use crate::Rules;
+use crate::analytics::levels;
+use crate::loyalty::points::ledger::{self, EventIn, LineKind, OrderIn, Replay};
+use crate::model::{Day, EventType, Fen, OrderKind, day_of};
 
 /// What to generate. Out-of-range sizes are clamped, never rejected.
 ///
@@ -243,10 +280,10 @@ const MIN_MEMBERS: usize = 20;
 const MAX_MEMBERS: usize = 1_000_000;
 const MAX_ORDERS: u64 = 1_000_000_000;
 
-const ORDERS_HEADER: &str = "订单号,会员ID,支付时间,实付金额,订单状态,退款金额,门店,渠道\n";
+const ORDERS_HEADER: &str = "订单号,会员ID,支付时间,实付金额,订单状态,退款金额,门店,渠道,积分抵扣\n";
 const MEMBERS_HEADER: &str = "会员ID,手机号,姓名,注册时间,会员等级,积分\n";
 const ORDER_LINES_HEADER: &str = "订单号,商品编码,商品名称,商品分类,单价,数量,小计,是否特价,礼品包装\n";
-const EVENTS_HEADER: &str = "会员ID,发生时间,事件类型,活动类型,渠道\n";
+const EVENTS_HEADER: &str = "会员ID,发生时间,事件类型,活动类型,渠道,积分\n";
 
 const STORES: [&str; 3] = ["静安寺店", "徐家汇店", "陆家嘴店"];
 /// Chance that a member's home store is each store.
@@ -307,6 +344,8 @@ const STREAM_PHONES: u64 = 5;
 const STREAM_TRAITS: u64 = 6;
 const STREAM_LINES: u64 = 7;
 const STREAM_EVENTS: u64 = 8;
+const STREAM_POINTS: u64 = 9;
+const STREAM_POINTS_FILE: u64 = 10;
 
 // ---------------------------------------------------------------------------
 // Deterministic randomness
@@ -931,6 +970,8 @@ struct Order {
     status: u8,
     store: u8,
     channel: u8,
+    /// Points used to pay (积分抵扣), 0 for none.
+    points: u32,
 }
 
 impl Order {
@@ -948,6 +989,9 @@ impl Order {
 /// orders on the member's active span are the order statistics of `n`
 /// uniforms in Λ, generated ascending (q ← q · U^(1/k)), so a member needs
 /// O(1) state however many orders it has.
+///
+/// The points a member spends come from a stream of their own
+/// (`STREAM_POINTS`), so that adding them changed no other draw.
 #[derive(Debug, Clone)]
 struct Stream {
     rng: Rng,
@@ -955,6 +999,7 @@ struct Stream {
     left: u64,
     q: f64,
     last: u32,
+    points: Spending,
 }
 
 impl Stream {
@@ -966,7 +1011,13 @@ impl Stream {
             left: m.orders - u64::from(first.is_some()),
             q: 1.0,
             last: 0,
+            points: Spending { rng: Rng::stream(seed, STREAM_POINTS, index as u64), floor: 0, redeemed: None },
         }
+    }
+
+    /// The redemption decided with the order `next` returned last, if any.
+    fn redeemed(&mut self) -> Option<Redemption> {
+        self.points.redeemed.take()
     }
 
     fn next(&mut self, m: &Member, cal: &Calendar) -> Option<Order> {
@@ -1026,7 +1077,75 @@ impl Stream {
             (STATUS_OK, 0)
         };
         let store = if rng.chance(0.92) { m.home } else { ((u64::from(m.home) + 1 + rng.below(2)) % 3) as u8 };
-        Some(Order { time, amount: fen, refund, status, store, channel })
+        let mut order = Order { time, amount: fen, refund, status, store, channel, points: 0 };
+        self.points.spend(&mut order);
+        Some(order)
+    }
+}
+
+/// Chance that a member with at least [`MIN_OFFSET`] points pays part of an
+/// order at the till or in the mini program with them (积分抵扣).
+const OFFSET_CHANCE: f64 = 0.08;
+const MIN_OFFSET: i64 = 500;
+/// At most this many yuan of one order are paid with points.
+const MAX_OFFSET_YUAN: i64 = 20;
+/// Chance that a member with at least [`MIN_REDEEM`] points exchanges some
+/// within a week after an order (积分兑换).
+const REDEEM_CHANCE: f64 = 0.03;
+const MIN_REDEEM: i64 = 1_000;
+/// What points buy: (activity-kind index of the label, points).
+const REDEEM_ITEMS: [(u8, u32); 5] = [(7, 500), (8, 1_000), (9, 800), (10, 2_000), (11, 100)];
+
+/// A points exchange: when, for how many points, which item (index into
+/// [`ACTIVITY_KINDS`]).
+#[derive(Debug, Clone, Copy)]
+struct Redemption {
+    time: u32,
+    points: u32,
+    item: u8,
+}
+
+/// How a member spends points, decided order by order against `floor`, a
+/// balance the member surely has: the whole yuan of every fully paid order
+/// so far minus what was spent. The ledger gives at least that (level and
+/// member-day multipliers are at least 1, sign-ins and tasks only add,
+/// partial refunds are not counted, and with the default expiry nothing
+/// earned in the window expires before the demo's analysis date), so the
+/// demo never spends points it has not got, and never more than the cash
+/// paid (the default cap: points pay at most half of an order's value).
+#[derive(Debug, Clone)]
+struct Spending {
+    rng: Rng,
+    floor: i64,
+    redeemed: Option<Redemption>,
+}
+
+impl Spending {
+    fn spend(&mut self, o: &mut Order) {
+        self.redeemed = None;
+        if o.status != STATUS_OK {
+            return;
+        }
+        let rng = &mut self.rng;
+        // Delivery platforms (美团, 饿了么) do not take the store's points.
+        let own = matches!(o.channel, CHANNEL_POS | CHANNEL_APP);
+        if own && self.floor >= MIN_OFFSET && rng.chance(OFFSET_CHANCE) {
+            let most = self.floor.min(i64::from(o.amount)) / 100;
+            let yuan = 1 + rng.below(most.clamp(1, MAX_OFFSET_YUAN) as u64) as i64;
+            o.points = (yuan * 100) as u32;
+            self.floor -= yuan * 100;
+        }
+        self.floor += i64::from(o.amount / 100);
+        if self.floor >= MIN_REDEEM && rng.chance(REDEEM_CHANCE) {
+            let affordable: Vec<&(u8, u32)> =
+                REDEEM_ITEMS.iter().filter(|(_, p)| i64::from(*p) <= self.floor).collect();
+            let pick = affordable.get(rng.below(affordable.len() as u64) as usize).copied();
+            let time = o.time.saturating_add(3_600 + rng.below(7 * DAY as u64) as u32);
+            if let Some(&(item, points)) = pick.filter(|_| i64::from(time) < WINDOW_SECS) {
+                self.floor -= i64::from(points);
+                self.redeemed = Some(Redemption { time, points, item });
+            }
+        }
     }
 }
 
@@ -1111,6 +1230,10 @@ fn order_row(buf: &mut Vec<u8>, plan: &Plan, seq: u64, member: usize, o: &Order)
     buf.extend_from_slice(STORES[usize::from(o.store) % 3].as_bytes());
     buf.push(b',');
     buf.extend_from_slice(CHANNELS[usize::from(o.channel) % 4].as_bytes());
+    buf.push(b',');
+    if o.points > 0 {
+        push_padded(buf, u64::from(o.points), 1);
+    }
     buf.push(b'\n');
 }
 
@@ -1304,7 +1427,7 @@ fn write_order_lines_with<W: Write>(plan: Plan, out: W) -> io::Result<u64> {
     })
 }
 
-const EVENT_TYPES: [&str; 12] = [
+const EVENT_TYPES: [&str; 13] = [
     "visit",
     "add_to_cart",
     "sign_in",
@@ -1317,6 +1440,7 @@ const EVENT_TYPES: [&str; 12] = [
     "message_clicked",
     "activity",
     "group_join",
+    "points_redeemed",
 ];
 const EV_VISIT: u8 = 0;
 const EV_CART: u8 = 1;
@@ -1330,8 +1454,38 @@ const EV_MESSAGE_SENT: u8 = 8;
 const EV_MESSAGE_CLICKED: u8 = 9;
 const EV_ACTIVITY: u8 = 10;
 const EV_GROUP_JOIN: u8 = 11;
-/// 活动类型 of activities; index 0 is "none".
-const ACTIVITY_KINDS: [&str; 7] = ["", "健康讲座", "营养课程", "打卡挑战", "集章比赛", "新品答题", "邀请有礼"];
+const EV_POINTS_REDEEMED: u8 = 12;
+/// What each event type is to the points ledger.
+const EVENT_KINDS: [EventType; 13] = [
+    EventType::Visit,
+    EventType::AddToCart,
+    EventType::SignIn,
+    EventType::Share,
+    EventType::Review,
+    EventType::Referral,
+    EventType::CouponIssued,
+    EventType::CouponUsed,
+    EventType::MessageSent,
+    EventType::MessageClicked,
+    EventType::Activity,
+    EventType::GroupJoin,
+    EventType::PointsRedeemed,
+];
+/// 活动类型 of activities (index 0 is "none"), then what points buy.
+const ACTIVITY_KINDS: [&str; 12] = [
+    "",
+    "健康讲座",
+    "营养课程",
+    "打卡挑战",
+    "集章比赛",
+    "新品答题",
+    "邀请有礼",
+    "满30减5元券",
+    "满50减10元券",
+    "现磨咖啡兑换券",
+    "帆布购物袋",
+    "幸运抽奖",
+];
 const EVENT_CHANNELS: [&str; 6] = ["小程序", "门店", "公众号", "短信", "社群", "企业微信"];
 const CH_APP: u8 = 0;
 const CH_STORE: u8 = 1;
@@ -1344,8 +1498,8 @@ const CH_WECOM: u8 = 5;
 const MESSAGE_AT: u32 = 11 * 3_600 + 1_800;
 
 /// One event: time (seconds after the window start), type, activity kind,
-/// channel.
-type Event = (u32, u8, u8, u8);
+/// channel, points (redemptions only).
+type Event = (u32, u8, u8, u8, u32);
 
 /// A time between `lo` and `hi` (seconds after the window start) on a
 /// uniform day, at an hour following the member's habit.
@@ -1394,20 +1548,25 @@ fn member_events(plan: &Plan, index: usize, m: &Member, traits: &Traits, events:
     while let Some(o) = stream.next(m, cal) {
         orders += 1;
         if rng.chance(0.55) {
-            events.push((o.time.saturating_sub(60 + rng.below(900) as u32).max(from), EV_VISIT, 0, CH_APP));
+            events.push((o.time.saturating_sub(60 + rng.below(900) as u32).max(from), EV_VISIT, 0, CH_APP, 0));
         }
         if rng.chance(0.3) {
-            events.push((o.time.saturating_sub(30 + rng.below(600) as u32).max(from), EV_CART, 0, CH_APP));
+            events.push((o.time.saturating_sub(30 + rng.below(600) as u32).max(from), EV_CART, 0, CH_APP, 0));
         }
         if rng.chance(0.015) {
             let t = o.time.saturating_add(3_600 + rng.below(3 * DAY as u64) as u32).min(end);
-            events.push((t, EV_REVIEW, 0, CH_APP));
+            events.push((t, EV_REVIEW, 0, CH_APP, 0));
+        }
+        // Points exchanged after the order (their own stream: no draw here).
+        if let Some(r) = stream.redeemed() {
+            let channel = if r.item == 10 { CH_STORE } else { CH_APP };
+            events.push((r.time, EV_POINTS_REDEEMED, r.item, channel, r.points));
         }
     }
     let o = f64::from(orders);
     let mut add = |rng: &mut Rng, n: u32, kind: u8, activity: u8, channel: u8, lo: u32, hi: u32| {
         for _ in 0..n {
-            events.push((moment(rng, cal, profile, lo, hi), kind, activity, channel));
+            events.push((moment(rng, cal, profile, lo, hi), kind, activity, channel, 0));
         }
     };
     // Browsing without buying.
@@ -1494,7 +1653,7 @@ fn member_events(plan: &Plan, index: usize, m: &Member, traits: &Traits, events:
             for d in start..start + 3 + rng.below(12) as u32 {
                 let t = d * DAY as u32 + 7 * 3_600 + rng.below(2 * 3_600) as u32;
                 if t >= from && t <= to {
-                    events.push((t, EV_SIGN_IN, 0, CH_APP));
+                    events.push((t, EV_SIGN_IN, 0, CH_APP, 0));
                 }
             }
         }
@@ -1503,7 +1662,7 @@ fn member_events(plan: &Plan, index: usize, m: &Member, traits: &Traits, events:
     let coupons = poisson(&mut rng, f64::from((to - from) / DAY as u32) / 60.0);
     for _ in 0..coupons {
         let t = moment(&mut rng, cal, profile, from, to);
-        events.push((t, EV_COUPON_ISSUED, 0, CH_OFFICIAL));
+        events.push((t, EV_COUPON_ISSUED, 0, CH_OFFICIAL, 0));
         if rng.chance(0.35) {
             let used = t.saturating_add(3_600 + rng.below(7 * DAY as u64) as u32);
             if used <= end {
@@ -1512,6 +1671,7 @@ fn member_events(plan: &Plan, index: usize, m: &Member, traits: &Traits, events:
                     EV_COUPON_USED,
                     0,
                     CH_STORE,
+                    0,
                 ));
             }
         }
@@ -1523,9 +1683,9 @@ fn member_events(plan: &Plan, index: usize, m: &Member, traits: &Traits, events:
         let channel = if rng.chance(0.5) { CH_WECOM } else { CH_SMS };
         let mut t = (from / week + 1) * week + MESSAGE_AT;
         while t <= end {
-            events.push((t, EV_MESSAGE_SENT, 0, channel));
+            events.push((t, EV_MESSAGE_SENT, 0, channel, 0));
             if rng.chance(traits.click) {
-                events.push((t + 60 + rng.below(4 * 3_600) as u32, EV_MESSAGE_CLICKED, 0, channel));
+                events.push((t + 60 + rng.below(4 * 3_600) as u32, EV_MESSAGE_CLICKED, 0, channel, 0));
             }
             t += week;
         }
@@ -1540,7 +1700,7 @@ fn write_events_with<W: Write>(plan: &Plan, out: W) -> io::Result<u64> {
     let mut rows = 0;
     for (i, m) in plan.members.iter().enumerate() {
         member_events(plan, i, m, &Traits::new(plan.seed, i), &mut events);
-        for &(t, kind, activity, channel) in &events {
+        for &(t, kind, activity, channel, points) in &events {
             let buf = &mut sink.buf;
             buf.push(b'M');
             push_padded(buf, i as u64 + 1, plan.member_width);
@@ -1552,6 +1712,10 @@ fn write_events_with<W: Write>(plan: &Plan, out: W) -> io::Result<u64> {
             buf.extend_from_slice(ACTIVITY_KINDS[usize::from(activity) % ACTIVITY_KINDS.len()].as_bytes());
             buf.push(b',');
             buf.extend_from_slice(EVENT_CHANNELS[usize::from(channel) % EVENT_CHANNELS.len()].as_bytes());
+            buf.push(b',');
+            if points > 0 {
+                push_padded(buf, u64::from(points), 1);
+            }
             buf.push(b'\n');
             rows += 1;
         }
@@ -1644,11 +1808,87 @@ fn phone(index: u64, key: u64) -> u64 {
     PHONE_PREFIXES[(x / 100_000_000) as usize % 32] * 100_000_000 + x % 100_000_000
 }
 
+/// Day and minute of a time (seconds after the window start), as the
+/// importer reads the written `YYYY-MM-DD HH:MM:SS`.
+fn day_minute(t: u32) -> (Day, u16) {
+    let start = day_of(WINDOW_START);
+    (start + (i64::from(t) / DAY) as Day, (i64::from(t) % DAY / 60) as u16)
+}
+
+/// The member's points ledger as of the day after [`DEMO_END`], replayed by
+/// the crate's own ledger ([`ledger::replay`]) with the default rules from
+/// the member's orders (the same stream as the orders file) and `events`
+/// (as [`member_events`] gives them): what the store's POS would hold.
+fn replay_points(plan: &Plan, index: usize, m: &Member, events: &[Event], rules: &Rules, lines: bool) -> Replay {
+    let as_of = day_of(END_DATE) + 1;
+    let mut orders = Vec::with_capacity(m.orders as usize);
+    let mut growth: Vec<(Day, Fen)> = Vec::with_capacity(m.orders as usize);
+    let mut stream = Stream::new(plan.seed, index, m);
+    while let Some(o) = stream.next(m, &plan.cal) {
+        let (day, minute) = day_minute(o.time);
+        let amount = Fen::from(o.amount);
+        // As the importer reads the status and the refund (src/ingest/tables.rs).
+        let (kind, net, refunded) = match o.status {
+            STATUS_OK => (OrderKind::Purchase, amount, 0),
+            STATUS_PARTIAL => (OrderKind::Purchase, amount - Fen::from(o.refund), Fen::from(o.refund)),
+            STATUS_REFUNDED => (OrderKind::NotPurchase, 0, amount),
+            _ => (OrderKind::NotPurchase, 0, 0),
+        };
+        if kind != OrderKind::NotPurchase {
+            growth.push((day, net));
+        }
+        let points_used = i64::from(o.points);
+        orders.push(OrderIn { day, minute, kind, net, refunded, points_used, category_multiplier: 1.0, id: "" });
+    }
+    let mut moves = Vec::new();
+    for &(t, kind, activity, _, points) in events {
+        let (day, minute) = day_minute(t);
+        let kind = EVENT_KINDS[usize::from(kind) % EVENT_KINDS.len()];
+        let bonus = rules.levels.bonus(kind);
+        if bonus > 0 {
+            growth.push((day, bonus * 100));
+        }
+        let label = ACTIVITY_KINDS[usize::from(activity) % ACTIVITY_KINDS.len()];
+        moves.push(EventIn { day, minute, kind, points: i64::from(points), label });
+    }
+    let timeline = levels::timeline(&mut growth, as_of, &rules.levels);
+    ledger::replay(&orders, &moves, &timeline, as_of, &rules.points, &rules.levels, lines)
+}
+
+/// Chance that the members file's 积分 differs from the ledger, as a real
+/// POS export does now and then.
+const POINTS_OFF_CHANCE: f64 = 0.015;
+/// Manual adjustments at the till that the files do not show.
+const ADJUSTMENTS: [i64; 5] = [50, 100, 200, 500, -100];
+
+/// The balance the members file shows: the ledger's, except for about
+/// [`POINTS_OFF_CHANCE`] of the members with points, whose export either
+/// missed their latest purchase's points (the export ran before the till
+/// synced) or carries a manual adjustment; drawn from a stream of its own.
+fn exported_points(plan: &Plan, index: usize, m: &Member, events: &[Event], rules: &Rules) -> i64 {
+    let balance = replay_points(plan, index, m, events, rules, false).balance;
+    let mut rng = Rng::stream(plan.seed, STREAM_POINTS_FILE, index as u64);
+    if balance <= 0 || !rng.chance(POINTS_OFF_CHANCE) {
+        return balance;
+    }
+    if rng.chance(0.6) {
+        let lines = replay_points(plan, index, m, events, rules, true).lines.unwrap_or_default();
+        let last = lines.iter().rev().find(|l| l.kind == LineKind::Purchase).map_or(0, |l| l.points);
+        if last > 0 && last < balance {
+            return balance - last;
+        }
+    }
+    let adjustment = ADJUSTMENTS[rng.below(ADJUSTMENTS.len() as u64) as usize];
+    (balance + adjustment).max(0)
+}
+
 fn write_members_with<W: Write>(plan: &Plan, out: W) -> io::Result<u64> {
     let mut sink = Sink::new(out);
     sink.buf.extend_from_slice(MEMBERS_HEADER.as_bytes());
     let mut key_state = plan.seed ^ STREAM_PHONES;
     let key = splitmix64(&mut key_state);
+    let rules = Rules::default();
+    let mut events = Vec::new();
     let mut rows = 0;
     for (i, m) in plan.members.iter().enumerate() {
         // Replays the member's order stream: same draws as the orders file.
@@ -1657,14 +1897,14 @@ fn write_members_with<W: Write>(plan: &Plan, out: W) -> io::Result<u64> {
         while let Some(o) = stream.next(m, &plan.cal) {
             net += o.net();
         }
+        member_events(plan, i, m, &Traits::new(plan.seed, i), &mut events);
+        let points = exported_points(plan, i, m, &events, &rules);
         let mut rng = Rng::stream(plan.seed, STREAM_PROFILE, i as u64);
         let level = LEVEL_FEN.iter().filter(|&&t| net >= t).count();
-        let earned = net / 100;
-        let burned = if earned >= 100 && rng.chance(0.45) {
-            (earned as f64 * (0.1 + 0.6 * rng.f64())) as u64 / 100 * 100
-        } else {
-            0
-        };
+        // The draws that once made up a balance, kept so names stay the same.
+        if net / 100 >= 100 && rng.chance(0.45) {
+            rng.f64();
+        }
         let buf = &mut sink.buf;
         buf.push(b'M');
         push_padded(buf, i as u64 + 1, plan.member_width);
@@ -1677,7 +1917,10 @@ fn write_members_with<W: Write>(plan: &Plan, out: W) -> io::Result<u64> {
         buf.push(b',');
         buf.extend_from_slice(LEVELS[level % 3].as_bytes());
         buf.push(b',');
-        push_padded(buf, earned.saturating_sub(burned), 1);
+        if points < 0 {
+            buf.push(b'-');
+        }
+        push_padded(buf, points.unsigned_abs(), 1);
         buf.push(b'\n');
         rows += 1;
         sink.spill()?;
@@ -1858,7 +2101,7 @@ mod tests {
         };
         assert_eq!(
             (fnv(&files.orders), fnv(&files.members)),
-            (7484102181156485470, 11462224201131075786),
+            (8743663385376262697, 18433129241492226865),
             "demo output changed"
         );
     }
@@ -1868,7 +2111,7 @@ mod tests {
         let options = DemoOptions { orders: Some(12_345), ..DemoOptions::default() };
         let files = generate(&options);
         let orders = text(&files.orders);
-        assert!(orders.starts_with("订单号,会员ID,支付时间,实付金额,订单状态,退款金额,门店,渠道\n"));
+        assert!(orders.starts_with("订单号,会员ID,支付时间,实付金额,订单状态,退款金额,门店,渠道,积分抵扣\n"));
         assert_eq!(orders.lines().count(), 12_346);
         assert!(orders.ends_with('\n'));
         assert!(!files.orders.starts_with(&[0xEF, 0xBB, 0xBF]));
@@ -1890,7 +2133,7 @@ mod tests {
         let mut prev = start;
         let mut ids = HashSet::new();
         for (n, row) in rows(&files.orders).iter().enumerate() {
-            assert_eq!(row.len(), 8, "row {n}: {row:?}");
+            assert_eq!(row.len(), 9, "row {n}: {row:?}");
             assert_eq!(row[0], format!("D{:08}", n + 1));
             assert!(ids.insert(row[0]));
             assert!(row[1].len() == 6 && row[1].starts_with('M'), "{row:?}");
@@ -2125,6 +2368,65 @@ mod lines_and_events_tests {
         }
     }
 
+    #[test]
+    fn demo_points_agree_with_the_ledger_but_for_a_few() {
+        let mut ws = crate::Workspace::new();
+        ws.load_demo(&DemoOptions::default()).unwrap_or_else(|e| panic!("{e}"));
+        ws.analyze(None).unwrap_or_else(|e| panic!("{e}"));
+        let p = ws.points(None).unwrap_or_else(|e| panic!("{e}"));
+        // Points were spent, never more than the member had, never over the cap.
+        assert!(p.spent_points * 5 > p.earned_points, "{p:?}");
+        assert_eq!((p.overdrawn_members, p.over_cap_orders, p.expired_points), (0, 0, 0));
+        // The members file shows the ledger's balance but for 1–2% of members.
+        let r = &p.reconcile;
+        assert_eq!(r.compared, 2_000);
+        assert!((20..=40).contains(&r.differing), "{r:?}");
+        let page = ws.points_reconcile(&Default::default()).unwrap_or_else(|e| panic!("{e}"));
+        for d in &page.rows {
+            // A missed purchase (at most a big basket's points) or an adjustment.
+            let plausible = ADJUSTMENTS.contains(&d.difference) || (-600..0).contains(&d.difference);
+            assert!(plausible && d.imported >= 0 && d.ledger > 0, "{d:?}");
+        }
+        // Default expiry (end of the year after): the 2025 points go on
+        // 2027-01-01, 61 days after the demo's date, the 2026 ones a year later.
+        let days: Vec<_> = p.expiry_schedule.iter().map(|b| (b.day.as_str(), b.days_left)).collect();
+        assert_eq!(days, [("2027-01-01", 61), ("2028-01-01", 426)]);
+        assert_eq!(p.expiring_members, 0);
+        let december = ws.points(Some("2026-12-05")).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(december.expiring_points, p.expiry_schedule[0].points);
+        assert_eq!(december.expiring_members, p.expiry_schedule[0].members);
+    }
+
+    #[test]
+    fn points_are_spent_at_the_till_and_exchanged() {
+        let files = generate(&DemoOptions::default());
+        let text = |b: &[u8]| String::from_utf8(b.to_vec()).unwrap_or_default();
+        let orders = text(&files.orders);
+        let mut offsets = 0;
+        for l in orders.lines().skip(1) {
+            let f: Vec<&str> = l.split(',').collect();
+            let Some(points) = f.get(8).filter(|p| !p.is_empty()) else { continue };
+            let points: u64 = points.parse().unwrap_or_else(|e| panic!("{l}: {e}"));
+            let (y, c) = f[3].split_once('.').unwrap_or(("0", "0"));
+            let fen = y.parse::<u64>().unwrap_or(0) * 100 + c.parse::<u64>().unwrap_or(0);
+            // Whole yuan, at most the cash paid (half the order's value), at
+            // the store's own tills, on orders that stood.
+            assert!(points % 100 == 0 && points > 0 && points <= fen, "{l}");
+            assert!(f[4] == "交易成功" && (f[7] == "门店POS" || f[7] == "小程序"), "{l}");
+            offsets += 1;
+        }
+        let events = text(&files.events);
+        let redeemed: Vec<&str> = events.lines().filter(|l| l.contains(",points_redeemed,")).collect();
+        for l in &redeemed {
+            let f: Vec<&str> = l.split(',').collect();
+            assert!(ACTIVITY_KINDS[7..].contains(&f[3]) && f[5].parse::<u32>().is_ok_and(|p| p > 0), "{l}");
+        }
+        // Other events carry no points.
+        assert!(events.lines().skip(1).filter(|l| !l.contains(",points_redeemed,")).all(|l| l.ends_with(',')));
+        assert!((300..=900).contains(&offsets), "orders paid with points {offsets}");
+        assert!((30..=150).contains(&redeemed.len()), "exchanges {}", redeemed.len());
+    }
+
     fn fnv(bytes: &[u8]) -> u64 {
         bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3))
     }
@@ -2135,7 +2437,7 @@ mod lines_and_events_tests {
         let files = generate(&DemoOptions { seed: 42, members: Some(60), orders: Some(700) });
         assert_eq!(
             (fnv(&files.order_lines), fnv(&files.events)),
-            (15456934764019549820, 10741787118507497855),
+            (15456934764019549820, 13753319561526129285),
             "demo output changed"
         );
     }
@@ -2187,7 +2489,7 @@ mod lines_and_events_tests {
         let mut types = std::collections::HashSet::new();
         for l in events.lines().skip(1) {
             let f: Vec<&str> = l.split(',').collect();
-            assert_eq!(f.len(), 5, "{l}");
+            assert_eq!(f.len(), 6, "{l}");
             types.insert(f[2].to_owned());
         }
         assert_eq!(types.len(), EVENT_TYPES.len());
