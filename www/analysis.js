@@ -131,4 +131,24 @@ export class Analysis {
     exportMembers(options) {
         return this.request("exportMembers", { options });
     }
+
+    /** → PointsSummary (liability, expiring soon, expiry schedule, reconcile counts); `{ asOf }` optional */
+    points(options) {
+        return this.request("points", { options });
+    }
+
+    /** → MemberLedger: `{ balance, imported, lots, lines: [{ day, kind, points, balance, reason, reasonEn }] }` */
+    pointsLedger(memberId, options) {
+        return this.request("pointsLedger", { memberId, options });
+    }
+
+    /** → `{ total, offset, rows: [{ memberId, name, phone, imported, ledger, difference }] }` */
+    pointsReconcile(query) {
+        return this.request("pointsReconcile", { query });
+    }
+
+    /** → `{ total, offset, rows: [{ memberId, name, phone, balance, expiring, firstExpiry, daysLeft }] }` */
+    pointsExpiring(query) {
+        return this.request("pointsExpiring", { query });
+    }
 }

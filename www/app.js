@@ -10,6 +10,7 @@ import { applyStaticText, currentLang, formatInt, formatMoney, formatPercent, ha
 import { StoreInsights } from "./insights.js";
 import { renderMoves } from "./lifecycle.js";
 import { MemberTable } from "./members-table.js";
+import { PointsPage } from "./points.js";
 import { Predictions, RECALL_ROWS } from "./predictions.js";
 import { renderReports } from "./report.js";
 import { RulesEditor } from "./rules-editor.js";
@@ -33,6 +34,7 @@ const state = {
 const table = new MemberTable(analysis, {
     onError: showError,
     onFiltersChange: (filters) => state.summary && charts.render(state.summary, filters),
+    onLedger: (id) => points.showLedger(id),
 });
 const charts = new Charts(
     {
@@ -58,6 +60,15 @@ const crowds = new CrowdBuilder(analysis, {
         toMembers();
     },
     onExport: (crowd) => exportCsv({ crowd, lang: currentLang() }, "crowd"),
+});
+
+const points = new PointsPage(analysis, {
+    onError: showError,
+    onCrowd: (expr, label) => {
+        table.setCrowd({ expr, label });
+        toMembers();
+    },
+    crowdLabel: (expr) => crowds.label(expr),
 });
 
 new DrawPage(analysis, { tableQuery: () => table.query(), onError: showError });
@@ -199,7 +210,8 @@ function renderAll() {
     renderMoves(state.summary);
     storeInsights.refresh();
     predictions.refresh();
-    if (table.crowd) table.crowd.label = crowds.label(table.crowd.expr);
+    points.refresh();
+    if (table.crowd) table.crowd.label = points.crowdLabel(table.crowd.expr) ?? crowds.label(table.crowd.expr);
     table.render();
     crowds.render();
     rulesEditor.render();
@@ -220,6 +232,7 @@ async function runAnalysis() {
         renderMoves(null);
         storeInsights.clear();
         predictions.clear();
+        points.clear();
         crowds.clear();
         throw e;
     } finally {
@@ -230,7 +243,7 @@ async function runAnalysis() {
     charts.render(state.summary, table.filters);
     renderMoves(state.summary);
     storeInsights.render(state.insights);
-    await Promise.all([members, renderPredictions(), crowds.setSummary(state.summary)]);
+    await Promise.all([members, renderPredictions(), crowds.setSummary(state.summary), points.load()]);
 }
 
 /** The predictions section with its recall list; hidden when predict() failed. */

@@ -2,8 +2,8 @@
 // by value group, RFM class, grade, lifecycle stage, a crowd (from the crowd builder)
 // or the VIPs (from the store insights), each shown as a chip that clears it, and a
 // search box; a row opens the member's details (`member(id)`): level, best slot,
-// home store, the behaviour tags with their evidence and levers, and the forecast
-// once `predict()` has run.
+// home store, the behaviour tags with their evidence and levers, the forecast
+// once `predict()` has run, and a button that opens the member's points ledger.
 
 import { $, el, fact } from "./dom.js";
 import { slotLabel } from "./insights.js";
@@ -104,7 +104,7 @@ function renderTag(tag) {
 export class MemberTable {
     /**
       * @param {import("./analysis.js").Analysis} analysis
-      * @param {{ onError: (e: Error) => void, onFiltersChange: (filters: object) => void }} hooks
+      * @param {{ onError: (e: Error) => void, onFiltersChange: (filters: object) => void, onLedger?: (id: string) => void }} hooks
       */
     constructor(analysis, hooks) {
         this.analysis = analysis;
@@ -163,6 +163,10 @@ export class MemberTable {
         $("member-rows").addEventListener("click", (e) => {
             const row = e.target.closest("tr[data-id]");
             if (row) this.showMember(row.dataset.id);
+        });
+        $("member-dialog-points").addEventListener("click", (e) => {
+            const id = e.currentTarget.dataset.id;
+            if (id) this.hooks.onLedger?.(id);
         });
     }
 
@@ -360,6 +364,7 @@ export class MemberTable {
                 el("h3", {}, t("tagsTitle")),
                 ...(m.tags.length ? m.tags.map(renderTag) : [el("p", { className: "muted" }, t("noTags"))]),
             );
+            $("member-dialog-points").dataset.id = m.id;
             $("member-dialog").showModal();
         } catch (e) {
             this.hooks.onError(e);

@@ -228,6 +228,14 @@ async function handle(message) {
             return memberIds(message.query);
         case "exportMembers":
             return exportMembers(message.options);
+        case "points":
+            return ws.points(message.options);
+        case "pointsLedger":
+            return ws.pointsLedger(message.memberId, message.options);
+        case "pointsReconcile":
+            return ws.pointsReconcile(message.query);
+        case "pointsExpiring":
+            return ws.pointsExpiring(message.query);
         default:
             throw Object.assign(new Error(`unknown request ${type}`), { code: "INTERNAL" });
     }
