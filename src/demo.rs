@@ -1901,7 +1901,8 @@ fn write_members_with<W: Write>(plan: &Plan, out: W) -> io::Result<u64> {
         let points = exported_points(plan, i, m, &events, &rules);
         let mut rng = Rng::stream(plan.seed, STREAM_PROFILE, i as u64);
         let level = LEVEL_FEN.iter().filter(|&&t| net >= t).count();
-        // The draws that once made up a balance, kept so names stay the same.
+        // Before the ledger gave the balance, this stream drew an estimate
+        // here (a chance, then a share); drawing the same keeps every name.
         if net / 100 >= 100 && rng.chance(0.45) {
             rng.f64();
         }
