@@ -133,6 +133,9 @@ function funnelOption(funnel, breakpoint, wide) {
     };
 }
 
+/** Group rows shown (a 5M-order store has a thousand base groups; the rest are counted). */
+const GROUP_ROWS = 100;
+
 export class StoreInsights {
     /** @param {() => void} onShowVips  "查看 VIP 会员" was clicked */
     constructor(onShowVips) {
@@ -249,7 +252,9 @@ export class StoreInsights {
             ...baseGroups.filter((g) => g.store === store).map((g) => row(g, false)),
             ...vipGroups.filter((g) => g.store === store).map((g) => row(g, true)),
         ]);
-        const empty = el("tr", {}, el("td", { className: "empty", colSpan: 3 }, t("noGroups")));
-        $("group-rows").replaceChildren(...(rows.length ? rows : [empty]));
+        const note = (text) => el("tr", {}, el("td", { className: "empty", colSpan: 3 }, text));
+        const more = rows.length - GROUP_ROWS;
+        const shown = more > 0 ? [...rows.slice(0, GROUP_ROWS), note(t("moreGroups", { n: formatInt(more) }))] : rows;
+        $("group-rows").replaceChildren(...(rows.length ? shown : [note(t("noGroups"))]));
     }
 }
