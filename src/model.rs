@@ -404,9 +404,17 @@ pub struct Orders {
     /// within a file (repeats are rejected), so they are kept in one buffer
     /// rather than interned.
     pub order_id: Texts,
+    /// Whether each order had a refund (in full or in part); rows pushed
+    /// without it read as `false` ([`Orders::refunded`]).
+    pub refund: Vec<bool>,
 }
 
 impl Orders {
+    /// Whether order `i` had a refund, in full or in part.
+    pub fn refunded(&self, i: usize) -> bool {
+        self.refund.get(i).copied().unwrap_or(false)
+    }
+
     /// An empty table.
     pub fn new() -> Orders {
         let mut orders = Orders::default();

@@ -37,6 +37,8 @@ pub struct Rules {
     pub community: crate::analytics::community::CommunityRules,
     /// Predictive member value: BG/NBD and Gamma-Gamma (预测).
     pub prediction: PredictionRules,
+    /// The categories value members buy most (DOMAIN §12).
+    pub categories: crate::analytics::categories::CategoryRules,
 }
 
 /// Lifecycle settings; the churn line is `valueGroups.churnDays`.
@@ -327,6 +329,8 @@ impl Rules {
         self.timing.validate()?;
         self.retention.validate()?;
         self.community.validate()?;
+        self.tags.validate()?;
+        self.categories.validate()?;
         let lv = &self.levels;
         if lv.levels.first().map(|l| l.growth) != Some(0) {
             return Err(Error::invalid_rules("levels.levels[0].growth", "the first level must start at growth 0"));

@@ -307,6 +307,7 @@ fn order_row(
     orders.store.push(orders.stores.intern_repeated(store));
     orders.channel.push(orders.channels.intern_repeated(channel));
     orders.order_id.push(order_id);
+    orders.refund.push(refund > 0 || status == Status::Refunded);
     Ok(day)
 }
 
