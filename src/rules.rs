@@ -37,6 +37,8 @@ pub struct Rules {
     pub community: crate::analytics::community::CommunityRules,
     /// Predictive member value: BG/NBD and Gamma-Gamma (预测).
     pub prediction: PredictionRules,
+    /// Coupon templates (DOMAIN §9).
+    pub coupons: crate::loyalty::coupons::CouponRules,
 }
 
 /// Lifecycle settings; the churn line is `valueGroups.churnDays`.
@@ -382,6 +384,7 @@ impl Rules {
         range("prediction.clvHorizonDays", f64::from(p.clv_horizon_days), 1.0, 3650.0)?;
         range("prediction.annualDiscountRate", p.annual_discount_rate, 0.0, 10.0)?;
         range("prediction.holdoutDays", f64::from(p.holdout_days), 7.0, 730.0)?;
+        self.coupons.validate(&lv.levels)?;
         Ok(())
     }
 }

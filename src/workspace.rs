@@ -9,6 +9,9 @@ use crate::demo::{DemoOptions, generate};
 use crate::error::{ErrorKind, Result};
 use crate::export::{ExportOptions, members_csv};
 use crate::ingest::{ImportReport, Ingest, Kind, LoadOptions, Loaded, Table, read};
+use crate::loyalty::coupons::{
+    self, CouponStats, Eligibility, EligibilityOptions, RemindersPage, RemindersQuery, StatsQuery, TemplateInfo,
+};
 use crate::model::Dataset;
 use crate::rules::Rules;
 
@@ -164,5 +167,25 @@ impl Workspace {
     /// The member list as CSV bytes (UTF-8 with BOM).
     pub fn export_members(&self, options: &ExportOptions) -> Result<Vec<u8>> {
         members_csv(&self.view()?, options)
+    }
+
+    /// The coupon templates of the rules, with their descriptions.
+    pub fn coupon_templates(&self) -> Vec<TemplateInfo> {
+        coupons::templates(&self.rules.coupons)
+    }
+
+    /// Whether a member may receive a coupon, with every failing rule and its reason.
+    pub fn coupon_eligibility(&self, member: &str, coupon: &str, options: &EligibilityOptions) -> Result<Eligibility> {
+        coupons::eligibility(&self.view()?, &self.rules.coupons, member, coupon, options)
+    }
+
+    /// The coupons to remind members of (issued, not used, expiring soon), paged.
+    pub fn coupon_reminders(&self, query: &RemindersQuery) -> Result<RemindersPage> {
+        coupons::reminders(&self.view()?, &self.rules.coupons, query)
+    }
+
+    /// Issue and use rates by coupon and by segment.
+    pub fn coupon_stats(&self, query: &StatsQuery) -> Result<CouponStats> {
+        coupons::stats(&self.view()?, &self.rules.coupons, query)
     }
 }
