@@ -529,6 +529,12 @@ impl CouponRules {
             if t.budget.amount.is_some_and(|a| a.0 <= 0) {
                 return Err(Error::invalid_rules(at("budget.amount"), "more than 0 (leave it out for no limit)"));
             }
+            if t.budget.amount.is_some() && t.face_value_fen().is_none() {
+                return Err(Error::invalid_rules(
+                    at("budget.amount"),
+                    "an amount budget needs the coupon's face value: give faceValue (yuan)",
+                ));
+            }
             if t.remind_days > 365 {
                 return Err(Error::invalid_rules(at("remindDays"), "between 0 and 365 days"));
             }
@@ -1749,6 +1755,9 @@ mod tests {
         assert_eq!(field(r#", "budget": {"count": 0}"#).as_deref(), Some("coupons.templates[0].budget.count"));
         assert_eq!(field(r#", "budget": {"amount": -1}"#).as_deref(), Some("coupons.templates[0].budget.amount"));
         assert_eq!(field(r#", "minSpend": "1.234""#).as_deref(), Some("coupons.templates[0].minSpend"));
+        let json = r#"{"coupons": {"templates": [{"key": "a", "name": "甲", "nameEn": "A", "kind": "percent",
+            "benefit": {"percentOff": 10}, "validity": {"days": 7}, "budget": {"amount": 100}}]}}"#;
+        assert_eq!(crate::Rules::from_json(json).unwrap_err().field(), Some("coupons.templates[0].budget.amount"));
         assert_eq!(field(r#", "stacksWith": ["bogo"]"#).as_deref(), Some("coupons.templates[0].stacksWith[0]"));
         assert_eq!(field(r#", "remindDays": 400"#).as_deref(), Some("coupons.templates[0].remindDays"));
         assert_eq!(field(r#", "kind2": 1"#).as_deref(), Some("coupons.templates[0].kind2"));
