@@ -3,6 +3,7 @@
 
 import { Analysis } from "./analysis.js";
 import { Charts } from "./charts.js";
+import { CouponChecker } from "./coupons.js";
 import { CrowdBuilder } from "./crowds.js";
 import { $, el } from "./dom.js";
 import { applyStaticText, currentLang, formatInt, formatMoney, formatPercent, has, setLang, t } from "./i18n.js";
@@ -57,6 +58,8 @@ const crowds = new CrowdBuilder(analysis, {
     },
     onExport: (crowd) => exportCsv({ crowd, lang: currentLang() }, "crowd"),
 });
+
+const coupons = new CouponChecker(analysis, { onError: showError });
 
 /** Bring the member table into view (after a filter was set elsewhere). */
 function toMembers() {
@@ -165,6 +168,7 @@ function renderAll() {
     if (table.crowd) table.crowd.label = crowds.label(table.crowd.expr);
     table.render();
     crowds.render();
+    coupons.render();
     renderReports($("reports"), [state.reports.orders, state.reports.members]);
     renderStatus();
     if (shownError) showError(shownError);
@@ -183,6 +187,7 @@ async function runAnalysis() {
         storeInsights.clear();
         predictions.clear();
         crowds.clear();
+        coupons.clear();
         throw e;
     } finally {
         renderContext();
@@ -192,7 +197,7 @@ async function runAnalysis() {
     charts.render(state.summary, table.filters);
     renderMoves(state.summary);
     storeInsights.render(state.insights);
-    await Promise.all([members, renderPredictions(), crowds.setSummary(state.summary)]);
+    await Promise.all([members, renderPredictions(), crowds.setSummary(state.summary), coupons.setSummary(state.summary)]);
 }
 
 /** The predictions section with its recall list; hidden when predict() failed. */
