@@ -3,6 +3,7 @@
 
 import { Analysis } from "./analysis.js";
 import { Charts } from "./charts.js";
+import { CouponChecker } from "./coupons.js";
 import { CrowdBuilder } from "./crowds.js";
 import { $, el } from "./dom.js";
 import { DrawPage } from "./draws.js";
@@ -78,6 +79,8 @@ async function reanalyze() {
         setBusy(false);
     }
 }
+
+const coupons = new CouponChecker(analysis, { onError: showError });
 
 /** Bring the member table into view (after a filter was set elsewhere). */
 function toMembers() {
@@ -203,6 +206,7 @@ function renderAll() {
     table.render();
     crowds.render();
     rulesEditor.render();
+    coupons.render();
     renderReports($("reports"), [state.reports.orders, state.reports.members]);
     renderStatus();
     if (shownError) showError(shownError);
@@ -221,6 +225,7 @@ async function runAnalysis() {
         storeInsights.clear();
         predictions.clear();
         crowds.clear();
+        coupons.clear();
         throw e;
     } finally {
         renderContext();
@@ -230,7 +235,7 @@ async function runAnalysis() {
     charts.render(state.summary, table.filters);
     renderMoves(state.summary);
     storeInsights.render(state.insights);
-    await Promise.all([members, renderPredictions(), crowds.setSummary(state.summary)]);
+    await Promise.all([members, renderPredictions(), crowds.setSummary(state.summary), coupons.setSummary(state.summary)]);
 }
 
 /** The predictions section with its recall list; hidden when predict() failed. */
