@@ -65,12 +65,18 @@ new DrawPage(analysis, { tableQuery: () => table.query(), onError: showError });
 const rulesEditor = new RulesEditor(analysis, { onApplied: reanalyze, onError: showError });
 
 /** Analyse again after the rules changed. */
-async function reanalyze() {
+function reanalyze() {
+    return whileBusy("analyzing", runAnalysis);
+}
+
+/** Run `body` with the page busy and status `key` shown; an error goes to the banner. */
+async function whileBusy(key, body) {
     if (state.busy) return;
+    hideError();
     setBusy(true);
-    setStatus(["analyzing"]);
+    setStatus([key]);
     try {
-        await runAnalysis();
+        await body();
         setStatus();
     } catch (e) {
         setStatus();
@@ -253,24 +259,14 @@ async function renderPredictions() {
 
 // ---- loading -------------------------------------------------------------
 
-async function loadDemo() {
-    if (state.busy) return;
-    hideError();
-    setBusy(true);
-    setStatus(["loadingDemo"]);
-    try {
+function loadDemo() {
+    return whileBusy("loadingDemo", async () => {
         const reports = await analysis.loadDemo();
         state.source = "demo";
         state.reports = { orders: reports.orders, members: reports.members };
         renderReports($("reports"), [reports.orders, reports.members]);
         await runAnalysis();
-        setStatus();
-    } catch (e) {
-        setStatus();
-        showError(e);
-    } finally {
-        setBusy(false);
-    }
+    });
 }
 
 /** Members files are named so (会员, member) and are not orders (订单, order). */
