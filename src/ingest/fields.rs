@@ -39,6 +39,8 @@ pub enum FieldError {
     UnknownGender,
     /// A member type that is neither personal nor enterprise.
     UnknownMemberType,
+    /// A spreadsheet cell holding an error value (`#N/A`, `#DIV/0!`…).
+    CellError,
 }
 
 impl FieldError {
@@ -60,6 +62,7 @@ impl FieldError {
             FieldError::BadQuantity => "bad_quantity",
             FieldError::UnknownGender => "unknown_gender",
             FieldError::UnknownMemberType => "unknown_member_type",
+            FieldError::CellError => "cell_error",
         }
     }
 
@@ -85,6 +88,9 @@ impl FieldError {
             FieldError::BadQuantity => "not a whole quantity other than 0 (e.g. 2, or -1 for a returned item)",
             FieldError::UnknownGender => "unknown gender (expected 男/女/未知, male/female/unknown, or 1/2/0)",
             FieldError::UnknownMemberType => "unknown member type (expected 个人/企业, personal/enterprise)",
+            FieldError::CellError => {
+                "the spreadsheet cell holds an error (#N/A, #DIV/0!, #REF!…): fix its formula or clear it"
+            }
         }
     }
 
@@ -108,6 +114,7 @@ impl FieldError {
             FieldError::BadQuantity => "数量应为非零整数（如 2，退货为 -1）",
             FieldError::UnknownGender => "无法识别的性别（应为男、女或未知）",
             FieldError::UnknownMemberType => "无法识别的会员类型（应为个人或企业）",
+            FieldError::CellError => "该单元格是表格错误值（#N/A、#DIV/0!、#REF! 等），请修正公式或清空",
         }
     }
 }
