@@ -2,8 +2,13 @@
 //! `serde_wasm_bindgen` (compiled for `wasm32` only). Every export is
 //! decode → call the core → encode; errors become real JS `Error`s with a
 //! stable `code` (and `field` / `fileName` when known).
+//!
+//! Cargo features decide a few methods: `demo` (`loadDemo`,
+//! `Workspace.demoFiles`) and `predict` (`predict`); the mini-program build
+//! leaves them out (README, "Builds and sizes").
 
 use crate::analytics::query::MembersQuery;
+#[cfg(feature = "demo")]
 use crate::demo::{DemoOptions, generate};
 use crate::export::ExportOptions;
 use crate::ingest::{Kind, LoadOptions};
@@ -124,6 +129,7 @@ impl Workspace {
     }
 
     /// Load the embedded demo store: `ws.loadDemo({ seed: 7 })` → `{ orders, members, orderLines, events }` reports.
+    #[cfg(feature = "demo")]
     #[wasm_bindgen(js_name = loadDemo)]
     pub fn load_demo(&mut self, options: JsValue) -> Result<JsValue, JsValue> {
         let options = demo_options(options)?;
@@ -177,6 +183,7 @@ impl Workspace {
     /// Fit the predictive models as of the latest analysis:
     /// `const p = ws.predict(); p.store.next30Days.revenueFen` → PredictionSummary.
     /// Member rows then carry `probabilityAlive`, `clvFen`, `valueAtRiskFen`, `atRisk`.
+    #[cfg(feature = "predict")]
     pub fn predict(&mut self) -> Result<JsValue, JsValue> {
         to_js(self.0.predict().map_err(js_error)?)
     }
@@ -312,6 +319,7 @@ impl Workspace {
     }
 
     /// The demo store's files: `Workspace.demoFiles({ orders: 1_000_000 }).orders` → Uint8Array.
+    #[cfg(feature = "demo")]
     #[wasm_bindgen(js_name = demoFiles)]
     pub fn demo_files(options: JsValue) -> Result<JsValue, JsValue> {
         let files = generate(&demo_options(options)?);
@@ -334,6 +342,7 @@ impl Default for Workspace {
 /// Demo options: whole numbers only (a negative or fractional count is an
 /// error naming the field); sizes beyond the generator's range are clamped
 /// as `demo::DemoOptions` documents.
+#[cfg(feature = "demo")]
 fn demo_options(value: JsValue) -> Result<DemoOptions, JsValue> {
     #[derive(serde::Deserialize, Default)]
     #[serde(deny_unknown_fields)]
