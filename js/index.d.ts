@@ -24,6 +24,11 @@ export interface LoadOptions {
   encoding?: string;
   /** Force a delimiter ("," "\t" ";" "|"); default: sniffed from the header line. */
   delimiter?: string;
+  /**
+   * The worksheet of an Excel .xlsx workbook to read; default: the first
+   * visible one. Ignored for text files. (The mini-program build reads no .xlsx.)
+   */
+  sheet?: string;
 }
 
 /** One input row that was not used, and why. */
@@ -43,8 +48,12 @@ export interface RejectedRow {
 export interface ImportReport {
   dataset: DatasetKind;
   fileName: string;
+  /** "UTF-8", "UTF-8 (BOM)", "GBK/GB18030", "UTF-16LE", "UTF-16BE" or "Excel .xlsx". */
   encoding: string;
+  /** "," "\t" ";" or "|"; "" for a workbook. */
   delimiter: string;
+  /** The worksheet read from an Excel workbook; null for a text file. */
+  sheet: string | null;
   /** canonical field -> header as written */
   mapping: Record<string, string>;
   ignoredColumns: string[];
@@ -553,7 +562,7 @@ export interface DemoFilesOptions extends DemoOptions { files?: ("orders" | "mem
 
 /** Errors thrown by the API are real `Error`s carrying a stable `code`. */
 export interface AnalyticsError extends Error {
-  code: "EMPTY_FILE" | "BINARY_FILE" | "UNSUPPORTED_FORMAT" | "MISSING_COLUMN" | "BAD_MAPPING"
+  code: "EMPTY_FILE" | "BINARY_FILE" | "UNSUPPORTED_FORMAT" | "BAD_WORKBOOK" | "MISSING_COLUMN" | "BAD_MAPPING"
       | "BAD_OPTIONS" | "INVALID_RULES" | "NO_DATA" | "NOT_ANALYZED" | "UNKNOWN_MEMBER" | "LOAD_IN_PROGRESS"
       | "NO_LOAD_IN_PROGRESS" | "NO_CUSTOMERS" | "NO_VARIATION" | "BAD_SUMMARY";
   /** Extra context when the error has a position. */

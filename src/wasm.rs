@@ -2,8 +2,13 @@
 //! `serde_wasm_bindgen` (compiled for `wasm32` only). Every export is
 //! decode → call the core → encode; errors become real JS `Error`s with a
 //! stable `code` (and `field` / `fileName` when known).
+//!
+//! Cargo features decide a few methods: `demo` (`loadDemo`,
+//! `Workspace.demoFiles`) and `predict` (`predict`); the mini-program build
+//! leaves them out (README, "Builds and sizes").
 
 use crate::analytics::query::MembersQuery;
+#[cfg(feature = "demo")]
 use crate::demo::DemoOptions;
 use crate::export::ExportOptions;
 use crate::ingest::{Kind, LoadOptions};
@@ -125,6 +130,7 @@ impl Workspace {
     }
 
     /// Load the embedded demo store: `ws.loadDemo({ seed: 7 })` → `{ orders, members, orderLines, events }` reports.
+    #[cfg(feature = "demo")]
     #[wasm_bindgen(js_name = loadDemo)]
     pub fn load_demo(&mut self, options: JsValue) -> Result<JsValue, JsValue> {
         let (options, files) = demo_options(options)?;
@@ -201,6 +207,7 @@ impl Workspace {
     /// Fit the predictive models as of the latest analysis:
     /// `const p = ws.predict(); p.store.next30Days.revenueFen` → PredictionSummary.
     /// Member rows then carry `probabilityAlive`, `clvFen`, `valueAtRiskFen`, `atRisk`.
+    #[cfg(feature = "predict")]
     pub fn predict(&mut self) -> Result<JsValue, JsValue> {
         to_js(self.0.predict().map_err(js_error)?)
     }
@@ -432,6 +439,7 @@ impl Workspace {
     /// The demo store's files: `Workspace.demoFiles({ orders: 1_000_000 }).orders` → Uint8Array.
     /// `files: ["orders"]` writes only those (keys `orders`, `members`, `orderLines`, `events`):
     /// a 5M-order store's lines and events would not fit in wasm memory beside its orders.
+    #[cfg(feature = "demo")]
     #[wasm_bindgen(js_name = demoFiles)]
     pub fn demo_files(options: JsValue) -> Result<JsValue, JsValue> {
         use crate::demo::{write_events, write_members, write_order_lines, write_orders};
@@ -466,6 +474,7 @@ impl Default for Workspace {
 }
 
 /// One of the demo store's files.
+#[cfg(feature = "demo")]
 #[derive(Clone, Copy, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
 enum DemoFile {
@@ -475,6 +484,7 @@ enum DemoFile {
     Events,
 }
 
+#[cfg(feature = "demo")]
 impl DemoFile {
     const ALL: [DemoFile; 4] = [DemoFile::Orders, DemoFile::Members, DemoFile::OrderLines, DemoFile::Events];
 
@@ -491,6 +501,7 @@ impl DemoFile {
 /// Demo options: whole numbers only (a negative or fractional count is an
 /// error naming the field); sizes beyond the generator's range are clamped
 /// as `demo::DemoOptions` documents; `files` picks some of `demoFiles`.
+#[cfg(feature = "demo")]
 fn demo_options(value: JsValue) -> Result<(DemoOptions, Option<Vec<DemoFile>>), JsValue> {
     #[derive(serde::Deserialize, Default)]
     #[serde(deny_unknown_fields)]

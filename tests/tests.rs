@@ -9,6 +9,9 @@ use member_analytics::ingest::{Ingest, Kind, LoadOptions, read};
 use member_analytics::loyalty::points::PageQuery;
 use proptest::prelude::*;
 
+#[cfg(feature = "xlsx")]
+mod xlsx;
+
 fn fixture(name: &str) -> Vec<u8> {
     std::fs::read(format!("{}/tests/data/{name}", env!("CARGO_MANIFEST_DIR"))).expect("fixture")
 }
@@ -209,7 +212,8 @@ fn unusable_files_say_why() {
     assert_eq!(ws.members(&MembersQuery::default()).unwrap_err().code(), "NOT_ANALYZED");
     for (bytes, code) in [
         (&b""[..], "EMPTY_FILE"),
-        (b"PK\x03\x04\x14\x00\x06\x00", "UNSUPPORTED_FORMAT"),
+        (b"PK\x03\x04\x14\x00\x06\x00", if cfg!(feature = "xlsx") { "BAD_WORKBOOK" } else { "UNSUPPORTED_FORMAT" }),
+        (b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1\x00", "UNSUPPORTED_FORMAT"),
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "BINARY_FILE"),
         ("姓名,金额\n张三,1\n".as_bytes(), "MISSING_COLUMN"),
     ] {

@@ -173,6 +173,50 @@ describe("load", () => {
     });
 });
 
+describe("Excel workbooks", () => {
+    it("reads every sheet of an .xlsx, whole or streamed, as its CSV reads", () => {
+        const book = readFileSync(DATA + "store.xlsx");
+        const ws = new Workspace();
+        const report = ws.load("orders", book, { fileName: "store.xlsx" });
+        assertReportInvariant(report);
+        assert.equal(report.encoding, "Excel .xlsx");
+        assert.equal(report.delimiter, "");
+        assert.equal(report.sheet, "订单", "the first visible sheet by default");
+        assert.deepEqual(report.rejected.map((r) => [r.row, r.column, r.code]),
+            [[10, "下单时间", "bad_date"], [11, "会员卡号", "missing"], [12, "实付金额", "bad_money"]]);
+        assert.equal(ws.analyze().revenueFen, 149140, "the hand-worked total of tests/data/README.md");
+        for (const [kind, sheet, csv] of [
+            ["members", "会员", "members_all_fields.csv"], ["order_lines", "订单明细", "order_lines_gbk.csv"],
+            ["events", "行为", "events_utf8.csv"],
+        ]) {
+            const fromBook = streamLoad(new Workspace(), kind, book, 777, { fileName: "store.xlsx", sheet });
+            const fromCsv = new Workspace().load(kind, readFileSync(DATA + csv));
+            assert.equal(fromBook.sheet, sheet);
+            assert.equal(fromCsv.sheet, null);
+            for (const key of ["rowsRead", "rowsUsed", "mapping", "ignoredColumns", "members", "firstDate", "lastDate"]) {
+                assert.deepEqual(fromBook[key], fromCsv[key], `${sheet} ${key}`);
+            }
+            assert.deepEqual(fromBook.rejected.map((r) => [r.row, r.column, r.code]),
+                fromCsv.rejected.map((r) => [r.row, r.column, r.code]), sheet);
+        }
+    });
+
+    it("names a missing sheet, a damaged workbook and an error cell", () => {
+        const edge = readFileSync(DATA + "orders_edge.xlsx");
+        const ws = new Workspace();
+        const err = expectCode(() => ws.load("orders", edge, { sheet: "Sheet1" }), "BAD_OPTIONS", "说明, 订单");
+        assert.equal(err.field, "sheet");
+        const cut = expectCode(() => ws.load("orders", edge.subarray(0, 3000), { fileName: "cut.xlsx" }), "BAD_WORKBOOK");
+        assert.equal(cut.fileName, "cut.xlsx");
+        const report = ws.load("orders", edge);
+        assert.deepEqual(report.rejected[0], {
+            row: 4, column: "实付金额", value: "#N/A", code: "cell_error",
+            reason: report.rejected[0].reason, reasonZh: report.rejected[0].reasonZh,
+        });
+        assert.match(report.rejected[0].reasonZh, /#N\/A/);
+    });
+});
+
 describe("streaming load", () => {
     for (const size of [1, 7]) {
         it(`gives the same report as load() with ${size}-byte chunks`, () => {
