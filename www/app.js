@@ -2,6 +2,7 @@
 // and shows the analysis. All computing happens in the worker (analysis.js).
 
 import { Analysis } from "./analysis.js";
+import { CampaignBuilder } from "./campaigns.js";
 import { Charts } from "./charts.js";
 import { CrowdBuilder } from "./crowds.js";
 import { $, el } from "./dom.js";
@@ -58,6 +59,13 @@ const crowds = new CrowdBuilder(analysis, {
         toMembers();
     },
     onExport: (crowd) => exportCsv({ crowd, lang: currentLang() }, "crowd"),
+    onCounted: () => campaigns.builderChanged(),
+});
+const campaigns = new CampaignBuilder(analysis, {
+    builderCrowd: () => crowds.text(),
+    crowdLabel: (expr) => crowds.label(expr),
+    showMember: (id) => table.showMember(id),
+    onError: showError,
 });
 
 new DrawPage(analysis, { tableQuery: () => table.query(), onError: showError });
@@ -202,6 +210,7 @@ function renderAll() {
     if (table.crowd) table.crowd.label = crowds.label(table.crowd.expr);
     table.render();
     crowds.render();
+    campaigns.render();
     rulesEditor.render();
     renderReports($("reports"), [state.reports.orders, state.reports.members]);
     renderStatus();
@@ -221,6 +230,7 @@ async function runAnalysis() {
         storeInsights.clear();
         predictions.clear();
         crowds.clear();
+        campaigns.clear();
         throw e;
     } finally {
         renderContext();
@@ -230,7 +240,7 @@ async function runAnalysis() {
     charts.render(state.summary, table.filters);
     renderMoves(state.summary);
     storeInsights.render(state.insights);
-    await Promise.all([members, renderPredictions(), crowds.setSummary(state.summary)]);
+    await Promise.all([members, renderPredictions(), crowds.setSummary(state.summary), campaigns.setSummary(state.summary)]);
 }
 
 /** The predictions section with its recall list; hidden when predict() failed. */
