@@ -92,7 +92,16 @@ export interface Rules {
     minPurchases: number; discountedShare: number; stockpilerMaxPurchases: number; highAovRatio: number;
     campaignShare: number; minActivities: number; cartAddsPerPurchase: number; afterContentShare: number;
     giftPurchases: number;
+    /** 招徕型's campaign calendar: days "MM-DD" (every year) or "YYYY-MM-DD" (that year), both ends in. */
+    campaigns: { name: string; nameEn: string; from: string; to: string }[];
+    /** 种草型: a purchase at most this many days after a content touch (message click, KOL activity). */
+    contentDays: number;
+    /** The store's own tags; `when` in the crowd condition language, checked by setRules
+     *  (errors: field "tags.custom[i].when", message "at N: …"). */
+    custom: { key: string; name: string; nameEn?: string; when: string }[];
   };
+  /** The categories value members buy most: how many to list per group. */
+  categories: { top: number };
   timing: { minPurchases: number; minClicks: number };
   retention: { retentionDays: number; cohortWeeks: number };
   community: { groupSize: number; vipMinOrders: number; vipWindowDays: number };
@@ -272,6 +281,25 @@ export type Grade = "core" | "important" | "potential" | "ordinary";
 export type Lifecycle = "prospect" | "new" | "active" | "dormant" | "churned";
 
 export interface Count { key: string; label: string; labelEn: string; members: number; revenueFen: number; }
+/** Where a tag comes from: seed 003's rules, the rules' custom tags, or imported (会员标签). */
+export type TagSource = "auto" | "custom" | "manual";
+export interface TagCount extends Count { source: TagSource; }
+/** One number behind a tag: automatic tags give value, threshold and op; custom tags the value of
+ *  each field their expression read (number, text, list, or null when the member has none). */
+export interface TagEvidence {
+  metric: string;
+  value: number | string | string[] | null;
+  threshold?: number;
+  op?: ">=" | "<=";
+}
+/** The categories one group bought in the window (insights().categories). */
+export interface CategoryRow { category: string; spendFen: number; spendShare: number; buyers: number; buyerShare: number; }
+export interface CategoryGroup {
+  /** "all", or a value group. */
+  key: "all" | ValueGroup; label: string; labelEn: string;
+  buyers: number; spendFen: number;
+  bySpend: CategoryRow[]; byBuyers: CategoryRow[];
+}
 
 export interface Summary {
   asOf: string;
@@ -297,8 +325,15 @@ export interface Summary {
   lifecycle: Count[];
   /** The rules' member levels, lowest first. */
   levels: Count[];
-  /** Members per behaviour tag (key = tag key). */
-  tags: Count[];
+  /** Members per tag: the eleven automatic tags, then the custom tags of the rules, then the
+   *  manual tags of the members file (key = the tag's text). */
+  tags: TagCount[];
+  /** Members per home store (the store of most purchases, else the members file's 所属门店). */
+  stores: Count[];
+  /** Members per preferred channel. */
+  preferredChannels: Count[];
+  /** Members per benefit card held (权益卡). */
+  benefitCards: Count[];
   /** Start of the period lifecycleMoves counts over. */
   lifecycleSince: string;
   /** Members per (stage then → stage now); from null = joined during the period. */
@@ -331,16 +366,21 @@ export interface MemberRow {
   bestSlot: string | null;
   /** True when bestSlot is the store's (the member has too few purchases of their own). */
   bestSlotIsStore: boolean;
-  /** Where most of the member's purchases were made. */
+  /** Preferred channel: most message clicks in the window, else the store's best. */
+  preferredChannel: string | null;
+  /** True when preferredChannel is the store's best (the member has too few clicks of their own). */
+  preferredChannelIsStore: boolean;
+  /** Where most of the member's purchases were made; else the members file's 所属门店. */
   homeStore: string | null;
   /** Base community group number within the home store. */
   baseGroup: number | null;
   /** A VIP now (rules.community). */
   vip: boolean;
-  /** Behaviour tags that fired, each with its evidence (value vs threshold) and levers. */
+  /** Tags: automatic (evidence = value vs threshold, with levers), then custom (evidence = the
+   *  fields read), then manual (imported; no evidence). */
   tags: {
-    tag: string; family: string; label: string; labelEn: string;
-    evidence: { metric: string; value: number; threshold: number; op: ">=" | "<=" }[];
+    tag: string; family: string; label: string; labelEn: string; source: TagSource;
+    evidence: TagEvidence[];
     levers: string[];
   }[];
   /** After predict(): probability the member is still a customer (0..1). */
@@ -470,6 +510,10 @@ export class Workspace {
     funnel: { key: string; label: string; labelEn: string; members: number; rate: number }[];
     /** The stage with the lowest conversion (断点) to fix first. */
     breakpoint: string | null;
+    /** The channel of most message clicks in the window. */
+    bestChannel: string | null;
+    /** All buyers, then each value group ("value" second): top categories by spend and by buyers. */
+    categories: CategoryGroup[];
   };
   /** Fit the predictive models as of the latest analysis; member rows then carry forecasts.
    *  Thin data gets a flagged fallback (store.fallback, with the reason); analyze() discards it. */

@@ -72,15 +72,22 @@
 //!
 //! Members, in id (= registration) order, including prospects:
 //! ```text
-//! 会员ID,手机号,姓名,注册时间,会员等级,积分
-//! M00001,13812345678,王芳,2022-01-03 18:40:12,银卡会员,734
+//! 会员ID,手机号,姓名,注册时间,会员等级,积分,所属门店,是否关注公众号,关注时间,权益卡,会员标签
+//! M00001,13812345678,王芳,2022-01-03 18:40:12,银卡会员,734,静安寺店,是,2022-01-03 18:42:51,省钱卡,老顾客
 //! ```
 //! 手机号 unique unmasked 11-digit mobile numbers; 会员等级 普通会员 / 银卡会员
 //! (≥ ¥500 net spend) / 金卡会员 (≥ ¥2,000); 积分 ≈ 1 per net yuan minus
-//! points already burned. Fields are quoted per RFC 4180 if they ever
-//! contain `,`, `"` or a line break (the generated names never do).
+//! points already burned. 所属门店 is the home store; about 43% are WeChat
+//! fans (80% of loyal regulars, 25% of prospects), half of them since
+//! registration (关注时间); 权益卡 (省钱卡, 早餐月卡, 咖啡月卡; lists joined
+//! by `、`) go mostly to regulars and early commuters; the clerks' manual
+//! 会员标签 are 老顾客 (regulars), 附近白领 (office lunch), 宝妈 and 企业客户.
+//! Fields are quoted per RFC 4180 if they ever contain `,`, `"` or a line
+//! break (the generated names never do).
 //!
-//! Order lines, in the orders file's order (1–4 per order):
+//! Order lines, in the orders file's order (1–4 per order); regulars (loyal,
+//! steady) turn two drinks or snacks in three into coffee, fresh food or a
+//! lunch box, so value members' categories differ from the rest:
 //! ```text
 //! 订单号,商品编码,商品名称,商品分类,单价,数量,小计,是否特价,礼品包装
 //! D00000001,6904002,现磨拿铁,咖啡,12.00,1,12.00,否,否
@@ -101,12 +108,16 @@
 //! ```
 //! Visits around most orders and while browsing, add_to_cart (3–6 per order
 //! for the 6% who hesitate), sign-in streaks for 18%, a weekly message
-//! (Thursday 11:30) to half the members with clicks for some, coupons now and
+//! (Thursday 11:30) to half the members — through 企业微信, 公众号, 短信 or
+//! 小程序, one channel per member — with clicks for some, coupons now and
 //! then, few shares, reviews and referrals, group_join once for some, and
 //! activities (健康讲座/营养课程, 打卡挑战/集章比赛, 新品答题, 邀请有礼) for
 //! small subsets, placed in the last ~11 months so the analysis year sees
-//! them. On the default demo every behaviour tag whose facts are computed
-//! fires for some members.
+//! them; one buyer in twenty is influenced (种草型): a 达人直播 or 种草笔记
+//! an hour to two days before most purchases. One occasional shopper in
+//! sixteen hunts promotions (招徕型): big baskets, and six orders in seven
+//! moved to the campaign days of the rules' default calendar (`CAMPAIGNS`).
+//! On the default demo every behaviour tag fires for some members.
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -244,7 +255,8 @@ const MAX_MEMBERS: usize = 1_000_000;
 const MAX_ORDERS: u64 = 1_000_000_000;
 
 const ORDERS_HEADER: &str = "订单号,会员ID,支付时间,实付金额,订单状态,退款金额,门店,渠道\n";
-const MEMBERS_HEADER: &str = "会员ID,手机号,姓名,注册时间,会员等级,积分\n";
+const MEMBERS_HEADER: &str =
+    "会员ID,手机号,姓名,注册时间,会员等级,积分,所属门店,是否关注公众号,关注时间,权益卡,会员标签\n";
 const ORDER_LINES_HEADER: &str = "订单号,商品编码,商品名称,商品分类,单价,数量,小计,是否特价,礼品包装\n";
 const EVENTS_HEADER: &str = "会员ID,发生时间,事件类型,活动类型,渠道\n";
 
@@ -307,6 +319,12 @@ const STREAM_PHONES: u64 = 5;
 const STREAM_TRAITS: u64 = 6;
 const STREAM_LINES: u64 = 7;
 const STREAM_EVENTS: u64 = 8;
+/// Promo hunters (招徕型) among the members.
+const STREAM_PROMO: u64 = 9;
+/// The members file's later columns: fan, followed, cards, manual tags.
+const STREAM_MEMBER_FIELDS: u64 = 10;
+/// Content (达人直播, 种草笔记) before the purchases of the influenced (种草型).
+const STREAM_CONTENT: u64 = 11;
 
 // ---------------------------------------------------------------------------
 // Deterministic randomness
@@ -753,6 +771,8 @@ struct Member {
     first: Option<u32>,
     /// Orders allocated to this member.
     orders: u64,
+    /// Buys mostly on campaign days, in big baskets (招徕型).
+    promo: bool,
 }
 
 impl Member {
@@ -818,6 +838,7 @@ impl Member {
             span,
             first,
             orders: 0,
+            promo: false,
         }
     }
 }
@@ -861,6 +882,14 @@ impl Plan {
         let mut list: Vec<Member> = kinds.into_iter().map(|kind| Member::new(kind, &cal, &mut rng)).collect();
         // Member ids follow registration (stable: ties keep draw order).
         list.sort_by_key(|m| m.reg);
+        // One occasional shopper in sixteen hunts promotions: big baskets on campaign days.
+        let mut promo = Rng::stream(seed, STREAM_PROMO, 0);
+        for m in list.iter_mut().filter(|m| m.kind == Kind::Occasional) {
+            if promo.chance(1.0 / 16.0) {
+                m.promo = true;
+                m.basket *= 2.5;
+            }
+        }
         allocate(&mut list, orders, rng.f64());
 
         Self {
@@ -982,6 +1011,8 @@ impl Stream {
         } else {
             return None;
         };
+        // A promo hunter's order moves to a campaign day (six in seven of them).
+        let time = if m.promo && time % 7 != 0 { campaign_time(time).min(m.to) } else { time };
         let time = time.max(self.last);
         self.last = time;
 
@@ -1028,6 +1059,37 @@ impl Stream {
         let store = if rng.chance(0.92) { m.home } else { ((u64::from(m.home) + 1 + rng.below(2)) % 3) as u8 };
         Some(Order { time, amount: fen, refund, status, store, channel })
     }
+}
+
+/// The demo's campaign days (the default calendar of the rules, `tags.campaigns`,
+/// over the demo's 18 months), as (first, last) days.
+const CAMPAIGNS: [(NaiveDate, NaiveDate); 10] = [
+    (date((2025, 5, 18)), date((2025, 5, 20))),
+    (date((2025, 6, 16)), date((2025, 6, 18))),
+    (date((2025, 10, 1)), date((2025, 10, 7))),
+    (date((2025, 11, 9)), date((2025, 11, 11))),
+    (date((2025, 12, 10)), date((2025, 12, 12))),
+    (date((2026, 2, 3)), date((2026, 2, 16))),
+    (date((2026, 3, 6)), date((2026, 3, 8))),
+    (date((2026, 5, 18)), date((2026, 5, 20))),
+    (date((2026, 6, 16)), date((2026, 6, 18))),
+    (date((2026, 10, 1)), date((2026, 10, 7))),
+];
+
+/// `t` (seconds after the window start) moved to a day of the next campaign
+/// at the same time of day (spread over its days); unchanged when inside one
+/// or after the last.
+fn campaign_time(t: u32) -> u32 {
+    let day = i64::from(t) / DAY;
+    for (from, to) in CAMPAIGNS {
+        let a = from.signed_duration_since(WINDOW_START).num_days();
+        let b = to.signed_duration_since(WINDOW_START).num_days();
+        if day <= b {
+            let moved = if day >= a { day } else { a + day % (b - a + 1) };
+            return (moved * DAY + i64::from(t) % DAY) as u32;
+        }
+    }
+    t
 }
 
 /// Heap key: time in the high half, member index in the low half, so equal
@@ -1238,7 +1300,19 @@ fn gift_season(t: u32) -> bool {
 
 /// One order's lines: 1–4 products whose 小计 sum exactly to the order's
 /// 实付金额 (the last line takes the remainder). Returns the lines written.
-fn order_lines_rows(buf: &mut Vec<u8>, plan: &Plan, seq: u64, traits: &Traits, o: &Order) -> u64 {
+/// Regulars' taste: on two orders in three, a drink or a snack drawn for a
+/// regular (loyal or steady) becomes coffee, fresh food or a lunch box — the
+/// daily routine — so the categories value members buy differ from the rest.
+/// Replaces the product drawn, never adds a draw.
+const REGULAR_TASTE: [usize; 11] = [15, 16, 17, 24, 25, 26, 27, 28, 11, 13, 14];
+
+fn taste(product: usize, regular: bool, seq: u64) -> Product {
+    let swap = regular && seq % 3 != 0 && product < REGULAR_TASTE.len();
+    CATALOGUE[if swap { REGULAR_TASTE[product] } else { product } % CATALOGUE.len()]
+}
+
+fn order_lines_rows(buf: &mut Vec<u8>, plan: &Plan, seq: u64, member: &Member, traits: &Traits, o: &Order) -> u64 {
+    let regular = matches!(member.kind, Kind::Loyal | Kind::Steady);
     let mut rng = Rng::stream(plan.seed, STREAM_LINES, seq);
     let total = o.amount;
     let max_lines = (1 + total / 700).min(4) as u64;
@@ -1252,7 +1326,7 @@ fn order_lines_rows(buf: &mut Vec<u8>, plan: &Plan, seq: u64, traits: &Traits, o
         let last = k + 1 == lines;
         // Keep at least ¥1 for each later line.
         let budget = left.saturating_sub(100 * (lines - k - 1));
-        let mut product = CATALOGUE[rng.below(CATALOGUE.len() as u64) as usize];
+        let mut product = taste(rng.below(CATALOGUE.len() as u64) as usize, regular, seq);
         let (qty, subtotal, price) = if last {
             // Gift wrap goes with a gift box when one fits.
             if wrap_order && left >= 5_000 {
@@ -1264,7 +1338,7 @@ fn order_lines_rows(buf: &mut Vec<u8>, plan: &Plan, seq: u64, traits: &Traits, o
         } else {
             let mut tries = 0;
             while product.3 > budget / 2 && tries < 8 {
-                product = CATALOGUE[rng.below(CATALOGUE.len() as u64 - 3) as usize];
+                product = taste(rng.below(CATALOGUE.len() as u64 - 3) as usize, regular, seq);
                 tries += 1;
             }
             let price = product.3.min(budget / 2).max(1);
@@ -1299,8 +1373,8 @@ fn order_lines_rows(buf: &mut Vec<u8>, plan: &Plan, seq: u64, traits: &Traits, o
 
 fn write_order_lines_with<W: Write>(plan: Plan, out: W) -> io::Result<u64> {
     let traits: Vec<Traits> = (0..plan.members.len()).map(|i| Traits::new(plan.seed, i)).collect();
-    merge_orders(plan, out, ORDER_LINES_HEADER, |buf, plan, seq, i, _, o| {
-        traits.get(i).map_or(0, |t| order_lines_rows(buf, plan, seq, t, o))
+    merge_orders(plan, out, ORDER_LINES_HEADER, |buf, plan, seq, i, m, o| {
+        traits.get(i).map_or(0, |t| order_lines_rows(buf, plan, seq, m, t, o))
     })
 }
 
@@ -1331,7 +1405,8 @@ const EV_MESSAGE_CLICKED: u8 = 9;
 const EV_ACTIVITY: u8 = 10;
 const EV_GROUP_JOIN: u8 = 11;
 /// 活动类型 of activities; index 0 is "none".
-const ACTIVITY_KINDS: [&str; 7] = ["", "健康讲座", "营养课程", "打卡挑战", "集章比赛", "新品答题", "邀请有礼"];
+const ACTIVITY_KINDS: [&str; 9] =
+    ["", "健康讲座", "营养课程", "打卡挑战", "集章比赛", "新品答题", "邀请有礼", "达人直播", "种草笔记"];
 const EVENT_CHANNELS: [&str; 6] = ["小程序", "门店", "公众号", "短信", "社群", "企业微信"];
 const CH_APP: u8 = 0;
 const CH_STORE: u8 = 1;
@@ -1520,7 +1595,13 @@ fn member_events(plan: &Plan, index: usize, m: &Member, traits: &Traits, events:
     // or not), and the clicks it gets.
     if traits.messages {
         let week = 7 * DAY as u32;
-        let channel = if rng.chance(0.5) { CH_WECOM } else { CH_SMS };
+        // One draw, as ever: 企业微信 30 %, 公众号 20 %, 短信 30 %, 小程序 20 %.
+        let channel = match rng.f64() {
+            x if x < 0.3 => CH_WECOM,
+            x if x < 0.5 => CH_OFFICIAL,
+            x if x < 0.8 => CH_SMS,
+            _ => CH_APP,
+        };
         let mut t = (from / week + 1) * week + MESSAGE_AT;
         while t <= end {
             events.push((t, EV_MESSAGE_SENT, 0, channel));
@@ -1528,6 +1609,19 @@ fn member_events(plan: &Plan, index: usize, m: &Member, traits: &Traits, events:
                 events.push((t + 60 + rng.below(4 * 3_600) as u32, EV_MESSAGE_CLICKED, 0, channel));
             }
             t += week;
+        }
+    }
+    // The influenced (种草型, one buyer in twenty): a live stream or a post an hour to two
+    // days before most purchases of the last ~11 months.
+    let mut content = Rng::stream(plan.seed, STREAM_CONTENT, index as u64);
+    if m.orders > 0 && content.chance(0.05) {
+        let mut stream = Stream::new(plan.seed, index, m);
+        while let Some(o) = stream.next(m, cal) {
+            if o.time >= rlo && content.chance(0.8) {
+                let before = 3_600 + content.below(47 * 3_600) as u32;
+                let kind = 7 + content.below(2) as u8;
+                events.push((o.time.saturating_sub(before).max(from), EV_ACTIVITY, kind, CH_APP));
+            }
         }
     }
     events.sort_by_key(|e| e.0);
@@ -1644,6 +1738,73 @@ fn phone(index: u64, key: u64) -> u64 {
     PHONE_PREFIXES[(x / 100_000_000) as usize % 32] * 100_000_000 + x % 100_000_000
 }
 
+/// Benefit cards (权益卡) of the demo store.
+const CARDS: [&str; 3] = ["省钱卡", "早餐月卡", "咖啡月卡"];
+
+/// The members file's later columns, from the member's own stream:
+/// 所属门店 (the home store), 是否关注公众号 (regulars follow more often),
+/// 关注时间 (half at registration, the rest later), 权益卡 and the clerks'
+/// manual 会员标签 (老顾客, 附近白领, 宝妈, 企业客户).
+fn member_fields(buf: &mut Vec<u8>, plan: &Plan, i: usize, m: &Member) {
+    let mut rng = Rng::stream(plan.seed, STREAM_MEMBER_FIELDS, i as u64);
+    let regular = matches!(m.kind, Kind::Loyal | Kind::Steady);
+    let fan_share = match m.kind {
+        Kind::Loyal => 0.8,
+        Kind::Steady => 0.65,
+        Kind::Occasional | Kind::New => 0.45,
+        Kind::Churned => 0.3,
+        Kind::Prospect => 0.25,
+    };
+    buf.push(b',');
+    buf.extend_from_slice(STORES[usize::from(m.home) % 3].as_bytes());
+    buf.push(b',');
+    let fan = rng.chance(fan_share);
+    buf.extend_from_slice(if fan { "是" } else { "否" }.as_bytes());
+    buf.push(b',');
+    if fan {
+        let end = WINDOW_SECS - 1;
+        let at = if rng.chance(0.5) {
+            m.reg + 120 + rng.below(3_600) as i64
+        } else {
+            m.reg + (rng.f64() * (end - m.reg).max(0) as f64) as i64
+        };
+        push_time(buf, &plan.cal, at.min(end));
+    }
+    buf.push(b',');
+    let mut cards: Vec<&str> = Vec::new();
+    if rng.chance(if m.kind == Kind::Loyal {
+        0.35
+    } else if regular {
+        0.12
+    } else {
+        0.02
+    }) {
+        cards.push(CARDS[0]);
+    }
+    if rng.chance(if m.profile == 0 { 0.15 } else { 0.02 }) {
+        cards.push(CARDS[1]);
+    }
+    if rng.chance(if regular { 0.1 } else { 0.02 }) {
+        cards.push(CARDS[2]);
+    }
+    buf.extend_from_slice(cards.join("、").as_bytes());
+    buf.push(b',');
+    let mut tags: Vec<&str> = Vec::new();
+    if regular && rng.chance(0.4) {
+        tags.push("老顾客");
+    }
+    if m.profile == 1 && rng.chance(0.1) {
+        tags.push("附近白领");
+    }
+    if rng.chance(0.04) {
+        tags.push("宝妈");
+    }
+    if rng.chance(0.01) {
+        tags.push("企业客户");
+    }
+    buf.extend_from_slice(tags.join("、").as_bytes());
+}
+
 fn write_members_with<W: Write>(plan: &Plan, out: W) -> io::Result<u64> {
     let mut sink = Sink::new(out);
     sink.buf.extend_from_slice(MEMBERS_HEADER.as_bytes());
@@ -1678,6 +1839,7 @@ fn write_members_with<W: Write>(plan: &Plan, out: W) -> io::Result<u64> {
         buf.extend_from_slice(LEVELS[level % 3].as_bytes());
         buf.push(b',');
         push_padded(buf, earned.saturating_sub(burned), 1);
+        member_fields(buf, plan, i, m);
         buf.push(b'\n');
         rows += 1;
         sink.spill()?;
@@ -1858,7 +2020,8 @@ mod tests {
         };
         assert_eq!(
             (fnv(&files.orders), fnv(&files.members)),
-            (7484102181156485470, 11462224201131075786),
+            // Members changed with the fan, card and manual-tag columns (STREAM_MEMBER_FIELDS).
+            (7484102181156485470, 17025530642676274623),
             "demo output changed"
         );
     }
@@ -1873,7 +2036,7 @@ mod tests {
         assert!(orders.ends_with('\n'));
         assert!(!files.orders.starts_with(&[0xEF, 0xBB, 0xBF]));
         let members = text(&files.members);
-        assert!(members.starts_with("会员ID,手机号,姓名,注册时间,会员等级,积分\n"));
+        assert!(members.starts_with(MEMBERS_HEADER));
         // members = max(orders / 10, 50)
         assert_eq!(members.lines().count(), 1_235);
         assert_eq!(write_orders(&options, io::sink()).ok(), Some(12_345));
@@ -1923,7 +2086,7 @@ mod tests {
         let mut phones = HashSet::new();
         let mut reg = HashMap::new();
         for (i, m) in members.iter().enumerate() {
-            assert_eq!(m.len(), 6, "{m:?}");
+            assert_eq!(m.len(), 11, "{m:?}");
             assert_eq!(m[0], format!("M{:05}", i + 1));
             let p = m[1];
             assert!(p.len() == 11 && p.bytes().all(|b| b.is_ascii_digit()) && p.starts_with('1'));
@@ -1933,6 +2096,11 @@ mod tests {
             reg.insert(m[0], when(m[3]));
             assert!(LEVELS.contains(&m[4]));
             assert!(m[5].parse::<u64>().is_ok());
+            assert!(STORES.contains(&m[6]) && ["是", "否"].contains(&m[7]), "{m:?}");
+            // Followed (关注时间) exactly when a fan, never before registering.
+            assert_eq!(m[7] == "是", !m[8].is_empty(), "{m:?}");
+            assert!(m[8].is_empty() || when(m[8]) >= when(m[3]), "{m:?}");
+            assert!(m[9].split('、').all(|c| c.is_empty() || CARDS.contains(&c)), "{m:?}");
         }
         let mut first = HashMap::new();
         for o in rows(&files.orders) {
@@ -2119,9 +2287,41 @@ mod lines_and_events_tests {
             "indecisive",
             "circle",
             "gift_giver",
+            "promo_driven",
+            "influenced",
         ] {
             let n = counts.iter().find(|c| c.0 == key).map_or(0, |c| c.1);
             assert!(n >= 1, "no member tagged {key}: {counts:?}");
+        }
+        // Manual tags from the members file count beside them.
+        assert!(summary.tags.iter().any(|c| c.source == "manual" && c.key == "老顾客" && c.members >= 10));
+        let insights = &ws.analysis().unwrap_or_else(|e| panic!("{e}")).insights.summary;
+        // Regulars' taste shows in the categories value members buy most: coffee and fresh food
+        // take a larger share of their spend than of all buyers', drinks and snacks a smaller one.
+        let share = |group: usize, category: &str| {
+            insights.categories[group].by_spend.iter().find(|r| r.category == category).map_or(0.0, |r| r.spend_share)
+        };
+        assert!(share(1, "咖啡") > share(0, "咖啡") && share(1, "鲜食") > share(0, "鲜食"));
+        assert!(share(1, "饮料") < share(0, "饮料") && share(1, "零食") < share(0, "零食"));
+        assert_eq!(summary.stores.len(), 3);
+        assert_eq!(summary.benefit_cards.len(), 3);
+        assert!(summary.preferred_channels.len() >= 4, "{:?}", summary.preferred_channels);
+        for crowd in [
+            "wechatFan = yes and daysSinceFollowed <= 30",
+            "daysSinceVisit <= 7",
+            "not daysSinceVisit <= 30",
+            "daysSinceCartAdd <= 7",
+            "orders2Years >= 20",
+            "ordersNoRefund < orders2Years or ordersNoRefund < 5",
+            "benefitCard = 省钱卡",
+            "preferredChannel = 短信",
+        ] {
+            let q = crate::analytics::query::MembersQuery {
+                crowd: Some(crowd.into()),
+                limit: Some(0),
+                ..Default::default()
+            };
+            assert!(ws.members(&q).map_or(0, |p| p.total) > 0, "{crowd} is empty on the demo");
         }
     }
 
@@ -2135,7 +2335,9 @@ mod lines_and_events_tests {
         let files = generate(&DemoOptions { seed: 42, members: Some(60), orders: Some(700) });
         assert_eq!(
             (fnv(&files.order_lines), fnv(&files.events)),
-            (15456934764019549820, 10741787118507497855),
+            // Lines changed with the regulars' taste (REGULAR_TASTE), events with the four message
+            // channels and the influenced members' content.
+            (3313243137246408586, 3953211267495154764),
             "demo output changed"
         );
     }

@@ -41,6 +41,8 @@ pub struct Rules {
     pub playbook: crate::loyalty::playbook::PlaybookRules,
     /// The points ledger: earn, burn, expiry (DOMAIN §8).
     pub points: crate::loyalty::points::PointsRules,
+    /// The categories value members buy most (DOMAIN §12).
+    pub categories: crate::analytics::categories::CategoryRules,
 }
 
 /// Lifecycle settings; the churn line is `valueGroups.churnDays`.
@@ -332,6 +334,8 @@ impl Rules {
         self.retention.validate()?;
         self.community.validate()?;
         self.playbook.validate()?;
+        self.tags.validate()?;
+        self.categories.validate()?;
         let lv = &self.levels;
         if lv.levels.first().map(|l| l.growth) != Some(0) {
             return Err(Error::invalid_rules("levels.levels[0].growth", "the first level must start at growth 0"));

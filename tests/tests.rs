@@ -154,8 +154,9 @@ fn export_is_excel_ready_masked_and_formula_safe() {
     assert!(lines[0].starts_with("会员ID,手机号,姓名"));
     assert_eq!(
         lines[1],
-        "M001,138****1234,张伟,1,3,1279.80,4,4,4,重要价值客户,价值用户,重要会员,426.60,1234.50,2026-10-31,活跃"
+        "M001,138****1234,张伟,1,3,1279.80,4,4,4,重要价值客户,价值用户,重要会员,426.60,1234.50,2026-10-31,活跃,"
     );
+    assert!(lines[0].ends_with(",最近消费日期,生命周期,偏好渠道"), "{}", lines[0]);
     assert!(lines.iter().any(|l| l.starts_with("M002,139****4321,\"'=HYPERLINK(\"\"http://x\"\")\"")), "{text}");
     let total: i64 = lines[1..]
         .iter()
@@ -449,9 +450,10 @@ fn behaviour_tags_carry_their_evidence() {
     let m1 = ws.member("M001").unwrap();
     assert_eq!(m1.tags.len(), 1);
     let t = &m1.tags[0];
-    assert_eq!((t.tag, t.label, t.family), ("stockpiler", "屯货型", "优惠敏感"));
-    let evidence: Vec<(&str, f64, f64)> = t.evidence.iter().map(|e| (e.metric, e.value, e.threshold)).collect();
-    assert_eq!(evidence, vec![("purchases", 3.0, 3.0), ("aovToStoreMedian", 4.266, 2.0)]);
+    assert_eq!((t.tag.as_str(), t.label.as_str(), t.family, t.source), ("stockpiler", "屯货型", "优惠敏感", "auto"));
+    let evidence: Vec<(&str, Option<f64>, Option<f64>)> =
+        t.evidence.iter().map(|e| (e.metric.as_str(), e.value.as_f64(), e.threshold)).collect();
+    assert_eq!(evidence, vec![("purchases", Some(3.0), Some(3.0)), ("aovToStoreMedian", Some(4.266), Some(2.0))]);
     assert!(t.levers.contains(&"储值卡"));
     assert!(ws.member("M002").unwrap().tags.is_empty());
     assert_eq!(s.tags.iter().find(|c| c.key == "stockpiler").map(|c| c.members), Some(1));
@@ -693,10 +695,13 @@ fn tags_from_order_lines_and_events() {
     ws.load(Kind::OrderLines, &fixture("order_lines_gbk.csv"), &opts("l")).unwrap();
     ws.load(Kind::Events, &fixture("events_utf8.csv"), &opts("e")).unwrap();
     ws.analyze(None).unwrap();
-    let tags = |ws: &Workspace, id: &str| ws.member(id).unwrap().tags.iter().map(|t| t.tag).collect::<Vec<_>>();
+    let tags = |ws: &Workspace, id: &str| ws.member(id).unwrap().tags.iter().map(|t| t.tag.clone()).collect::<Vec<_>>();
     assert_eq!(tags(&ws, "M001"), vec!["discount_driven", "stockpiler"]);
     let share = &ws.member("M001").unwrap().tags[0].evidence[0];
-    assert_eq!((share.metric, share.value, share.threshold), ("discountedShare", 1.0, 0.8));
+    assert_eq!(
+        (share.metric.as_str(), share.value.as_f64(), share.threshold),
+        ("discountedShare", Some(1.0), Some(0.8))
+    );
     assert!(tags(&ws, "M002").is_empty() && tags(&ws, "M005").is_empty());
     // Event bonuses join the growth value: M001 signed in once (+1), M002 shared (+5) and
     // reviewed (+10), M003 referred (+50, on 45.60 yuan of purchases).
@@ -820,4 +825,105 @@ fn points_category_multipliers_weigh_the_lines() {
     let l = ws.points_ledger("C1", None).unwrap();
     assert_eq!(l.lines.iter().map(|l| l.points).collect::<Vec<_>>(), [160, 10]);
     assert_eq!(l.lines[0].reason, "消费 ¥100.00（订单 A1） ×1.6 品类");
+}
+
+#[test]
+fn crowd_fields_from_members_and_events_manual_and_custom_tags() {
+    // Worked by hand from orders_gbk_crlf.csv, members_all_fields.csv and events_utf8.csv,
+    // as of 2026-11-01 (the day after D008):
+    // - M001: 静安寺店, a fan since 2025-12-01 (335 days), cards PLUS年卡 + 生日礼包, manual tags
+    //   高价值 and 爱咖啡; visited 2026-10-01 (31 days), added to cart 10-01 and 10-10 (22 days);
+    //   D001, D002, D008 in the last two years, none refunded; no clicks of their own, so the
+    //   store's best channel (短信, M005's one click), flagged.
+    // - M002: 徐家汇店, not a fan, no card, manual tags 宝妈 (twice in the cell) and 团购; D003 was
+    //   refunded in full (no purchase), D004 partly: 1 order in two years, 0 without refund.
+    // - M007: in the members file only: 静安寺店, a fan since 2026-02-02 (272 days), 企业卡.
+    // - M003 and M004 are in no members file: their home store is their orders' (陆家嘴店, 静安寺店);
+    //   M004's D007 (2025-03-01) is within two years (from 2024-11-01). M005 clicked 短信 once.
+    let mut ws = Workspace::new();
+    ws.load(Kind::Orders, &fixture("orders_gbk_crlf.csv"), &opts("o")).unwrap();
+    ws.load(Kind::Members, &fixture("members_all_fields.csv"), &opts("m")).unwrap();
+    ws.load(Kind::Events, &fixture("events_utf8.csv"), &opts("e")).unwrap();
+    ws.set_rules(
+        r#"{"tags": {"custom": [{"key": "fan_with_cards", "name": "有卡粉丝", "nameEn": "Fan with cards",
+            "when": "wechatFan = yes and benefitCards >= 2"}]}}"#,
+    )
+    .unwrap();
+    let summary = ws.analyze(Some("2026-11-01")).unwrap().clone();
+    let ids = |crowd: &str| -> Vec<String> {
+        let q = MembersQuery { crowd: Some(crowd.into()), sort: Some("id_asc".into()), ..Default::default() };
+        ws.members(&q).unwrap().rows.into_iter().map(|r| r.id).collect()
+    };
+    assert_eq!(ids("wechatFan = yes"), ["M001", "M007"]);
+    assert_eq!(ids("wechatFan = no"), ["M002"]);
+    assert_eq!(ids("daysSinceFollowed = 335 or daysSinceFollowed = 272"), ["M001", "M007"]);
+    assert_eq!(ids("daysSinceFollowed < 335"), ["M007"]);
+    assert_eq!(ids("daysSinceVisit <= 31"), ["M001"]);
+    assert_eq!(ids("daysSinceCartAdd = 22"), ["M001"]);
+    assert_eq!(ids("orders2Years = 3 and ordersNoRefund = 3"), ["M001"]);
+    assert_eq!(ids("orders2Years = 1 and ordersNoRefund = 0"), ["M002"]);
+    assert_eq!(ids("orders2Years = 1 and daysSinceLastPurchase > 365"), ["M004"]);
+    assert_eq!(ids("benefitCards >= 1"), ["M001", "M007"]);
+    assert_eq!(ids("benefitCard = \"企业卡\""), ["M007"]);
+    assert_eq!(ids("store = \"静安寺店\""), ["M001", "M004", "M005", "M007"]);
+    assert_eq!(ids("store = 陆家嘴店"), ["M003"]);
+    assert_eq!(ids("tag = 宝妈"), ["M002"]);
+    assert_eq!(ids("tag = fan_with_cards"), ["M001"]);
+    assert_eq!(ids("preferredChannel = 短信").len() as u64, summary.members, "all have 短信, most as the store's");
+
+    let m1 = ws.member("M001").unwrap();
+    assert_eq!((m1.preferred_channel.as_deref(), m1.preferred_channel_is_store), (Some("短信"), true));
+    let m5 = ws.member("M005").unwrap();
+    assert_eq!((m5.preferred_channel.as_deref(), m5.preferred_channel_is_store), (Some("短信"), false));
+    assert_eq!(ws.member("M007").unwrap().home_store.as_deref(), Some("静安寺店"));
+    let tags: Vec<(&str, &str)> = m1.tags.iter().map(|t| (t.tag.as_str(), t.source)).collect();
+    assert_eq!(
+        tags,
+        [("stockpiler", "auto"), ("fan_with_cards", "custom"), ("高价值", "manual"), ("爱咖啡", "manual")]
+    );
+    let custom = &m1.tags[1];
+    assert_eq!(
+        (custom.label.as_str(), custom.label_en.as_str(), custom.family),
+        ("有卡粉丝", "Fan with cards", "自定义")
+    );
+    let evidence: Vec<(&str, serde_json::Value, Option<f64>)> =
+        custom.evidence.iter().map(|e| (e.metric.as_str(), e.value.clone(), e.threshold)).collect();
+    assert_eq!(
+        evidence,
+        [("wechatFan", serde_json::json!("yes"), None), ("benefitCards", serde_json::json!(2.0), None)]
+    );
+    assert!(m1.tags[2].evidence.is_empty() && m1.tags[2].levers.is_empty());
+
+    let count = |key: &str| summary.tags.iter().find(|c| c.key == key).map(|c| (c.members, c.source));
+    assert_eq!(count("fan_with_cards"), Some((1, "custom")));
+    assert_eq!(count("宝妈"), Some((1, "manual")));
+    assert_eq!(count("stockpiler"), Some((1, "auto")));
+    let keys = |counts: &[member_analytics::analytics::Count]| -> Vec<(String, u64)> {
+        counts.iter().map(|c| (c.key.clone(), c.members)).collect()
+    };
+    assert_eq!(
+        keys(&summary.stores),
+        [("静安寺店".into(), 4), ("徐家汇店".into(), 1), ("陆家嘴店".into(), 1)],
+        "M001 M007 M004 M005 · M002 · M003"
+    );
+    assert_eq!(keys(&summary.benefit_cards), [("PLUS年卡".into(), 1), ("生日礼包".into(), 1), ("企业卡".into(), 1)]);
+    assert_eq!(summary.preferred_channels[0].key, "短信");
+    // The export carries the preferred channel (a fallback as well: it is where to reach them).
+    let en = ExportOptions { lang: Some("en".into()), crowd: Some("tag = 高价值".into()), ..Default::default() };
+    let text = String::from_utf8(ws.export_members(&en).unwrap()).unwrap();
+    let lines: Vec<&str> = text.trim_start_matches('\u{feff}').lines().collect();
+    assert!(lines[0].ends_with(",lifecycle,preferred_channel"), "{}", lines[0]);
+    assert!(lines[1].starts_with("M001,") && lines[1].ends_with(",active,短信"), "{}", lines[1]);
+}
+
+#[test]
+fn custom_tags_read_the_points_ledger() {
+    // P4 spent more points than it had (tests/data/README.md): the only negative balance.
+    let mut ws = points_workspace();
+    ws.set_rules(r#"{"tags": {"custom": [{"key": "overdrawn", "name": "积分透支", "nameEn": "Overdrawn", "when": "pointsBalance < 0"}]}}"#)
+        .unwrap();
+    ws.analyze(None).unwrap();
+    let q = MembersQuery { crowd: Some("tag = overdrawn".into()), ..Default::default() };
+    let ids: Vec<String> = ws.members(&q).unwrap().rows.into_iter().map(|r| r.id).collect();
+    assert_eq!(ids, ["P4"]);
 }

@@ -9,7 +9,10 @@ import { $, el } from "./dom.js";
 import { countLabel, currentLang, formatInt, formatPercent, t } from "./i18n.js";
 
 /** Fields whose values are keys: where their choices come from (a summary count list, or the rules' levels). */
-const KEYED = { lifecycle: "lifecycle", valueGroup: "valueGroups", grade: "grades", rfmClass: "classes", level: "levels", tag: "tags" };
+const KEYED = {
+    lifecycle: "lifecycle", valueGroup: "valueGroups", grade: "grades", rfmClass: "classes", level: "levels", tag: "tags",
+    store: "stores", preferredChannel: "preferredChannels", benefitCard: "benefitCards", wechatFan: "yesNo",
+};
 
 const KEYED_OPS = ["=", "!=", "in"];
 const NUMBER_OPS = [">=", ">", "<=", "<", "=", "!="];
@@ -155,6 +158,7 @@ export class CrowdBuilder {
         if (field === "level") {
             return this.levels.map((l) => ({ key: l.key, label: currentLang() === "zh" ? l.name : l.nameEn }));
         }
+        if (field === "wechatFan") return [{ key: "yes", label: t("fanYes") }, { key: "no", label: t("fanNo") }];
         return (this.summary?.[KEYED[field]] ?? []).map((c) => ({ key: c.key, label: countLabel(c) }));
     }
 

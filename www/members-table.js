@@ -2,8 +2,10 @@
 // by value group, RFM class, grade, lifecycle stage, a crowd (from the crowd builder)
 // or the VIPs (from the store insights), each shown as a chip that clears it, and a
 // search box; a row opens the member's details (`member(id)`): level, best slot,
-// home store, the behaviour tags with their evidence and levers, the forecast
-// once `predict()` has run, and the member's ranked offers (`offers(id)`).
+// preferred channel, home store, the tags — automatic with their evidence and
+// levers, custom (the rules') with the values their condition read, manual
+// (imported) marked as such — the forecast once `predict()` has run, and the
+// member's ranked offers (`offers(id)`).
 
 import { renderOffers } from "./campaigns.js";
 import { $, el, fact } from "./dom.js";
@@ -36,6 +38,7 @@ const TABLE = [
     ["valueGroup", "colGroup"],
     ["grade", "colGrade"],
     ["lifecycle", "colLifecycle"],
+    ["preferredChannel", "colChannel"],
 ];
 
 /** Fields of the member dialog. */
@@ -73,8 +76,14 @@ function metricValue(metric, value) {
     return formatInt(value);
 }
 
-/** One number behind a tag in plain words: "平均客单价是门店中位数的 4.3 倍 (≥ 2)". */
+/** One number behind a tag in plain words: "平均客单价是门店中位数的 4.3 倍 (≥ 2)"; a custom tag's
+ *  field as read: "权益卡数 = 2". */
 export function evidenceText({ metric, value, threshold, op }) {
+    if (threshold == null) {
+        const field = has(`crowdField_${metric}`) ? t(`crowdField_${metric}`) : metric;
+        const shown = value == null ? "—" : Array.isArray(value) ? value.join("、") || "—" : typeof value === "number" ? String(Number(value.toFixed(2))) : value;
+        return t("evidenceRead", { field, value: shown });
+    }
     const key = `evidence_${metric}`;
     const shown = metricValue(metric, value);
     const said = has(key) ? t(key, { value: shown }) : `${metric} ${shown}`;
@@ -85,20 +94,25 @@ export function evidenceText({ metric, value, threshold, op }) {
 function renderTag(tag) {
     return el(
         "div",
-        { className: "member-tag", dataset: { tag: tag.tag } },
+        { className: "member-tag", dataset: { tag: tag.tag, source: tag.source ?? "auto" } },
         el(
             "p",
             { className: "member-tag-head" },
             el("span", { className: "tag-chip" }, countLabel(tag)),
-            currentLang() === "zh" ? el("span", { className: "muted" }, tag.family) : null,
+            currentLang() === "zh" && tag.source === "auto" ? el("span", { className: "muted" }, tag.family) : null,
+            tag.source && tag.source !== "auto" ? el("span", { className: `tag-source ${tag.source}` }, t(`tagSource_${tag.source}`)) : null,
         ),
-        el("ul", { className: "evidence" }, tag.evidence.map((e) => el("li", { dataset: { metric: e.metric } }, evidenceText(e)))),
-        el(
-            "p",
-            { className: "levers" },
-            el("span", { className: "muted" }, t("levers")),
-            tag.levers.map((lever) => el("span", { className: "chip" }, lever)),
-        ),
+        tag.evidence.length
+            ? el("ul", { className: "evidence" }, tag.evidence.map((e) => el("li", { dataset: { metric: e.metric } }, evidenceText(e))))
+            : null,
+        tag.levers.length
+            ? el(
+                  "p",
+                  { className: "levers" },
+                  el("span", { className: "muted" }, t("levers")),
+                  tag.levers.map((lever) => el("span", { className: "chip" }, lever)),
+              )
+            : null,
     );
 }
 
@@ -309,6 +323,7 @@ export class MemberTable {
                 m.bestSlot == null
                     ? "—"
                     : `${slotLabel(this.slots, m.bestSlot)}${m.bestSlotIsStore ? ` ${t("storeSlot")}` : ""}`,
+            preferredChannel: m.preferredChannel == null ? "—" : `${m.preferredChannel}${m.preferredChannelIsStore ? ` ${t("storeChannel")}` : ""}`,
             homeStore: m.homeStore == null ? "—" : [m.homeStore, m.baseGroup == null ? null : t("baseGroupN", { n: m.baseGroup })].filter(Boolean).join(" · "),
             vip: m.vip ? t("yes") : t("no"),
             probabilityAlive: m.probabilityAlive == null ? "—" : formatPercent(m.probabilityAlive),

@@ -992,3 +992,95 @@ describe("points", () => {
         ws.free();
     });
 });
+
+describe("segmentation: channels, categories, manual and custom tags, crowd fields", () => {
+    const fixture = (name) => readFileSync(`${DATA}${name}`);
+    /** orders_gbk_crlf.csv + members_all_fields.csv + events_utf8.csv (worked out in tests/tests.rs). */
+    function loaded(rules) {
+        const ws = new Workspace();
+        ws.load("orders", fixture("orders_gbk_crlf.csv"), { fileName: "orders.csv" });
+        ws.load("members", fixture("members_all_fields.csv"), { fileName: "members.csv" });
+        ws.load("events", fixture("events_utf8.csv"), { fileName: "events.csv" });
+        if (rules) ws.setRules(rules);
+        ws.analyze({ asOf: "2026-11-01" });
+        return ws;
+    }
+    const ids = (ws, crowd) => ws.members({ crowd, sort: "id_asc", limit: 100 }).rows.map((m) => m.id);
+
+    it("puts each member's preferred channel on the row, flagged when it is the store's", () => {
+        const ws = loaded();
+        const m1 = ws.member("M001");
+        assert.deepEqual([m1.preferredChannel, m1.preferredChannelIsStore], ["短信", true], "no clicks of their own");
+        const m5 = ws.member("M005");
+        assert.deepEqual([m5.preferredChannel, m5.preferredChannelIsStore], ["短信", false], "one click through 短信");
+        assert.equal(ws.insights().bestChannel, "短信");
+        const rows = parseCsv(new TextDecoder().decode(ws.exportMembers({ lang: "en", crowd: "tag = 高价值" })));
+        const at = rows[0].indexOf("preferred_channel");
+        assert.ok(at > 0, `${rows[0]}`);
+        assert.deepEqual([rows[1][0], rows[1][at]], ["M001", "短信"]);
+        assert.ok(parseCsv(new TextDecoder().decode(ws.exportMembers()))[0].includes("偏好渠道"));
+    });
+
+    it("filters by the members' and events' crowd fields", () => {
+        const ws = loaded();
+        const names = Workspace.crowdFields().map((f) => f.name);
+        for (const field of ["store", "wechatFan", "daysSinceFollowed", "daysSinceVisit", "daysSinceCartAdd",
+            "orders2Years", "ordersNoRefund", "benefitCards", "benefitCard", "preferredChannel"]) {
+            assert.ok(names.includes(field), field);
+        }
+        assert.deepEqual(ids(ws, "wechatFan = yes"), ["M001", "M007"]);
+        assert.deepEqual(ids(ws, "daysSinceFollowed < 335"), ["M007"]);
+        assert.deepEqual(ids(ws, "daysSinceVisit <= 31 and daysSinceCartAdd = 22"), ["M001"]);
+        assert.deepEqual(ids(ws, "orders2Years = 1 and ordersNoRefund = 0"), ["M002"]);
+        assert.deepEqual(ids(ws, 'benefitCard = "企业卡" or benefitCards >= 2'), ["M001", "M007"]);
+        assert.deepEqual(ids(ws, "store = 静安寺店"), ["M001", "M004", "M005", "M007"]);
+        const s = ws.analyze({ asOf: "2026-11-01" });
+        assert.deepEqual(s.stores.map((c) => [c.key, c.members]), [["静安寺店", 4], ["徐家汇店", 1], ["陆家嘴店", 1]]);
+        assert.deepEqual(s.benefitCards.map((c) => c.key), ["PLUS年卡", "生日礼包", "企业卡"]);
+        assert.equal(s.preferredChannels[0].key, "短信");
+    });
+
+    it("shows manual tags and the rules' custom tags beside the automatic ones", () => {
+        const ws = loaded({ tags: { custom: [{ key: "fan_with_cards", name: "有卡粉丝", nameEn: "Fan with cards",
+            when: "wechatFan = yes and benefitCards >= 2" }] } });
+        const tags = ws.member("M001").tags;
+        assert.deepEqual(tags.map((t) => [t.tag, t.source]),
+            [["stockpiler", "auto"], ["fan_with_cards", "custom"], ["高价值", "manual"], ["爱咖啡", "manual"]]);
+        assert.deepEqual(tags[1].evidence, [{ metric: "wechatFan", value: "yes" }, { metric: "benefitCards", value: 2 }]);
+        assert.deepEqual(tags[0].evidence.map((e) => [e.metric, e.op]), [["purchases", "<="], ["aovToStoreMedian", ">="]]);
+        assert.deepEqual(tags[2].evidence, []);
+        assert.deepEqual(ids(ws, "tag = fan_with_cards"), ["M001"]);
+        assert.deepEqual(ids(ws, "tag = 宝妈"), ["M002"]);
+        const counts = ws.analyze({ asOf: "2026-11-01" }).tags;
+        assert.deepEqual(counts.filter((c) => c.source !== "auto").map((c) => [c.key, c.members, c.source]).slice(0, 3),
+            [["fan_with_cards", 1, "custom"], ["高价值", 1, "manual"], ["爱咖啡", 1, "manual"]]);
+        const err = expectCode(() => ws.setRules({ tags: { custom: [{ key: "a", name: "A", when: "f >= " }] } }), "INVALID_RULES");
+        assert.equal(err.field, "tags.custom[0].when");
+        assert.match(err.message, /at 3: expected a value/);
+        expectCode(() => ws.setRules({ tags: { campaigns: [{ name: "x", nameEn: "x", from: "13-01", to: "12-31" }] } }), "INVALID_RULES");
+        assert.equal(Workspace.defaultRules().tags.campaigns.find((c) => c.name === "618").from, "06-16");
+    });
+
+    it("lists the categories each value group buys most, by spend and by buyers", () => {
+        const ws = new Workspace();
+        ws.load("orders", utf8("订单号,会员ID,支付时间,实付金额\nD1,A,2026-03-01 10:00,40\nD2,A,2026-03-02,20\nD3,B,2026-04-01,45\n"));
+        ws.load("order_lines", utf8("订单号,商品分类,单价,数量\nD1,咖啡,30,1\nD1,零食,10,1\nD2,咖啡,20,1\nD3,零食,25,2\nD3,咖啡,5,-1\n"));
+        ws.analyze({ asOf: "2026-11-01" });
+        const [all, ...groups] = ws.insights().categories;
+        assert.deepEqual(groups.map((g) => g.key), ["value", "potential", "stable", "churned"]);
+        // 咖啡 30 + 20 − 5 (a returned cup) = 45, 零食 10 + 50 = 60; 零食 bought by A and B, 咖啡 by A.
+        assert.deepEqual([all.buyers, all.spendFen], [2, 10500]);
+        assert.deepEqual(all.bySpend.map((r) => [r.category, r.spendFen, r.buyers, r.buyerShare]),
+            [["零食", 6000, 2, 1], ["咖啡", 4500, 1, 0.5]]);
+        assert.ok(Math.abs(all.bySpend[0].spendShare - 60 / 105) < 1e-12);
+
+        const demo = new Workspace();
+        demo.loadDemo();
+        demo.analyze();
+        const [everyone, value] = demo.insights().categories;
+        assert.equal(value.key, "value");
+        assert.ok(value.buyers > 0 && value.buyers < everyone.buyers);
+        assert.ok(value.bySpend.length === 10 && value.bySpend.every((r, k) => k === 0 || r.spendFen <= value.bySpend[k - 1].spendFen));
+        assert.ok(value.byBuyers.every((r, k) => k === 0 || r.buyers <= value.byBuyers[k - 1].buyers));
+    });
+});
