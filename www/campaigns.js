@@ -57,7 +57,7 @@ const offerHeads = () =>
     [
         el("th", {}, t("colOffer")),
         el("th", {}, t("colOfferReason")),
-        el("th", {}, t("colChannel")),
+        el("th", {}, t("colOfferChannel")),
         el("th", {}, t("colSendAt")),
         el("th", { className: "num" }, t("colCost")),
     ];
@@ -337,7 +337,7 @@ export class CampaignBuilder {
             ...this.offers.map((o) =>
                 el(
                     "label",
-                    { className: "campaign-offer" },
+                    { className: "campaign-offer", title: zh() ? o.name : o.nameEn },
                     el("input", { type: "checkbox", value: o.key, checked: !this.unticked.has(o.key) }),
                     el("span", {}, zh() ? o.name : o.nameEn),
                     el("small", { className: "muted" }, formatMoney(o.costFen)),

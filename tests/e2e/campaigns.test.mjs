@@ -105,6 +105,9 @@ test("demo store: plan a campaign over a recommended crowd within a budget, down
     );
     assert.deepEqual(picker, allOffers.map((o) => [o.key, true, money(Math.round(o.cost * 100))]));
     const everyone = await assertPlan(page, ws, base);
+    const heads = (table) => page.$$eval(`${table} thead th`, (th) => th.map((x) => x.textContent));
+    assert.deepEqual(await heads("#campaign-offer-table"), ["权益", "发送", "对照组", "成本"]);
+    assert.deepEqual(await heads("#campaign-row-table"), ["会员ID", "手机号", "权益", "推荐理由", "渠道", "发送时间", "成本", "分组"]);
     assert.equal(everyone.crowdMembers, summary.members);
 
     // A recommended crowd and a budget of ¥500: Node's plan, within the budget, some members left unfunded.
@@ -173,6 +176,7 @@ test("demo store: plan a campaign over a recommended crowd within a budget, down
     await page.click(`#campaign-rows tr[data-id="${member}"]`);
     await page.waitForSelector("#member-dialog[open]");
     const offers = ws.offers(member);
+    assert.deepEqual(await heads("#member-dialog-offers table"), ["权益", "推荐理由", "渠道", "发送时间", "成本"]);
     assert.ok(offers.length > 0);
     const shownOffers = await page.$$eval("#member-dialog-offers tbody tr", (rows) =>
         rows.map((r) => [r.dataset.key, ...[...r.cells].map((c) => c.textContent)]),
