@@ -142,6 +142,8 @@ export interface Rules {
     expiry: { mode: "endOfNextYear" | "rolling"; rollingMonths: number };
     expiringWithinDays: number;
   };
+  /** Coupon templates and the reminder message (README "Coupons"). */
+  coupons: { templates: CouponTemplate[]; reminderText: string; reminderTextEn: string };
 }
 
 export type Channel = "sms" | "mini_program" | "template_message" | "community_group" | "wecom" | "phone";
@@ -269,6 +271,91 @@ export interface PointsDifference { memberId: string; name: string; phone: strin
 export interface PointsExpiring {
   memberId: string; name: string; phone: string; balance: number;
   expiring: number; expiringFen: number; firstExpiry: string; daysLeft: number;
+}
+
+/** The nine kinds of coupon (DOMAIN §9). */
+export type CouponKind =
+  | "newMember" | "threshold" | "percent" | "freeDelivery" | "gift" | "vipOnly" | "referral" | "recall" | "flashSale";
+
+/** One coupon template of rules.coupons. Amounts in yuan (as the rules write them). */
+export interface CouponTemplate {
+  key: string; name: string; nameEn: string; kind: CouponKind;
+  benefit: { amountOff: number } | { percentOff: number } | "freeDelivery" | { gift: string } | { price: number };
+  /** What one coupon costs the store, yuan; default the amount off. */
+  faceValue?: number;
+  /** Minimum order amount, yuan; default 0. */
+  minSpend?: number;
+  /** from/to: YYYY-MM-DD, inclusive; days: valid N days counting the issue day. */
+  validity: { from?: string; to?: string; days?: number };
+  audience?: { lifecycle?: Lifecycle[]; levels?: string[]; valueGroups?: ValueGroup[]; tags?: string[]; crowd?: string };
+  perMemberLimit?: number;
+  budget?: { count?: number; amount?: number };
+  stacksWith?: CouponKind[];
+  /** Days before the last valid day to remind; default 1. */
+  remindDays?: number;
+}
+
+/** A rule that failed in couponEligibility. */
+export interface CouponFailure {
+  code: "not_yet_valid" | "ended" | "audience_lifecycle" | "audience_level" | "audience_value_group"
+      | "audience_tag" | "audience_crowd" | "limit_reached" | "budget_count" | "budget_amount" | "min_spend"
+      | "no_stacking";
+  /** The template field at fault, e.g. "audience.lifecycle". */
+  rule: string;
+  reason: string;
+  reasonZh: string;
+}
+
+export interface CouponEligibility {
+  memberId: string; coupon: string; name: string; nameEn: string;
+  /** The day checked (YYYY-MM-DD). */
+  at: string;
+  eligible: boolean;
+  /** Every rule that failed. */
+  failures: CouponFailure[];
+  /** Coupons of this template the member / anyone received on or before `at`. */
+  issuedToMember: number; issuedTotal: number;
+  /** Last valid day of a coupon issued on `at`. */
+  expires: string;
+  minSpendFen: number;
+}
+
+export interface CouponReminder {
+  memberId: string; name: string;
+  /** Masked. */
+  phone: string;
+  coupon: string; couponName: string; couponNameEn: string;
+  issuedAt: string; expires: string;
+  /** Days from `at` to `expires`; 0 = expires that day. */
+  daysLeft: number;
+}
+
+export interface CouponSegmentRow {
+  key: string; label: string; labelEn: string;
+  members: number; membersIssued: number;
+  /** membersIssued / members */
+  issueRate: number;
+  issued: number; used: number;
+  /** used / issued */
+  useRate: number;
+}
+
+export interface CouponStats {
+  asOf: string;
+  hasCouponEvents: boolean;
+  /** The events file has a 优惠券 (coupon) column. */
+  hasCouponColumn: boolean;
+  /** The coupon the segment tables are about; null = all. */
+  coupon: string | null;
+  /** Every template, then labels of the events that no template names (kind null). */
+  coupons: {
+    key: string; name: string; nameEn: string; kind: CouponKind | null;
+    issued: number; used: number; membersIssued: number; useRate: number;
+    issuedFaceFen: number | null; budgetCount: number | null; budgetFen: number | null;
+  }[];
+  /** Value groups, then "prospect". */
+  byValueGroup: CouponSegmentRow[];
+  byLifecycle: CouponSegmentRow[];
 }
 
 export type RfmClass =
@@ -535,6 +622,18 @@ export class Workspace {
   /** Treated against holdout on the orders from the send date (default 30 days). */
   campaignUplift(options: { id: string; sendDate: string; holdoutShare?: number; members: string[]; days?: number }):
     CampaignUplift;
+  /** The coupon templates of the rules in force, with a description (中文, English) and the face value. */
+  couponTemplates(): (CouponTemplate & { kindName: string; kindNameEn: string; description: string;
+                                         descriptionEn: string; faceValueFen: number | null })[];
+  /** Whether a member may receive a coupon on `at` (default the analysis date), with every failing rule
+   *  and its reason. `spendFen` checks the minimum spend; `with` (coupon keys) checks stacking. */
+  couponEligibility(memberId: string, coupon: string, options?: { at?: string; spendFen?: number; with?: string[] }):
+    CouponEligibility;
+  /** Coupons issued and not used whose last valid day is within their remindDays of `at`, paged. */
+  couponReminders(query?: { at?: string; offset?: number; limit?: number }):
+    { at: string; total: number; offset: number; message: string; messageEn: string; rows: CouponReminder[] };
+  /** Issue and use rates by coupon, value group and lifecycle; `coupon` limits the segment tables to one. */
+  couponStats(query?: { coupon?: string }): CouponStats;
   /** A fair draw. Without `seed` (64 hex digits) a secure random one is used; the result always
    *  carries the seed so anyone can re-check it (ChaCha20 stream, README "Fair draws"). */
   static draw(request:

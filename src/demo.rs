@@ -103,8 +103,9 @@
 //! Events, **grouped by member** (member-id order) and chronological within
 //! a member only, so that memory stays O(members):
 //! ```text
-//! 会员ID,发生时间,事件类型,活动类型,渠道
-//! M00042,2025-05-08 11:30:00,message_sent,,短信
+//! 会员ID,发生时间,事件类型,活动类型,渠道,优惠券
+//! M00042,2025-05-08 11:30:00,message_sent,,短信,
+//! M00042,2025-06-02 18:05:11,coupon_issued,,公众号,spend30_save5
 //! ```
 //! Visits around most orders and while browsing, add_to_cart (3–6 per order
 //! for the 6% who hesitate), sign-in streaks for 18%, a weekly message
@@ -118,6 +119,16 @@
 //! sixteen hunts promotions (招徕型): big baskets, and six orders in seven
 //! moved to the campaign days of the rules' default calendar (`CAMPAIGNS`).
 //! On the default demo every behaviour tag fires for some members.
+//!
+//! Coupons carry the keys of the default coupon templates
+//! (`loyalty::coupons`): a new-member coupon on registering inside the
+//! window (used at the till's first order), campaign coupons now and then
+//! (VIP, gift and 10%-off coupons to regulars, 1-yuan flash sales to
+//! occasional buyers and prospects, ¥5 off ¥30 and free delivery to all),
+//! used about a third of the time within a week, and a come-back coupon by
+//! SMS to most churned members between 5 and 25 October 2026. Per-member
+//! limits and the store's budgets of the templates are respected (budgets in
+//! member-id order), so the 1-yuan flash sale's 100 coupons run out.
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -258,7 +269,7 @@ const ORDERS_HEADER: &str = "订单号,会员ID,支付时间,实付金额,订单
 const MEMBERS_HEADER: &str =
     "会员ID,手机号,姓名,注册时间,会员等级,积分,所属门店,是否关注公众号,关注时间,权益卡,会员标签\n";
 const ORDER_LINES_HEADER: &str = "订单号,商品编码,商品名称,商品分类,单价,数量,小计,是否特价,礼品包装\n";
-const EVENTS_HEADER: &str = "会员ID,发生时间,事件类型,活动类型,渠道\n";
+const EVENTS_HEADER: &str = "会员ID,发生时间,事件类型,活动类型,渠道,优惠券\n";
 
 const STORES: [&str; 3] = ["静安寺店", "徐家汇店", "陆家嘴店"];
 /// Chance that a member's home store is each store.
@@ -325,6 +336,8 @@ const STREAM_PROMO: u64 = 9;
 const STREAM_MEMBER_FIELDS: u64 = 10;
 /// Content (达人直播, 种草笔记) before the purchases of the influenced (种草型).
 const STREAM_CONTENT: u64 = 11;
+/// Coupons issued and used (the default templates' keys).
+const STREAM_COUPONS: u64 = 12;
 
 // ---------------------------------------------------------------------------
 // Deterministic randomness
@@ -1419,8 +1432,72 @@ const CH_WECOM: u8 = 5;
 const MESSAGE_AT: u32 = 11 * 3_600 + 1_800;
 
 /// One event: time (seconds after the window start), type, activity kind,
-/// channel.
-type Event = (u32, u8, u8, u8);
+/// channel, coupon (index into [`COUPONS`]).
+type Event = (u32, u8, u8, u8, u8);
+
+/// 优惠券 of coupon events: the keys of the default coupon templates
+/// (`loyalty::coupons`), each with its per-member limit and its budget in
+/// coupons for the whole store; index 0 is "none".
+const COUPONS: [(&str, u32, u32); 10] = [
+    ("", 0, 0),
+    ("new_member", 1, u32::MAX),
+    ("spend30_save5", 4, 5_000),
+    ("ten_percent_off", 2, u32::MAX),
+    ("free_delivery", 4, u32::MAX),
+    ("gift_coffee", 1, 200),
+    ("vip_exclusive", 1, u32::MAX),
+    ("referral_reward", 5, u32::MAX),
+    // ¥5,000 at ¥10 each.
+    ("recall", 1, 500),
+    ("flash_sale_1yuan", 1, 100),
+];
+const CP_NEW: u8 = 1;
+const CP_SPEND30: u8 = 2;
+const CP_PERCENT: u8 = 3;
+const CP_DELIVERY: u8 = 4;
+const CP_GIFT: u8 = 5;
+const CP_VIP: u8 = 6;
+const CP_REFERRAL: u8 = 7;
+const CP_RECALL: u8 = 8;
+const CP_FLASH: u8 = 9;
+
+/// The coupons issued so far, for the per-member limits (reset for each
+/// member) and the store's budgets (members in id order).
+#[derive(Debug, Default)]
+struct CouponsIssued {
+    member: [u32; COUPONS.len()],
+    store: [u32; COUPONS.len()],
+}
+
+impl CouponsIssued {
+    /// Issue `coupon` if the member's limit and the budget allow it.
+    fn take(&mut self, coupon: u8) -> bool {
+        let c = usize::from(coupon) % COUPONS.len();
+        let (_, limit, budget) = COUPONS[c];
+        let ok = c > 0 && self.member[c] < limit && self.store[c] < budget;
+        if ok {
+            self.member[c] += 1;
+            self.store[c] += 1;
+        }
+        ok
+    }
+}
+
+/// Which coupon a campaign sends a member of this archetype: the store
+/// sends VIP, gift and discount coupons to its regulars, flash sales to
+/// occasional buyers and prospects.
+fn pick_coupon(rng: &mut Rng, kind: Kind) -> u8 {
+    let (coupons, weights): (&[u8], &[f64]) = match kind {
+        Kind::Loyal => {
+            (&[CP_SPEND30, CP_DELIVERY, CP_VIP, CP_GIFT, CP_PERCENT, CP_REFERRAL], &[0.3, 0.2, 0.2, 0.15, 0.1, 0.05])
+        }
+        Kind::Steady => (&[CP_SPEND30, CP_PERCENT, CP_DELIVERY, CP_REFERRAL], &[0.35, 0.3, 0.25, 0.1]),
+        Kind::Occasional | Kind::New => (&[CP_SPEND30, CP_DELIVERY, CP_FLASH, CP_REFERRAL], &[0.45, 0.3, 0.15, 0.1]),
+        Kind::Churned => (&[CP_SPEND30, CP_DELIVERY, CP_FLASH], &[0.5, 0.35, 0.15]),
+        Kind::Prospect => (&[CP_FLASH, CP_SPEND30, CP_DELIVERY], &[0.5, 0.3, 0.2]),
+    };
+    coupons.get(rng.pick(weights)).copied().unwrap_or(CP_SPEND30)
+}
 
 /// A time between `lo` and `hi` (seconds after the window start) on a
 /// uniform day, at an hour following the member's habit.
@@ -1450,10 +1527,21 @@ fn poisson(rng: &mut Rng, mean: f64) -> u32 {
 }
 
 /// One member's events, sorted by time.
-fn member_events(plan: &Plan, index: usize, m: &Member, traits: &Traits, events: &mut Vec<Event>) {
+fn member_events(
+    plan: &Plan,
+    index: usize,
+    m: &Member,
+    traits: &Traits,
+    issued: &mut CouponsIssued,
+    events: &mut Vec<Event>,
+) {
     events.clear();
+    issued.member = [0; COUPONS.len()];
     let cal = &plan.cal;
     let mut rng = Rng::stream(plan.seed, STREAM_EVENTS, index as u64);
+    // Which coupon, and the coupons beyond the campaigns below, come from
+    // their own stream so that the other events keep their draws.
+    let mut crng = Rng::stream(plan.seed, STREAM_COUPONS, index as u64);
     let end = (WINDOW_SECS - 1) as u32;
     let from = (m.reg + 60).clamp(0, i64::from(end)) as u32;
     // Events stop a few weeks after the last possible purchase.
@@ -1469,20 +1557,20 @@ fn member_events(plan: &Plan, index: usize, m: &Member, traits: &Traits, events:
     while let Some(o) = stream.next(m, cal) {
         orders += 1;
         if rng.chance(0.55) {
-            events.push((o.time.saturating_sub(60 + rng.below(900) as u32).max(from), EV_VISIT, 0, CH_APP));
+            events.push((o.time.saturating_sub(60 + rng.below(900) as u32).max(from), EV_VISIT, 0, CH_APP, 0));
         }
         if rng.chance(0.3) {
-            events.push((o.time.saturating_sub(30 + rng.below(600) as u32).max(from), EV_CART, 0, CH_APP));
+            events.push((o.time.saturating_sub(30 + rng.below(600) as u32).max(from), EV_CART, 0, CH_APP, 0));
         }
         if rng.chance(0.015) {
             let t = o.time.saturating_add(3_600 + rng.below(3 * DAY as u64) as u32).min(end);
-            events.push((t, EV_REVIEW, 0, CH_APP));
+            events.push((t, EV_REVIEW, 0, CH_APP, 0));
         }
     }
     let o = f64::from(orders);
     let mut add = |rng: &mut Rng, n: u32, kind: u8, activity: u8, channel: u8, lo: u32, hi: u32| {
         for _ in 0..n {
-            events.push((moment(rng, cal, profile, lo, hi), kind, activity, channel));
+            events.push((moment(rng, cal, profile, lo, hi), kind, activity, channel, 0));
         }
     };
     // Browsing without buying.
@@ -1569,24 +1657,60 @@ fn member_events(plan: &Plan, index: usize, m: &Member, traits: &Traits, events:
             for d in start..start + 3 + rng.below(12) as u32 {
                 let t = d * DAY as u32 + 7 * 3_600 + rng.below(2 * 3_600) as u32;
                 if t >= from && t <= to {
-                    events.push((t, EV_SIGN_IN, 0, CH_APP));
+                    events.push((t, EV_SIGN_IN, 0, CH_APP, 0));
                 }
             }
         }
     }
-    // Coupons: issued now and then, used about a third of the time.
+    // The new-member coupon on registering inside the window, used at the
+    // first order when it follows at the till (else now and then within
+    // its 7 days).
+    if m.reg >= 0 && issued.take(CP_NEW) {
+        events.push((from, EV_COUPON_ISSUED, 0, CH_APP, CP_NEW));
+        let used = match m.first {
+            Some(first) if crng.chance(0.9) => Some(first.max(from)),
+            _ if crng.chance(0.25) => Some(from + 3_600 + crng.below(5 * DAY as u64) as u32),
+            _ => None,
+        };
+        if let Some(t) = used.filter(|&t| t <= end) {
+            events.push((t, EV_COUPON_USED, 0, CH_STORE, CP_NEW));
+        }
+    }
+    // Campaign coupons: issued now and then, used about a third of the time.
     let coupons = poisson(&mut rng, f64::from((to - from) / DAY as u32) / 60.0);
     for _ in 0..coupons {
         let t = moment(&mut rng, cal, profile, from, to);
-        events.push((t, EV_COUPON_ISSUED, 0, CH_OFFICIAL));
+        let coupon = pick_coupon(&mut crng, m.kind);
+        let coupon = if issued.take(coupon) { coupon } else { 0 };
+        if coupon != 0 {
+            events.push((t, EV_COUPON_ISSUED, 0, CH_OFFICIAL, coupon));
+        }
         if rng.chance(0.35) {
             let used = t.saturating_add(3_600 + rng.below(7 * DAY as u64) as u32);
             if used <= end {
+                let at = moment(&mut rng, cal, profile, used, used.saturating_add(3_600).min(end));
+                if coupon != 0 {
+                    events.push((at, EV_COUPON_USED, 0, CH_STORE, coupon));
+                }
+            }
+        }
+    }
+    // The recall campaign of October 2026: a come-back coupon by SMS to
+    // most members who stopped coming, on a day between 5 and 25 October;
+    // few come back for it.
+    if m.kind == Kind::Churned && crng.chance(0.6) {
+        let day = (END_DATE.signed_duration_since(date((2026, 10, 5))).num_days() as u32)
+            .saturating_sub(crng.below(21) as u32);
+        let t = end.saturating_sub(day * DAY as u32 + 14 * 3_600) + crng.below(4 * 3_600) as u32;
+        if t >= from && issued.take(CP_RECALL) {
+            events.push((t, EV_COUPON_ISSUED, 0, CH_SMS, CP_RECALL));
+            if crng.chance(0.05) {
                 events.push((
-                    moment(&mut rng, cal, profile, used, used.saturating_add(3_600).min(end)),
+                    t + DAY as u32 + crng.below(10 * DAY as u64) as u32,
                     EV_COUPON_USED,
                     0,
                     CH_STORE,
+                    CP_RECALL,
                 ));
             }
         }
@@ -1604,9 +1728,9 @@ fn member_events(plan: &Plan, index: usize, m: &Member, traits: &Traits, events:
         };
         let mut t = (from / week + 1) * week + MESSAGE_AT;
         while t <= end {
-            events.push((t, EV_MESSAGE_SENT, 0, channel));
+            events.push((t, EV_MESSAGE_SENT, 0, channel, 0));
             if rng.chance(traits.click) {
-                events.push((t + 60 + rng.below(4 * 3_600) as u32, EV_MESSAGE_CLICKED, 0, channel));
+                events.push((t + 60 + rng.below(4 * 3_600) as u32, EV_MESSAGE_CLICKED, 0, channel, 0));
             }
             t += week;
         }
@@ -1620,7 +1744,7 @@ fn member_events(plan: &Plan, index: usize, m: &Member, traits: &Traits, events:
             if o.time >= rlo && content.chance(0.8) {
                 let before = 3_600 + content.below(47 * 3_600) as u32;
                 let kind = 7 + content.below(2) as u8;
-                events.push((o.time.saturating_sub(before).max(from), EV_ACTIVITY, kind, CH_APP));
+                events.push((o.time.saturating_sub(before).max(from), EV_ACTIVITY, kind, CH_APP, 0));
             }
         }
     }
@@ -1631,10 +1755,11 @@ fn write_events_with<W: Write>(plan: &Plan, out: W) -> io::Result<u64> {
     let mut sink = Sink::new(out);
     sink.buf.extend_from_slice(EVENTS_HEADER.as_bytes());
     let mut events = Vec::new();
+    let mut issued = CouponsIssued::default();
     let mut rows = 0;
     for (i, m) in plan.members.iter().enumerate() {
-        member_events(plan, i, m, &Traits::new(plan.seed, i), &mut events);
-        for &(t, kind, activity, channel) in &events {
+        member_events(plan, i, m, &Traits::new(plan.seed, i), &mut issued, &mut events);
+        for &(t, kind, activity, channel, coupon) in &events {
             let buf = &mut sink.buf;
             buf.push(b'M');
             push_padded(buf, i as u64 + 1, plan.member_width);
@@ -1646,6 +1771,8 @@ fn write_events_with<W: Write>(plan: &Plan, out: W) -> io::Result<u64> {
             buf.extend_from_slice(ACTIVITY_KINDS[usize::from(activity) % ACTIVITY_KINDS.len()].as_bytes());
             buf.push(b',');
             buf.extend_from_slice(EVENT_CHANNELS[usize::from(channel) % EVENT_CHANNELS.len()].as_bytes());
+            buf.push(b',');
+            buf.extend_from_slice(COUPONS[usize::from(coupon) % COUPONS.len()].0.as_bytes());
             buf.push(b'\n');
             rows += 1;
         }
@@ -2336,8 +2463,8 @@ mod lines_and_events_tests {
         assert_eq!(
             (fnv(&files.order_lines), fnv(&files.events)),
             // Lines changed with the regulars' taste (REGULAR_TASTE), events with the four message
-            // channels and the influenced members' content.
-            (3313243137246408586, 3953211267495154764),
+            // channels, the influenced members' content and the coupon templates' keys.
+            (3313243137246408586, 14429827423234548432),
             "demo output changed"
         );
     }
@@ -2389,7 +2516,7 @@ mod lines_and_events_tests {
         let mut types = std::collections::HashSet::new();
         for l in events.lines().skip(1) {
             let f: Vec<&str> = l.split(',').collect();
-            assert_eq!(f.len(), 5, "{l}");
+            assert_eq!(f.len(), 6, "{l}");
             types.insert(f[2].to_owned());
         }
         assert_eq!(types.len(), EVENT_TYPES.len());

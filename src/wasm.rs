@@ -234,6 +234,36 @@ impl Workspace {
         to_js(&self.0.member(id).map_err(js_error)?)
     }
 
+    /// The coupon templates of the rules in force, each with a description:
+    /// `ws.couponTemplates()[0].description` → "无门槛减5，领取后7天内有效".
+    #[wasm_bindgen(js_name = couponTemplates)]
+    pub fn coupon_templates(&self) -> Result<JsValue, JsValue> {
+        to_js(&self.0.coupon_templates())
+    }
+
+    /// Whether a member may receive a coupon, with every failing rule and its reason:
+    /// `ws.couponEligibility("M00042", "recall", { at: "2026-11-01", spendFen: 2500, with: ["free_delivery"] })`.
+    #[wasm_bindgen(js_name = couponEligibility)]
+    pub fn coupon_eligibility(&self, member_id: &str, coupon: &str, options: JsValue) -> Result<JsValue, JsValue> {
+        let options: crate::loyalty::coupons::EligibilityOptions = self::options("options", options)?;
+        to_js(&self.0.coupon_eligibility(member_id, coupon, &options).map_err(js_error)?)
+    }
+
+    /// Coupons issued, not used, expiring within their reminder window, paged:
+    /// `ws.couponReminders({ at: "2026-11-01", offset: 0, limit: 50 })`.
+    #[wasm_bindgen(js_name = couponReminders)]
+    pub fn coupon_reminders(&self, query: JsValue) -> Result<JsValue, JsValue> {
+        let query: crate::loyalty::coupons::RemindersQuery = options("query", query)?;
+        to_js(&self.0.coupon_reminders(&query).map_err(js_error)?)
+    }
+
+    /// Issue and use rates by coupon, value group and lifecycle: `ws.couponStats({ coupon: "recall" })`.
+    #[wasm_bindgen(js_name = couponStats)]
+    pub fn coupon_stats(&self, query: JsValue) -> Result<JsValue, JsValue> {
+        let query: crate::loyalty::coupons::StatsQuery = options("query", query)?;
+        to_js(&self.0.coupon_stats(&query).map_err(js_error)?)
+    }
+
     /// The member list as CSV (UTF-8 with BOM): `ws.exportMembers({ lang: "zh" })` → Uint8Array.
     #[wasm_bindgen(js_name = exportMembers)]
     pub fn export_members(&self, options: JsValue) -> Result<Uint8Array, JsValue> {

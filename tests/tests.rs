@@ -927,3 +927,57 @@ fn custom_tags_read_the_points_ledger() {
     let ids: Vec<String> = ws.members(&q).unwrap().rows.into_iter().map(|r| r.id).collect();
     assert_eq!(ids, ["P4"]);
 }
+
+#[test]
+fn demo_coupons_are_believable() {
+    use member_analytics::demo::DemoOptions;
+    use member_analytics::loyalty::coupons::{EligibilityOptions, RemindersQuery, StatsQuery};
+    let mut ws = Workspace::new();
+    ws.load_demo(&DemoOptions::default()).unwrap();
+    ws.analyze(None).unwrap();
+    let stats = ws.coupon_stats(&StatsQuery::default()).unwrap();
+    assert!(stats.has_coupon_events && stats.has_coupon_column);
+    // Every template is in the events, and nothing else is.
+    assert_eq!(stats.coupons.len(), ws.rules().coupons.templates.len());
+    assert!(stats.coupons.iter().all(|c| c.issued > 0 && c.used > 0 && c.used < c.issued), "{:?}", stats.coupons);
+    let coupon = |key: &str| stats.coupons.iter().find(|c| c.key == key).unwrap();
+    // The flash sale's 100 coupons ran out; one new-member coupon each; few come back for a recall coupon.
+    assert_eq!((coupon("flash_sale_1yuan").issued, coupon("flash_sale_1yuan").budget_count), (100, Some(100)));
+    assert_eq!(coupon("new_member").issued, coupon("new_member").members_issued);
+    assert!(coupon("recall").use_rate < 0.1 && coupon("new_member").use_rate > 0.5);
+    // Every coupon event's member is a member: the segments add up to the coupons.
+    let issued: u64 = stats.coupons.iter().map(|c| c.issued).sum();
+    assert_eq!(stats.by_value_group.iter().map(|r| r.issued).sum::<u64>(), issued);
+    let recall = ws.coupon_stats(&StatsQuery { coupon: Some("recall".into()) }).unwrap();
+    let churned = recall.by_lifecycle.iter().find(|r| r.key == "churned").unwrap();
+    assert_eq!(churned.issued, coupon("recall").issued, "the recall campaign went to churned members");
+    // Reminders on the analysis date: coupons whose last day is 1 or 2 November.
+    let page = ws.coupon_reminders(&RemindersQuery { limit: Some(1_000), ..Default::default() }).unwrap();
+    assert!((20..=200).contains(&page.total), "{}", page.total);
+    assert!(
+        page.rows.iter().all(|r| ["2026-11-01", "2026-11-02"].contains(&r.expires.as_str()) && r.phone.contains('*'))
+    );
+    // Checks for a sample of members.
+    let a = ws.analysis().unwrap();
+    for id in a.ids.iter().step_by(97) {
+        let e = ws.coupon_eligibility(id, "flash_sale_1yuan", &EligibilityOptions::default()).unwrap();
+        let budget = e.failures.iter().find(|f| f.code == "budget_count").unwrap();
+        assert_eq!(budget.reason, "budget of 100 coupons used up: 100 issued");
+        let e = ws.coupon_eligibility(id, "new_member", &EligibilityOptions::default()).unwrap();
+        let p = &a.profiles[a.find(id).unwrap()];
+        let is_new = p.lifecycle.is_some_and(|s| s.key() == "new");
+        assert_eq!(e.failures.iter().any(|f| f.code == "audience_lifecycle"), !is_new, "{id}");
+    }
+}
+
+#[test]
+fn a_playbook_offer_names_a_coupon_template() {
+    let mut doc = serde_json::to_value(member_analytics::Rules::default()).unwrap();
+    let offers = doc["playbook"]["offers"].as_array().unwrap();
+    let at = offers.iter().position(|o| o["coupon"].is_string()).unwrap();
+    doc["playbook"]["offers"][at]["coupon"] = "no_such_coupon".into();
+    let e = member_analytics::Rules::from_json(&doc.to_string()).unwrap_err();
+    assert_eq!(e.code(), "INVALID_RULES");
+    assert_eq!(e.field(), Some(format!("playbook.offers[{at}].coupon").as_str()));
+    assert!(e.to_string().contains("new_member"), "{e}");
+}

@@ -127,6 +127,26 @@ export class Analysis {
         return this.request("crowds");
     }
 
+    /** The rules' coupon templates with descriptions. */
+    couponTemplates() {
+        return this.request("couponTemplates");
+    }
+
+    /** → CouponEligibility: eligible, or every failing rule with its reason */
+    couponEligibility(memberId, coupon, options) {
+        return this.request("couponEligibility", { memberId, coupon, options });
+    }
+
+    /** → a page of the coupons to remind members of */
+    couponReminders(query) {
+        return this.request("couponReminders", { query });
+    }
+
+    /** → CouponStats: issue and use rates by coupon and segment */
+    couponStats(query) {
+        return this.request("couponStats", { query });
+    }
+
     /** → Uint8Array (CSV, UTF-8 with BOM) */
     exportMembers(options) {
         return this.request("exportMembers", { options });

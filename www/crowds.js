@@ -12,6 +12,7 @@ import { countLabel, currentLang, formatInt, formatPercent, t } from "./i18n.js"
 const KEYED = {
     lifecycle: "lifecycle", valueGroup: "valueGroups", grade: "grades", rfmClass: "classes", level: "levels", tag: "tags",
     store: "stores", preferredChannel: "preferredChannels", benefitCard: "benefitCards", wechatFan: "yesNo",
+    memberType: "memberTypes",
 };
 
 const KEYED_OPS = ["=", "!=", "in"];
@@ -159,6 +160,7 @@ export class CrowdBuilder {
             return this.levels.map((l) => ({ key: l.key, label: currentLang() === "zh" ? l.name : l.nameEn }));
         }
         if (field === "wechatFan") return [{ key: "yes", label: t("fanYes") }, { key: "no", label: t("fanNo") }];
+        if (field === "memberType") return ["personal", "enterprise"].map((key) => ({ key, label: t(`memberType_${key}`) }));
         return (this.summary?.[KEYED[field]] ?? []).map((c) => ({ key: c.key, label: countLabel(c) }));
     }
 

@@ -258,6 +258,14 @@ async function handle(message) {
             return exportCampaign(message.options);
         case "campaignUplift":
             return campaignUplift(message.options, message.days);
+        case "couponTemplates":
+            return ws.couponTemplates();
+        case "couponEligibility":
+            return ws.couponEligibility(message.memberId, message.coupon, message.options);
+        case "couponReminders":
+            return ws.couponReminders(message.query);
+        case "couponStats":
+            return ws.couponStats(message.query);
         default:
             throw Object.assign(new Error(`unknown request ${type}`), { code: "INTERNAL" });
     }

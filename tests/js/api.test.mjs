@@ -1084,3 +1084,115 @@ describe("segmentation: channels, categories, manual and custom tags, crowd fiel
         assert.ok(value.byBuyers.every((r, k) => k === 0 || r.buyers <= value.byBuyers[k - 1].buyers));
     });
 });
+
+describe("coupons", () => {
+    // Worked out by hand (as src/loyalty/coupons.rs's tests): as of 2026-11-01 N1 joined on
+    // 10-28 and bought once on 10-30 (new, potential, basic, imported tag vip_tag); D1 last
+    // bought on 09-01 (dormant). Template t: ¥10 off from ¥30, issued 11-01…11-30, each valid
+    // 7 days, for new members, one each, at most 2 in all.
+    const MEMBERS = "会员ID,注册时间,会员标签\nN1,2026-10-28,vip_tag\nD1,2025-01-01,\n";
+    const ORDERS = "会员ID,支付时间,实付金额\nN1,2026-10-30 12:00,50.00\nD1,2026-09-01 09:00,40.00\n";
+    const EVENTS = "member_id,at,type,coupon\n" +
+        "N1,2026-11-02 10:00,coupon_issued,t\n" +
+        "X1,2026-11-03,coupon_issued,测试券\n" +
+        "D1,2026-10-20,coupon_issued,fd\n" +
+        "D1,2026-10-21,coupon_used,fd\n";
+    const RULES = {
+        // The playbook's default offers name the default templates, which these replace.
+        playbook: { offers: [] },
+        coupons: {
+            templates: [
+                { key: "t", name: "测试券", nameEn: "Test", kind: "threshold", benefit: { amountOff: 10 }, minSpend: 30,
+                  validity: { from: "2026-11-01", to: "2026-11-30", days: 7 }, audience: { lifecycle: ["new"] },
+                  perMemberLimit: 1, budget: { count: 2 }, stacksWith: ["freeDelivery"] },
+                { key: "fd", name: "免运费", nameEn: "Free delivery", kind: "freeDelivery", benefit: "freeDelivery",
+                  validity: { days: 7 }, stacksWith: [] },
+            ],
+        },
+    };
+
+    function store() {
+        const ws = new Workspace();
+        ws.setRules(RULES);
+        ws.load("members", utf8(MEMBERS));
+        ws.load("orders", utf8(ORDERS));
+        ws.load("events", utf8(EVENTS));
+        ws.analyze({ asOf: "2026-11-01" });
+        return ws;
+    }
+
+    it("lists the default templates, one of every kind, with descriptions", () => {
+        const ws = new Workspace();
+        const list = ws.couponTemplates();
+        assert.deepEqual(
+            [...new Set(list.map((t) => t.kind))].sort(),
+            ["flashSale", "freeDelivery", "gift", "newMember", "percent", "recall", "referral", "threshold", "vipOnly"],
+        );
+        const spend = list.find((t) => t.key === "spend30_save5");
+        assert.deepEqual([spend.description, spend.faceValueFen, spend.minSpend], ["满30减5，领取后14天内有效", 500, 30]);
+        assert.deepEqual(list.find((t) => t.key === "new_member").validity, { days: 7 });
+        assert.equal(Workspace.defaultRules().coupons.reminderText, "您有一张优惠券即将到期");
+        ws.free();
+    });
+
+    it("couponEligibility gives every failing rule with its reason", () => {
+        const ws = store();
+        const ok = ws.couponEligibility("N1", "t", { at: "2026-11-01", spendFen: 3000 });
+        assert.deepEqual([ok.eligible, ok.failures, ok.issuedToMember, ok.issuedTotal, ok.expires], [true, [], 0, 0, "2026-11-07"]);
+        // The issue at 10:00 on 11-02 counts on 11-02 itself; X1's (by name) on 11-03 too.
+        assert.equal(ws.couponEligibility("N1", "t", { at: "2026-11-02" }).failures[0].code, "limit_reached");
+        const n1 = ws.couponEligibility("N1", "t", { at: "2026-11-03", spendFen: 2999, with: ["fd"] });
+        assert.equal(n1.eligible, false);
+        assert.deepEqual(n1.failures.map((f) => [f.code, f.rule, f.reason]), [
+            ["limit_reached", "perMemberLimit", "already received 1 of limit 1"],
+            ["budget_count", "budget.count", "budget of 2 coupons used up: 2 issued"],
+            ["min_spend", "minSpend", "spend ¥29.99 is below the minimum ¥30.00"],
+            ["no_stacking", "stacksWith", "cannot be combined with Free delivery (free delivery)"],
+        ]);
+        const d1 = ws.couponEligibility("D1", "t", { at: "2026-12-01" });
+        assert.deepEqual(d1.failures.map((f) => [f.code, f.reasonZh]), [
+            ["ended", "优惠券已于 2026-11-30 结束"],
+            ["audience_lifecycle", "不在发放人群：生命周期为沉睡，需要新客"],
+            ["budget_count", "发放总量 2 张已用完：已发 2 张"],
+        ]);
+        expectCode(() => ws.couponEligibility("N1", "nope"), "BAD_OPTIONS", "nope");
+        expectCode(() => ws.couponEligibility("Z9", "t"), "UNKNOWN_MEMBER");
+        expectCode(() => ws.couponEligibility("N1", "t", { spend: 1 }), "BAD_OPTIONS", "spend");
+        expectCode(() => new Workspace().couponEligibility("N1", "t"), "NOT_ANALYZED");
+        ws.free();
+    });
+
+    it("couponReminders pages the coupons that expire within a day; couponStats gives the rates", () => {
+        const ws = store();
+        // N1's coupon: issued 11-02, last valid day 11-08, reminded on 11-07 and 11-08.
+        assert.equal(ws.couponReminders({ at: "2026-11-06" }).total, 0);
+        const page = ws.couponReminders({ at: "2026-11-07", offset: 0, limit: 10 });
+        assert.deepEqual(
+            page.rows.map((r) => [r.memberId, r.coupon, r.couponName, r.issuedAt, r.expires, r.daysLeft]),
+            [["N1", "t", "测试券", "2026-11-02", "2026-11-08", 1]],
+        );
+        assert.deepEqual([page.at, page.total, page.message], ["2026-11-07", 1, "您有一张优惠券即将到期"]);
+        const next = ws.couponReminders({ at: "2026-11-08", offset: 1, limit: 1 });
+        assert.deepEqual([next.total, next.rows.map((r) => [r.memberId, r.daysLeft])], [2, [["X1", 1]]]);
+        assert.equal(ws.couponReminders({ at: "2026-11-10" }).total, 0);
+        expectCode(() => ws.couponReminders({ page: 1 }), "BAD_OPTIONS", "page");
+        // Before the analysis date: only D1's fd (issued and used).
+        const s = ws.couponStats();
+        assert.deepEqual(s.coupons.map((c) => [c.key, c.issued, c.used, c.useRate]), [["t", 0, 0, 0], ["fd", 1, 1, 1]]);
+        const dormant = s.byLifecycle.find((r) => r.key === "dormant");
+        assert.deepEqual([dormant.members, dormant.membersIssued, dormant.issueRate, dormant.useRate], [1, 1, 1, 1]);
+        assert.equal(ws.couponStats({ coupon: "t" }).byLifecycle.find((r) => r.key === "dormant").issued, 0);
+        ws.free();
+    });
+
+    it("the demo store has coupon events for every template and reminders due", () => {
+        const ws = new Workspace();
+        ws.loadDemo();
+        ws.analyze();
+        const s = ws.couponStats();
+        assert.ok(s.coupons.every((c) => c.issued > 0 && c.kind !== null));
+        const r = ws.couponReminders({ limit: 5 });
+        assert.ok(r.total > 0 && r.rows.length === 5 && r.rows.every((x) => x.phone.includes("*")));
+        ws.free();
+    });
+});
