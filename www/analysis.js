@@ -151,4 +151,24 @@ export class Analysis {
     exportMembers(options) {
         return this.request("exportMembers", { options });
     }
+
+    /** A member's ranked offers from the playbook. → Offer[] */
+    offers(memberId) {
+        return this.request("offers", { memberId });
+    }
+
+    /** → CampaignPlan (counts, cost, per offer, a page of rows) */
+    planCampaign(options) {
+        return this.request("planCampaign", { options });
+    }
+
+    /** The send list (`list: "send"`) or the holdout (`list: "holdout"`). → Uint8Array (CSV, UTF-8 with BOM) */
+    exportCampaign(options) {
+        return this.request("exportCampaign", { options });
+    }
+
+    /** Treated against holdout over `days` from the send date, for the members the plan `options` targets. → CampaignUplift */
+    campaignUplift(options, days) {
+        return this.request("campaignUplift", { options, days });
+    }
 }

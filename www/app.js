@@ -2,6 +2,7 @@
 // and shows the analysis. All computing happens in the worker (analysis.js).
 
 import { Analysis } from "./analysis.js";
+import { CampaignBuilder } from "./campaigns.js";
 import { Charts } from "./charts.js";
 import { CouponChecker } from "./coupons.js";
 import { CrowdBuilder } from "./crowds.js";
@@ -59,6 +60,13 @@ const crowds = new CrowdBuilder(analysis, {
         toMembers();
     },
     onExport: (crowd) => exportCsv({ crowd, lang: currentLang() }, "crowd"),
+    onCounted: () => campaigns.builderChanged(),
+});
+const campaigns = new CampaignBuilder(analysis, {
+    builderCrowd: () => crowds.text(),
+    crowdLabel: (expr) => crowds.label(expr),
+    showMember: (id) => table.showMember(id),
+    onError: showError,
 });
 
 new DrawPage(analysis, { tableQuery: () => table.query(), onError: showError });
@@ -211,6 +219,7 @@ function renderAll() {
     if (table.crowd) table.crowd.label = crowds.label(table.crowd.expr);
     table.render();
     crowds.render();
+    campaigns.render();
     rulesEditor.render();
     coupons.render();
     renderReports($("reports"), [state.reports.orders, state.reports.members]);
@@ -231,6 +240,7 @@ async function runAnalysis() {
         storeInsights.clear();
         predictions.clear();
         crowds.clear();
+        campaigns.clear();
         coupons.clear();
         throw e;
     } finally {
@@ -241,7 +251,13 @@ async function runAnalysis() {
     charts.render(state.summary, table.filters);
     renderMoves(state.summary);
     storeInsights.render(state.insights);
-    await Promise.all([members, renderPredictions(), crowds.setSummary(state.summary), coupons.setSummary(state.summary)]);
+    await Promise.all([
+        members,
+        renderPredictions(),
+        crowds.setSummary(state.summary),
+        coupons.setSummary(state.summary),
+        campaigns.setSummary(state.summary),
+    ]);
 }
 
 /** The predictions section with its recall list; hidden when predict() failed. */

@@ -57,7 +57,8 @@ export function builderText(groups, join) {
 export class CrowdBuilder {
     /**
       * @param {import("./analysis.js").Analysis} analysis
-      * @param {{ onApply: (crowd: string, label: string) => void, onExport: (crowd: string) => Promise<void>, onError: (e: Error) => void }} hooks
+      * @param {{ onApply: (crowd: string, label: string) => void, onExport: (crowd: string) => Promise<void>, onError: (e: Error) => void,
+      *           onCounted?: (crowd: string) => void }} hooks (`onCounted`: after each count, the campaign builder follows the text)
       */
     constructor(analysis, hooks) {
         this.analysis = analysis;
@@ -242,6 +243,7 @@ export class CrowdBuilder {
         this.result = result;
         this.renderResult();
         this.renderActions();
+        this.hooks.onCounted?.(expr);
     }
 
     // ---- drawing ------------------------------------------------------------

@@ -4,8 +4,10 @@
 // search box; a row opens the member's details (`member(id)`): level, best slot,
 // preferred channel, home store, the tags — automatic with their evidence and
 // levers, custom (the rules') with the values their condition read, manual
-// (imported) marked as such — and the forecast once `predict()` has run.
+// (imported) marked as such — the forecast once `predict()` has run, and the
+// member's ranked offers (`offers(id)`).
 
+import { renderOffers } from "./campaigns.js";
 import { $, el, fact } from "./dom.js";
 import { slotLabel } from "./insights.js";
 import { countLabel, currentLang, formatInt, formatPercent, formatYuan, has, t } from "./i18n.js";
@@ -366,13 +368,18 @@ export class MemberTable {
     async showMember(id) {
         if (this.held) return;
         try {
-            const m = await this.analysis.member(id);
+            // The offers are extra: if they fail, the profile still opens and says why.
+            const [m, offers] = await Promise.all([this.analysis.member(id), this.analysis.offers(id).catch((e) => e)]);
             const shown = this.display(m);
             $("member-dialog-title").textContent = `${t("detailTitle")} ${m.id}`;
             $("member-dialog-body").replaceChildren(...DETAILS.map(([name, label]) => fact(t(label), shown[name])));
             $("member-dialog-tags").replaceChildren(
                 el("h3", {}, t("tagsTitle")),
                 ...(m.tags.length ? m.tags.map(renderTag) : [el("p", { className: "muted" }, t("noTags"))]),
+            );
+            $("member-dialog-offers").replaceChildren(
+                el("h3", {}, t("offersTitle")),
+                offers instanceof Error ? el("p", { className: "crowd-error" }, offers.message) : renderOffers(offers),
             );
             $("member-dialog").showModal();
         } catch (e) {
