@@ -24,6 +24,11 @@ export interface LoadOptions {
   encoding?: string;
   /** Force a delimiter ("," "\t" ";" "|"); default: sniffed from the header line. */
   delimiter?: string;
+  /**
+   * The worksheet of an Excel .xlsx workbook to read; default: the first
+   * visible one. Ignored for text files. (The mini-program build reads no .xlsx.)
+   */
+  sheet?: string;
 }
 
 /** One input row that was not used, and why. */
@@ -43,8 +48,12 @@ export interface RejectedRow {
 export interface ImportReport {
   dataset: DatasetKind;
   fileName: string;
+  /** "UTF-8", "UTF-8 (BOM)", "GBK/GB18030", "UTF-16LE", "UTF-16BE" or "Excel .xlsx". */
   encoding: string;
+  /** "," "\t" ";" or "|"; "" for a workbook. */
   delimiter: string;
+  /** The worksheet read from an Excel workbook; null for a text file. */
+  sheet: string | null;
   /** canonical field -> header as written */
   mapping: Record<string, string>;
   ignoredColumns: string[];
@@ -92,7 +101,16 @@ export interface Rules {
     minPurchases: number; discountedShare: number; stockpilerMaxPurchases: number; highAovRatio: number;
     campaignShare: number; minActivities: number; cartAddsPerPurchase: number; afterContentShare: number;
     giftPurchases: number;
+    /** 招徕型's campaign calendar: days "MM-DD" (every year) or "YYYY-MM-DD" (that year), both ends in. */
+    campaigns: { name: string; nameEn: string; from: string; to: string }[];
+    /** 种草型: a purchase at most this many days after a content touch (message click, KOL activity). */
+    contentDays: number;
+    /** The store's own tags; `when` in the crowd condition language, checked by setRules
+     *  (errors: field "tags.custom[i].when", message "at N: …"). */
+    custom: { key: string; name: string; nameEn?: string; when: string }[];
   };
+  /** The categories value members buy most: how many to list per group. */
+  categories: { top: number };
   timing: { minPurchases: number; minClicks: number };
   retention: { retentionDays: number; cohortWeeks: number };
   community: { groupSize: number; vipMinOrders: number; vipWindowDays: number };
@@ -133,6 +151,8 @@ export interface Rules {
     expiry: { mode: "endOfNextYear" | "rolling"; rollingMonths: number };
     expiringWithinDays: number;
   };
+  /** Coupon templates and the reminder message (README "Coupons"). */
+  coupons: { templates: CouponTemplate[]; reminderText: string; reminderTextEn: string };
 }
 
 export type Channel = "sms" | "mini_program" | "template_message" | "community_group" | "wecom" | "phone";
@@ -262,6 +282,91 @@ export interface PointsExpiring {
   expiring: number; expiringFen: number; firstExpiry: string; daysLeft: number;
 }
 
+/** The nine kinds of coupon (DOMAIN §9). */
+export type CouponKind =
+  | "newMember" | "threshold" | "percent" | "freeDelivery" | "gift" | "vipOnly" | "referral" | "recall" | "flashSale";
+
+/** One coupon template of rules.coupons. Amounts in yuan (as the rules write them). */
+export interface CouponTemplate {
+  key: string; name: string; nameEn: string; kind: CouponKind;
+  benefit: { amountOff: number } | { percentOff: number } | "freeDelivery" | { gift: string } | { price: number };
+  /** What one coupon costs the store, yuan; default the amount off. */
+  faceValue?: number;
+  /** Minimum order amount, yuan; default 0. */
+  minSpend?: number;
+  /** from/to: YYYY-MM-DD, inclusive; days: valid N days counting the issue day. */
+  validity: { from?: string; to?: string; days?: number };
+  audience?: { lifecycle?: Lifecycle[]; levels?: string[]; valueGroups?: ValueGroup[]; tags?: string[]; crowd?: string };
+  perMemberLimit?: number;
+  budget?: { count?: number; amount?: number };
+  stacksWith?: CouponKind[];
+  /** Days before the last valid day to remind; default 1. */
+  remindDays?: number;
+}
+
+/** A rule that failed in couponEligibility. */
+export interface CouponFailure {
+  code: "not_yet_valid" | "ended" | "audience_lifecycle" | "audience_level" | "audience_value_group"
+      | "audience_tag" | "audience_crowd" | "limit_reached" | "budget_count" | "budget_amount" | "min_spend"
+      | "no_stacking";
+  /** The template field at fault, e.g. "audience.lifecycle". */
+  rule: string;
+  reason: string;
+  reasonZh: string;
+}
+
+export interface CouponEligibility {
+  memberId: string; coupon: string; name: string; nameEn: string;
+  /** The day checked (YYYY-MM-DD). */
+  at: string;
+  eligible: boolean;
+  /** Every rule that failed. */
+  failures: CouponFailure[];
+  /** Coupons of this template the member / anyone received on or before `at`. */
+  issuedToMember: number; issuedTotal: number;
+  /** Last valid day of a coupon issued on `at`. */
+  expires: string;
+  minSpendFen: number;
+}
+
+export interface CouponReminder {
+  memberId: string; name: string;
+  /** Masked. */
+  phone: string;
+  coupon: string; couponName: string; couponNameEn: string;
+  issuedAt: string; expires: string;
+  /** Days from `at` to `expires`; 0 = expires that day. */
+  daysLeft: number;
+}
+
+export interface CouponSegmentRow {
+  key: string; label: string; labelEn: string;
+  members: number; membersIssued: number;
+  /** membersIssued / members */
+  issueRate: number;
+  issued: number; used: number;
+  /** used / issued */
+  useRate: number;
+}
+
+export interface CouponStats {
+  asOf: string;
+  hasCouponEvents: boolean;
+  /** The events file has a 优惠券 (coupon) column. */
+  hasCouponColumn: boolean;
+  /** The coupon the segment tables are about; null = all. */
+  coupon: string | null;
+  /** Every template, then labels of the events that no template names (kind null). */
+  coupons: {
+    key: string; name: string; nameEn: string; kind: CouponKind | null;
+    issued: number; used: number; membersIssued: number; useRate: number;
+    issuedFaceFen: number | null; budgetCount: number | null; budgetFen: number | null;
+  }[];
+  /** Value groups, then "prospect". */
+  byValueGroup: CouponSegmentRow[];
+  byLifecycle: CouponSegmentRow[];
+}
+
 export type RfmClass =
   | "important_value" | "important_develop" | "important_keep" | "important_win_back"
   | "general_value" | "general_develop" | "general_keep" | "general_win_back";
@@ -272,6 +377,25 @@ export type Grade = "core" | "important" | "potential" | "ordinary";
 export type Lifecycle = "prospect" | "new" | "active" | "dormant" | "churned";
 
 export interface Count { key: string; label: string; labelEn: string; members: number; revenueFen: number; }
+/** Where a tag comes from: seed 003's rules, the rules' custom tags, or imported (会员标签). */
+export type TagSource = "auto" | "custom" | "manual";
+export interface TagCount extends Count { source: TagSource; }
+/** One number behind a tag: automatic tags give value, threshold and op; custom tags the value of
+ *  each field their expression read (number, text, list, or null when the member has none). */
+export interface TagEvidence {
+  metric: string;
+  value: number | string | string[] | null;
+  threshold?: number;
+  op?: ">=" | "<=";
+}
+/** The categories one group bought in the window (insights().categories). */
+export interface CategoryRow { category: string; spendFen: number; spendShare: number; buyers: number; buyerShare: number; }
+export interface CategoryGroup {
+  /** "all", or a value group. */
+  key: "all" | ValueGroup; label: string; labelEn: string;
+  buyers: number; spendFen: number;
+  bySpend: CategoryRow[]; byBuyers: CategoryRow[];
+}
 
 export interface Summary {
   asOf: string;
@@ -297,8 +421,15 @@ export interface Summary {
   lifecycle: Count[];
   /** The rules' member levels, lowest first. */
   levels: Count[];
-  /** Members per behaviour tag (key = tag key). */
-  tags: Count[];
+  /** Members per tag: the eleven automatic tags, then the custom tags of the rules, then the
+   *  manual tags of the members file (key = the tag's text). */
+  tags: TagCount[];
+  /** Members per home store (the store of most purchases, else the members file's 所属门店). */
+  stores: Count[];
+  /** Members per preferred channel. */
+  preferredChannels: Count[];
+  /** Members per benefit card held (权益卡). */
+  benefitCards: Count[];
   /** Start of the period lifecycleMoves counts over. */
   lifecycleSince: string;
   /** Members per (stage then → stage now); from null = joined during the period. */
@@ -331,16 +462,21 @@ export interface MemberRow {
   bestSlot: string | null;
   /** True when bestSlot is the store's (the member has too few purchases of their own). */
   bestSlotIsStore: boolean;
-  /** Where most of the member's purchases were made. */
+  /** Preferred channel: most message clicks in the window, else the store's best. */
+  preferredChannel: string | null;
+  /** True when preferredChannel is the store's best (the member has too few clicks of their own). */
+  preferredChannelIsStore: boolean;
+  /** Where most of the member's purchases were made; else the members file's 所属门店. */
   homeStore: string | null;
   /** Base community group number within the home store. */
   baseGroup: number | null;
   /** A VIP now (rules.community). */
   vip: boolean;
-  /** Behaviour tags that fired, each with its evidence (value vs threshold) and levers. */
+  /** Tags: automatic (evidence = value vs threshold, with levers), then custom (evidence = the
+   *  fields read), then manual (imported; no evidence). */
   tags: {
-    tag: string; family: string; label: string; labelEn: string;
-    evidence: { metric: string; value: number; threshold: number; op: ">=" | "<=" }[];
+    tag: string; family: string; label: string; labelEn: string; source: TagSource;
+    evidence: TagEvidence[];
     levers: string[];
   }[];
   /** After predict(): probability the member is still a customer (0..1). */
@@ -426,7 +562,7 @@ export interface DemoFilesOptions extends DemoOptions { files?: ("orders" | "mem
 
 /** Errors thrown by the API are real `Error`s carrying a stable `code`. */
 export interface AnalyticsError extends Error {
-  code: "EMPTY_FILE" | "BINARY_FILE" | "UNSUPPORTED_FORMAT" | "MISSING_COLUMN" | "BAD_MAPPING"
+  code: "EMPTY_FILE" | "BINARY_FILE" | "UNSUPPORTED_FORMAT" | "BAD_WORKBOOK" | "MISSING_COLUMN" | "BAD_MAPPING"
       | "BAD_OPTIONS" | "INVALID_RULES" | "NO_DATA" | "NOT_ANALYZED" | "UNKNOWN_MEMBER" | "LOAD_IN_PROGRESS"
       | "NO_LOAD_IN_PROGRESS" | "NO_CUSTOMERS" | "NO_VARIATION" | "BAD_SUMMARY";
   /** Extra context when the error has a position. */
@@ -470,6 +606,10 @@ export class Workspace {
     funnel: { key: string; label: string; labelEn: string; members: number; rate: number }[];
     /** The stage with the lowest conversion (断点) to fix first. */
     breakpoint: string | null;
+    /** The channel of most message clicks in the window. */
+    bestChannel: string | null;
+    /** All buyers, then each value group ("value" second): top categories by spend and by buyers. */
+    categories: CategoryGroup[];
   };
   /** Fit the predictive models as of the latest analysis; member rows then carry forecasts.
    *  Thin data gets a flagged fallback (store.fallback, with the reason); analyze() discards it. */
@@ -491,6 +631,18 @@ export class Workspace {
   /** Treated against holdout on the orders from the send date (default 30 days). */
   campaignUplift(options: { id: string; sendDate: string; holdoutShare?: number; members: string[]; days?: number }):
     CampaignUplift;
+  /** The coupon templates of the rules in force, with a description (中文, English) and the face value. */
+  couponTemplates(): (CouponTemplate & { kindName: string; kindNameEn: string; description: string;
+                                         descriptionEn: string; faceValueFen: number | null })[];
+  /** Whether a member may receive a coupon on `at` (default the analysis date), with every failing rule
+   *  and its reason. `spendFen` checks the minimum spend; `with` (coupon keys) checks stacking. */
+  couponEligibility(memberId: string, coupon: string, options?: { at?: string; spendFen?: number; with?: string[] }):
+    CouponEligibility;
+  /** Coupons issued and not used whose last valid day is within their remindDays of `at`, paged. */
+  couponReminders(query?: { at?: string; offset?: number; limit?: number }):
+    { at: string; total: number; offset: number; message: string; messageEn: string; rows: CouponReminder[] };
+  /** Issue and use rates by coupon, value group and lifecycle; `coupon` limits the segment tables to one. */
+  couponStats(query?: { coupon?: string }): CouponStats;
   /** A fair draw. Without `seed` (64 hex digits) a secure random one is used; the result always
    *  carries the seed so anyone can re-check it (ChaCha20 stream, README "Fair draws"). */
   static draw(request:

@@ -1,13 +1,28 @@
 /**
  * The WeChat mini-program entry (pkg/miniprogram/index.js): the API of
- * index.d.ts, with an `init` that takes the path of the wasm inside the
- * code package instead of a source.
+ * index.d.ts from a smaller build (README "Builds and sizes"), with an `init`
+ * that takes the path of the wasm inside the code package instead of a source.
+ *
+ * The mini-program build has no `loadDemo`, `predict` or `Workspace.demoFiles`
+ * (they are absent, not stubs), and reads no Excel workbooks: an `.xlsx` is an
+ * `UNSUPPORTED_FORMAT` error, so pass CSV/TSV (GBK, UTF-8 and UTF-16 all work).
  *
  *   const ma = require("member-analytics");   // after "Tools → Build npm"
  *   await ma.init();                           // or ma.init("/your/path/member_analytics_bg.wasm.br")
  *   const ws = new ma.Workspace();
  */
+import type { Workspace as FullWorkspace } from "./index";
+
 export * from "./index";
+
+/** The methods of the full build that the mini-program build leaves out. */
+export type AbsentMethods = "loadDemo" | "predict";
+
+/** A `Workspace` of the mini-program build. */
+export type Workspace = Omit<FullWorkspace, AbsentMethods>;
+export declare const Workspace: Omit<typeof FullWorkspace, "prototype" | "demoFiles"> & {
+  new (): Workspace;
+};
 
 /** Where WeChat's "Build npm" puts the wasm by default. */
 export const DEFAULT_WASM_PATH: "/miniprogram_npm/member-analytics/member_analytics_bg.wasm.br";

@@ -73,16 +73,23 @@
 //!
 //! Members, in id (= registration) order, including prospects:
 //! ```text
-//! 会员ID,手机号,姓名,注册时间,会员等级,积分
-//! M00001,13812345678,王芳,2022-01-03 18:40:12,银卡会员,734
+//! 会员ID,手机号,姓名,注册时间,会员等级,积分,所属门店,是否关注公众号,关注时间,权益卡,会员标签
+//! M00001,13812345678,王芳,2022-01-03 18:40:12,银卡会员,734,静安寺店,是,2022-01-03 18:42:51,省钱卡,老顾客
 //! ```
 //! 手机号 unique unmasked 11-digit mobile numbers; 会员等级 普通会员 / 银卡会员
 //! (≥ ¥500 net spend) / 金卡会员 (≥ ¥2,000); 积分 the balance on the day
-//! after [`DEMO_END`] (see "Points" below). Fields are quoted per RFC 4180
-//! if they ever contain `,`, `"` or a line break (the generated names never
-//! do).
+//! after [`DEMO_END`] (see "Points" below). 所属门店 is the home store;
+//! about 43% are WeChat fans (80% of loyal regulars, 25% of prospects),
+//! half of them since registration (关注时间); 权益卡 (省钱卡, 早餐月卡,
+//! 咖啡月卡; lists joined by `、`) go mostly to regulars and early
+//! commuters; the clerks' manual 会员标签 are 老顾客 (regulars), 附近白领
+//! (office lunch), 宝妈 and 企业客户.
+//! Fields are quoted per RFC 4180 if they ever contain `,`, `"` or a line
+//! break (the generated names never do).
 //!
-//! Order lines, in the orders file's order (1–4 per order):
+//! Order lines, in the orders file's order (1–4 per order); regulars (loyal,
+//! steady) turn two drinks or snacks in three into coffee, fresh food or a
+//! lunch box, so value members' categories differ from the rest:
 //! ```text
 //! 订单号,商品编码,商品名称,商品分类,单价,数量,小计,是否特价,礼品包装
 //! D00000001,6904002,现磨拿铁,咖啡,12.00,1,12.00,否,否
@@ -98,18 +105,33 @@
 //! Events, **grouped by member** (member-id order) and chronological within
 //! a member only, so that memory stays O(members):
 //! ```text
-//! 会员ID,发生时间,事件类型,活动类型,渠道,积分
-//! M00042,2025-05-08 11:30:00,message_sent,,短信,
-//! M00042,2026-03-12 19:02:41,points_redeemed,满30减5元券,小程序,500
+//! 会员ID,发生时间,事件类型,活动类型,渠道,优惠券,积分
+//! M00042,2025-05-08 11:30:00,message_sent,,短信,,
+//! M00042,2025-06-02 18:05:11,coupon_issued,,公众号,spend30_save5,
+//! M00042,2026-03-12 19:02:41,points_redeemed,满30减5元券,小程序,,500
 //! ```
 //! Visits around most orders and while browsing, add_to_cart (3–6 per order
 //! for the 6% who hesitate), sign-in streaks for 18%, a weekly message
-//! (Thursday 11:30) to half the members with clicks for some, coupons now and
+//! (Thursday 11:30) to half the members — through 企业微信, 公众号, 短信 or
+//! 小程序, one channel per member — with clicks for some, coupons now and
 //! then, few shares, reviews and referrals, group_join once for some, and
 //! activities (健康讲座/营养课程, 打卡挑战/集章比赛, 新品答题, 邀请有礼) for
 //! small subsets, placed in the last ~11 months so the analysis year sees
-//! them. On the default demo every behaviour tag whose facts are computed
-//! fires for some members.
+//! them; one buyer in twenty is influenced (种草型): a 达人直播 or 种草笔记
+//! an hour to two days before most purchases. One occasional shopper in
+//! sixteen hunts promotions (招徕型): big baskets, and six orders in seven
+//! moved to the campaign days of the rules' default calendar (`CAMPAIGNS`).
+//! On the default demo every behaviour tag fires for some members.
+//!
+//! Coupons carry the keys of the default coupon templates
+//! (`loyalty::coupons`): a new-member coupon on registering inside the
+//! window (used at the till's first order), campaign coupons now and then
+//! (VIP, gift and 10%-off coupons to regulars, 1-yuan flash sales to
+//! occasional buyers and prospects, ¥5 off ¥30 and free delivery to all),
+//! used about a third of the time within a week, and a come-back coupon by
+//! SMS to most churned members between 5 and 25 October 2026. Per-member
+//! limits and the store's budgets of the templates are respected (budgets in
+//! member-id order), so the 1-yuan flash sale's 100 coupons run out.
 //!
 //! # Points
 //!
@@ -121,7 +143,7 @@
 //! stream of their own, so every other field is as it was without them; a
 //! member only spends points the ledger surely gives them (see
 //! `Spending`), so no balance goes below zero. On the default demo about
-//! 560 orders use points and 70 exchanges are made; about 29% of the
+//! 620 orders use points and 76 exchanges are made; about 31% of the
 //! points earned are spent.
 //!
 //! The members file's 积分 is what the crate's own ledger
@@ -130,7 +152,7 @@
 //! member)), except for about 1.5% of the members with points, whose
 //! export is off as a real POS export is: the latest purchase's points not
 //! yet synced, or a manual adjustment (+50, +100, +200, +500, −100). The
-//! reconcile lists those 32 members of the default demo and no one else.
+//! reconcile lists those 29 members of the default demo and no one else.
 //!
 //! With the default expiry (the end of the year after the year earned)
 //! nothing expires inside the demo's window: the points of 2025 go on
@@ -281,9 +303,10 @@ const MAX_MEMBERS: usize = 1_000_000;
 const MAX_ORDERS: u64 = 1_000_000_000;
 
 const ORDERS_HEADER: &str = "订单号,会员ID,支付时间,实付金额,订单状态,退款金额,门店,渠道,积分抵扣\n";
-const MEMBERS_HEADER: &str = "会员ID,手机号,姓名,注册时间,会员等级,积分\n";
+const MEMBERS_HEADER: &str =
+    "会员ID,手机号,姓名,注册时间,会员等级,积分,所属门店,是否关注公众号,关注时间,权益卡,会员标签\n";
 const ORDER_LINES_HEADER: &str = "订单号,商品编码,商品名称,商品分类,单价,数量,小计,是否特价,礼品包装\n";
-const EVENTS_HEADER: &str = "会员ID,发生时间,事件类型,活动类型,渠道,积分\n";
+const EVENTS_HEADER: &str = "会员ID,发生时间,事件类型,活动类型,渠道,优惠券,积分\n";
 
 const STORES: [&str; 3] = ["静安寺店", "徐家汇店", "陆家嘴店"];
 /// Chance that a member's home store is each store.
@@ -344,8 +367,18 @@ const STREAM_PHONES: u64 = 5;
 const STREAM_TRAITS: u64 = 6;
 const STREAM_LINES: u64 = 7;
 const STREAM_EVENTS: u64 = 8;
-const STREAM_POINTS: u64 = 9;
-const STREAM_POINTS_FILE: u64 = 10;
+/// Promo hunters (招徕型) among the members.
+const STREAM_PROMO: u64 = 9;
+/// The members file's later columns: fan, followed, cards, manual tags.
+const STREAM_MEMBER_FIELDS: u64 = 10;
+/// Content (达人直播, 种草笔记) before the purchases of the influenced (种草型).
+const STREAM_CONTENT: u64 = 11;
+/// Coupons issued and used (the default templates' keys).
+const STREAM_COUPONS: u64 = 12;
+/// Points spent at the till and exchanged (积分抵扣, points_redeemed).
+const STREAM_POINTS: u64 = 13;
+/// The members file's 积分 when it is off the ledger.
+const STREAM_POINTS_FILE: u64 = 14;
 
 // ---------------------------------------------------------------------------
 // Deterministic randomness
@@ -792,6 +825,8 @@ struct Member {
     first: Option<u32>,
     /// Orders allocated to this member.
     orders: u64,
+    /// Buys mostly on campaign days, in big baskets (招徕型).
+    promo: bool,
 }
 
 impl Member {
@@ -857,6 +892,7 @@ impl Member {
             span,
             first,
             orders: 0,
+            promo: false,
         }
     }
 }
@@ -900,6 +936,14 @@ impl Plan {
         let mut list: Vec<Member> = kinds.into_iter().map(|kind| Member::new(kind, &cal, &mut rng)).collect();
         // Member ids follow registration (stable: ties keep draw order).
         list.sort_by_key(|m| m.reg);
+        // One occasional shopper in sixteen hunts promotions: big baskets on campaign days.
+        let mut promo = Rng::stream(seed, STREAM_PROMO, 0);
+        for m in list.iter_mut().filter(|m| m.kind == Kind::Occasional) {
+            if promo.chance(1.0 / 16.0) {
+                m.promo = true;
+                m.basket *= 2.5;
+            }
+        }
         allocate(&mut list, orders, rng.f64());
 
         Self {
@@ -1033,6 +1077,8 @@ impl Stream {
         } else {
             return None;
         };
+        // A promo hunter's order moves to a campaign day (six in seven of them).
+        let time = if m.promo && time % 7 != 0 { campaign_time(time).min(m.to) } else { time };
         let time = time.max(self.last);
         self.last = time;
 
@@ -1094,7 +1140,7 @@ const MAX_OFFSET_YUAN: i64 = 20;
 const REDEEM_CHANCE: f64 = 0.03;
 const MIN_REDEEM: i64 = 1_000;
 /// What points buy: (activity-kind index of the label, points).
-const REDEEM_ITEMS: [(u8, u32); 5] = [(7, 500), (8, 1_000), (9, 800), (10, 2_000), (11, 100)];
+const REDEEM_ITEMS: [(u8, u32); 5] = [(9, 500), (10, 1_000), (11, 800), (12, 2_000), (13, 100)];
 
 /// A points exchange: when, for how many points, which item (index into
 /// [`ACTIVITY_KINDS`]).
@@ -1147,6 +1193,37 @@ impl Spending {
             }
         }
     }
+}
+
+/// The demo's campaign days (the default calendar of the rules, `tags.campaigns`,
+/// over the demo's 18 months), as (first, last) days.
+const CAMPAIGNS: [(NaiveDate, NaiveDate); 10] = [
+    (date((2025, 5, 18)), date((2025, 5, 20))),
+    (date((2025, 6, 16)), date((2025, 6, 18))),
+    (date((2025, 10, 1)), date((2025, 10, 7))),
+    (date((2025, 11, 9)), date((2025, 11, 11))),
+    (date((2025, 12, 10)), date((2025, 12, 12))),
+    (date((2026, 2, 3)), date((2026, 2, 16))),
+    (date((2026, 3, 6)), date((2026, 3, 8))),
+    (date((2026, 5, 18)), date((2026, 5, 20))),
+    (date((2026, 6, 16)), date((2026, 6, 18))),
+    (date((2026, 10, 1)), date((2026, 10, 7))),
+];
+
+/// `t` (seconds after the window start) moved to a day of the next campaign
+/// at the same time of day (spread over its days); unchanged when inside one
+/// or after the last.
+fn campaign_time(t: u32) -> u32 {
+    let day = i64::from(t) / DAY;
+    for (from, to) in CAMPAIGNS {
+        let a = from.signed_duration_since(WINDOW_START).num_days();
+        let b = to.signed_duration_since(WINDOW_START).num_days();
+        if day <= b {
+            let moved = if day >= a { day } else { a + day % (b - a + 1) };
+            return (moved * DAY + i64::from(t) % DAY) as u32;
+        }
+    }
+    t
 }
 
 /// Heap key: time in the high half, member index in the low half, so equal
@@ -1361,7 +1438,19 @@ fn gift_season(t: u32) -> bool {
 
 /// One order's lines: 1–4 products whose 小计 sum exactly to the order's
 /// 实付金额 (the last line takes the remainder). Returns the lines written.
-fn order_lines_rows(buf: &mut Vec<u8>, plan: &Plan, seq: u64, traits: &Traits, o: &Order) -> u64 {
+/// Regulars' taste: on two orders in three, a drink or a snack drawn for a
+/// regular (loyal or steady) becomes coffee, fresh food or a lunch box — the
+/// daily routine — so the categories value members buy differ from the rest.
+/// Replaces the product drawn, never adds a draw.
+const REGULAR_TASTE: [usize; 11] = [15, 16, 17, 24, 25, 26, 27, 28, 11, 13, 14];
+
+fn taste(product: usize, regular: bool, seq: u64) -> Product {
+    let swap = regular && seq % 3 != 0 && product < REGULAR_TASTE.len();
+    CATALOGUE[if swap { REGULAR_TASTE[product] } else { product } % CATALOGUE.len()]
+}
+
+fn order_lines_rows(buf: &mut Vec<u8>, plan: &Plan, seq: u64, member: &Member, traits: &Traits, o: &Order) -> u64 {
+    let regular = matches!(member.kind, Kind::Loyal | Kind::Steady);
     let mut rng = Rng::stream(plan.seed, STREAM_LINES, seq);
     let total = o.amount;
     let max_lines = (1 + total / 700).min(4) as u64;
@@ -1375,7 +1464,7 @@ fn order_lines_rows(buf: &mut Vec<u8>, plan: &Plan, seq: u64, traits: &Traits, o
         let last = k + 1 == lines;
         // Keep at least ¥1 for each later line.
         let budget = left.saturating_sub(100 * (lines - k - 1));
-        let mut product = CATALOGUE[rng.below(CATALOGUE.len() as u64) as usize];
+        let mut product = taste(rng.below(CATALOGUE.len() as u64) as usize, regular, seq);
         let (qty, subtotal, price) = if last {
             // Gift wrap goes with a gift box when one fits.
             if wrap_order && left >= 5_000 {
@@ -1387,7 +1476,7 @@ fn order_lines_rows(buf: &mut Vec<u8>, plan: &Plan, seq: u64, traits: &Traits, o
         } else {
             let mut tries = 0;
             while product.3 > budget / 2 && tries < 8 {
-                product = CATALOGUE[rng.below(CATALOGUE.len() as u64 - 3) as usize];
+                product = taste(rng.below(CATALOGUE.len() as u64 - 3) as usize, regular, seq);
                 tries += 1;
             }
             let price = product.3.min(budget / 2).max(1);
@@ -1422,8 +1511,8 @@ fn order_lines_rows(buf: &mut Vec<u8>, plan: &Plan, seq: u64, traits: &Traits, o
 
 fn write_order_lines_with<W: Write>(plan: Plan, out: W) -> io::Result<u64> {
     let traits: Vec<Traits> = (0..plan.members.len()).map(|i| Traits::new(plan.seed, i)).collect();
-    merge_orders(plan, out, ORDER_LINES_HEADER, |buf, plan, seq, i, _, o| {
-        traits.get(i).map_or(0, |t| order_lines_rows(buf, plan, seq, t, o))
+    merge_orders(plan, out, ORDER_LINES_HEADER, |buf, plan, seq, i, m, o| {
+        traits.get(i).map_or(0, |t| order_lines_rows(buf, plan, seq, m, t, o))
     })
 }
 
@@ -1471,8 +1560,9 @@ const EVENT_KINDS: [EventType; 13] = [
     EventType::GroupJoin,
     EventType::PointsRedeemed,
 ];
-/// 活动类型 of activities (index 0 is "none"), then what points buy.
-const ACTIVITY_KINDS: [&str; 12] = [
+/// 活动类型 of activities (index 0 is "none"; 7 and 8 the content the
+/// influenced see), then what points buy (9–13).
+const ACTIVITY_KINDS: [&str; 14] = [
     "",
     "健康讲座",
     "营养课程",
@@ -1480,6 +1570,8 @@ const ACTIVITY_KINDS: [&str; 12] = [
     "集章比赛",
     "新品答题",
     "邀请有礼",
+    "达人直播",
+    "种草笔记",
     "满30减5元券",
     "满50减10元券",
     "现磨咖啡兑换券",
@@ -1498,8 +1590,72 @@ const CH_WECOM: u8 = 5;
 const MESSAGE_AT: u32 = 11 * 3_600 + 1_800;
 
 /// One event: time (seconds after the window start), type, activity kind,
-/// channel, points (redemptions only).
-type Event = (u32, u8, u8, u8, u32);
+/// channel, coupon (index into [`COUPONS`]), points (redemptions only).
+type Event = (u32, u8, u8, u8, u8, u32);
+
+/// 优惠券 of coupon events: the keys of the default coupon templates
+/// (`loyalty::coupons`), each with its per-member limit and its budget in
+/// coupons for the whole store; index 0 is "none".
+const COUPONS: [(&str, u32, u32); 10] = [
+    ("", 0, 0),
+    ("new_member", 1, u32::MAX),
+    ("spend30_save5", 4, 5_000),
+    ("ten_percent_off", 2, u32::MAX),
+    ("free_delivery", 4, u32::MAX),
+    ("gift_coffee", 1, 200),
+    ("vip_exclusive", 1, u32::MAX),
+    ("referral_reward", 5, u32::MAX),
+    // ¥5,000 at ¥10 each.
+    ("recall", 1, 500),
+    ("flash_sale_1yuan", 1, 100),
+];
+const CP_NEW: u8 = 1;
+const CP_SPEND30: u8 = 2;
+const CP_PERCENT: u8 = 3;
+const CP_DELIVERY: u8 = 4;
+const CP_GIFT: u8 = 5;
+const CP_VIP: u8 = 6;
+const CP_REFERRAL: u8 = 7;
+const CP_RECALL: u8 = 8;
+const CP_FLASH: u8 = 9;
+
+/// The coupons issued so far, for the per-member limits (reset for each
+/// member) and the store's budgets (members in id order).
+#[derive(Debug, Default)]
+struct CouponsIssued {
+    member: [u32; COUPONS.len()],
+    store: [u32; COUPONS.len()],
+}
+
+impl CouponsIssued {
+    /// Issue `coupon` if the member's limit and the budget allow it.
+    fn take(&mut self, coupon: u8) -> bool {
+        let c = usize::from(coupon) % COUPONS.len();
+        let (_, limit, budget) = COUPONS[c];
+        let ok = c > 0 && self.member[c] < limit && self.store[c] < budget;
+        if ok {
+            self.member[c] += 1;
+            self.store[c] += 1;
+        }
+        ok
+    }
+}
+
+/// Which coupon a campaign sends a member of this archetype: the store
+/// sends VIP, gift and discount coupons to its regulars, flash sales to
+/// occasional buyers and prospects.
+fn pick_coupon(rng: &mut Rng, kind: Kind) -> u8 {
+    let (coupons, weights): (&[u8], &[f64]) = match kind {
+        Kind::Loyal => {
+            (&[CP_SPEND30, CP_DELIVERY, CP_VIP, CP_GIFT, CP_PERCENT, CP_REFERRAL], &[0.3, 0.2, 0.2, 0.15, 0.1, 0.05])
+        }
+        Kind::Steady => (&[CP_SPEND30, CP_PERCENT, CP_DELIVERY, CP_REFERRAL], &[0.35, 0.3, 0.25, 0.1]),
+        Kind::Occasional | Kind::New => (&[CP_SPEND30, CP_DELIVERY, CP_FLASH, CP_REFERRAL], &[0.45, 0.3, 0.15, 0.1]),
+        Kind::Churned => (&[CP_SPEND30, CP_DELIVERY, CP_FLASH], &[0.5, 0.35, 0.15]),
+        Kind::Prospect => (&[CP_FLASH, CP_SPEND30, CP_DELIVERY], &[0.5, 0.3, 0.2]),
+    };
+    coupons.get(rng.pick(weights)).copied().unwrap_or(CP_SPEND30)
+}
 
 /// A time between `lo` and `hi` (seconds after the window start) on a
 /// uniform day, at an hour following the member's habit.
@@ -1529,10 +1685,21 @@ fn poisson(rng: &mut Rng, mean: f64) -> u32 {
 }
 
 /// One member's events, sorted by time.
-fn member_events(plan: &Plan, index: usize, m: &Member, traits: &Traits, events: &mut Vec<Event>) {
+fn member_events(
+    plan: &Plan,
+    index: usize,
+    m: &Member,
+    traits: &Traits,
+    issued: &mut CouponsIssued,
+    events: &mut Vec<Event>,
+) {
     events.clear();
+    issued.member = [0; COUPONS.len()];
     let cal = &plan.cal;
     let mut rng = Rng::stream(plan.seed, STREAM_EVENTS, index as u64);
+    // Which coupon, and the coupons beyond the campaigns below, come from
+    // their own stream so that the other events keep their draws.
+    let mut crng = Rng::stream(plan.seed, STREAM_COUPONS, index as u64);
     let end = (WINDOW_SECS - 1) as u32;
     let from = (m.reg + 60).clamp(0, i64::from(end)) as u32;
     // Events stop a few weeks after the last possible purchase.
@@ -1548,25 +1715,25 @@ fn member_events(plan: &Plan, index: usize, m: &Member, traits: &Traits, events:
     while let Some(o) = stream.next(m, cal) {
         orders += 1;
         if rng.chance(0.55) {
-            events.push((o.time.saturating_sub(60 + rng.below(900) as u32).max(from), EV_VISIT, 0, CH_APP, 0));
+            events.push((o.time.saturating_sub(60 + rng.below(900) as u32).max(from), EV_VISIT, 0, CH_APP, 0, 0));
         }
         if rng.chance(0.3) {
-            events.push((o.time.saturating_sub(30 + rng.below(600) as u32).max(from), EV_CART, 0, CH_APP, 0));
+            events.push((o.time.saturating_sub(30 + rng.below(600) as u32).max(from), EV_CART, 0, CH_APP, 0, 0));
         }
         if rng.chance(0.015) {
             let t = o.time.saturating_add(3_600 + rng.below(3 * DAY as u64) as u32).min(end);
-            events.push((t, EV_REVIEW, 0, CH_APP, 0));
+            events.push((t, EV_REVIEW, 0, CH_APP, 0, 0));
         }
         // Points exchanged after the order (their own stream: no draw here).
         if let Some(r) = stream.redeemed() {
-            let channel = if r.item == 10 { CH_STORE } else { CH_APP };
-            events.push((r.time, EV_POINTS_REDEEMED, r.item, channel, r.points));
+            let channel = if r.item == 12 { CH_STORE } else { CH_APP };
+            events.push((r.time, EV_POINTS_REDEEMED, r.item, channel, 0, r.points));
         }
     }
     let o = f64::from(orders);
     let mut add = |rng: &mut Rng, n: u32, kind: u8, activity: u8, channel: u8, lo: u32, hi: u32| {
         for _ in 0..n {
-            events.push((moment(rng, cal, profile, lo, hi), kind, activity, channel, 0));
+            events.push((moment(rng, cal, profile, lo, hi), kind, activity, channel, 0, 0));
         }
     };
     // Browsing without buying.
@@ -1653,24 +1820,60 @@ fn member_events(plan: &Plan, index: usize, m: &Member, traits: &Traits, events:
             for d in start..start + 3 + rng.below(12) as u32 {
                 let t = d * DAY as u32 + 7 * 3_600 + rng.below(2 * 3_600) as u32;
                 if t >= from && t <= to {
-                    events.push((t, EV_SIGN_IN, 0, CH_APP, 0));
+                    events.push((t, EV_SIGN_IN, 0, CH_APP, 0, 0));
                 }
             }
         }
     }
-    // Coupons: issued now and then, used about a third of the time.
+    // The new-member coupon on registering inside the window, used at the
+    // first order when it follows at the till (else now and then within
+    // its 7 days).
+    if m.reg >= 0 && issued.take(CP_NEW) {
+        events.push((from, EV_COUPON_ISSUED, 0, CH_APP, CP_NEW, 0));
+        let used = match m.first {
+            Some(first) if crng.chance(0.9) => Some(first.max(from)),
+            _ if crng.chance(0.25) => Some(from + 3_600 + crng.below(5 * DAY as u64) as u32),
+            _ => None,
+        };
+        if let Some(t) = used.filter(|&t| t <= end) {
+            events.push((t, EV_COUPON_USED, 0, CH_STORE, CP_NEW, 0));
+        }
+    }
+    // Campaign coupons: issued now and then, used about a third of the time.
     let coupons = poisson(&mut rng, f64::from((to - from) / DAY as u32) / 60.0);
     for _ in 0..coupons {
         let t = moment(&mut rng, cal, profile, from, to);
-        events.push((t, EV_COUPON_ISSUED, 0, CH_OFFICIAL, 0));
+        let coupon = pick_coupon(&mut crng, m.kind);
+        let coupon = if issued.take(coupon) { coupon } else { 0 };
+        if coupon != 0 {
+            events.push((t, EV_COUPON_ISSUED, 0, CH_OFFICIAL, coupon, 0));
+        }
         if rng.chance(0.35) {
             let used = t.saturating_add(3_600 + rng.below(7 * DAY as u64) as u32);
             if used <= end {
+                let at = moment(&mut rng, cal, profile, used, used.saturating_add(3_600).min(end));
+                if coupon != 0 {
+                    events.push((at, EV_COUPON_USED, 0, CH_STORE, coupon, 0));
+                }
+            }
+        }
+    }
+    // The recall campaign of October 2026: a come-back coupon by SMS to
+    // most members who stopped coming, on a day between 5 and 25 October;
+    // few come back for it.
+    if m.kind == Kind::Churned && crng.chance(0.6) {
+        let day = (END_DATE.signed_duration_since(date((2026, 10, 5))).num_days() as u32)
+            .saturating_sub(crng.below(21) as u32);
+        let t = end.saturating_sub(day * DAY as u32 + 14 * 3_600) + crng.below(4 * 3_600) as u32;
+        if t >= from && issued.take(CP_RECALL) {
+            events.push((t, EV_COUPON_ISSUED, 0, CH_SMS, CP_RECALL, 0));
+            if crng.chance(0.05) {
                 events.push((
-                    moment(&mut rng, cal, profile, used, used.saturating_add(3_600).min(end)),
+                    t + DAY as u32 + crng.below(10 * DAY as u64) as u32,
                     EV_COUPON_USED,
                     0,
                     CH_STORE,
+                    CP_RECALL,
                     0,
                 ));
             }
@@ -1680,14 +1883,33 @@ fn member_events(plan: &Plan, index: usize, m: &Member, traits: &Traits, events:
     // or not), and the clicks it gets.
     if traits.messages {
         let week = 7 * DAY as u32;
-        let channel = if rng.chance(0.5) { CH_WECOM } else { CH_SMS };
+        // One draw, as ever: 企业微信 30 %, 公众号 20 %, 短信 30 %, 小程序 20 %.
+        let channel = match rng.f64() {
+            x if x < 0.3 => CH_WECOM,
+            x if x < 0.5 => CH_OFFICIAL,
+            x if x < 0.8 => CH_SMS,
+            _ => CH_APP,
+        };
         let mut t = (from / week + 1) * week + MESSAGE_AT;
         while t <= end {
-            events.push((t, EV_MESSAGE_SENT, 0, channel, 0));
+            events.push((t, EV_MESSAGE_SENT, 0, channel, 0, 0));
             if rng.chance(traits.click) {
-                events.push((t + 60 + rng.below(4 * 3_600) as u32, EV_MESSAGE_CLICKED, 0, channel, 0));
+                events.push((t + 60 + rng.below(4 * 3_600) as u32, EV_MESSAGE_CLICKED, 0, channel, 0, 0));
             }
             t += week;
+        }
+    }
+    // The influenced (种草型, one buyer in twenty): a live stream or a post an hour to two
+    // days before most purchases of the last ~11 months.
+    let mut content = Rng::stream(plan.seed, STREAM_CONTENT, index as u64);
+    if m.orders > 0 && content.chance(0.05) {
+        let mut stream = Stream::new(plan.seed, index, m);
+        while let Some(o) = stream.next(m, cal) {
+            if o.time >= rlo && content.chance(0.8) {
+                let before = 3_600 + content.below(47 * 3_600) as u32;
+                let kind = 7 + content.below(2) as u8;
+                events.push((o.time.saturating_sub(before).max(from), EV_ACTIVITY, kind, CH_APP, 0, 0));
+            }
         }
     }
     events.sort_by_key(|e| e.0);
@@ -1697,10 +1919,11 @@ fn write_events_with<W: Write>(plan: &Plan, out: W) -> io::Result<u64> {
     let mut sink = Sink::new(out);
     sink.buf.extend_from_slice(EVENTS_HEADER.as_bytes());
     let mut events = Vec::new();
+    let mut issued = CouponsIssued::default();
     let mut rows = 0;
     for (i, m) in plan.members.iter().enumerate() {
-        member_events(plan, i, m, &Traits::new(plan.seed, i), &mut events);
-        for &(t, kind, activity, channel, points) in &events {
+        member_events(plan, i, m, &Traits::new(plan.seed, i), &mut issued, &mut events);
+        for &(t, kind, activity, channel, coupon, points) in &events {
             let buf = &mut sink.buf;
             buf.push(b'M');
             push_padded(buf, i as u64 + 1, plan.member_width);
@@ -1712,6 +1935,8 @@ fn write_events_with<W: Write>(plan: &Plan, out: W) -> io::Result<u64> {
             buf.extend_from_slice(ACTIVITY_KINDS[usize::from(activity) % ACTIVITY_KINDS.len()].as_bytes());
             buf.push(b',');
             buf.extend_from_slice(EVENT_CHANNELS[usize::from(channel) % EVENT_CHANNELS.len()].as_bytes());
+            buf.push(b',');
+            buf.extend_from_slice(COUPONS[usize::from(coupon) % COUPONS.len()].0.as_bytes());
             buf.push(b',');
             if points > 0 {
                 push_padded(buf, u64::from(points), 1);
@@ -1841,7 +2066,7 @@ fn replay_points(plan: &Plan, index: usize, m: &Member, events: &[Event], rules:
         orders.push(OrderIn { day, minute, kind, net, refunded, points_used, category_multiplier: 1.0, id: "" });
     }
     let mut moves = Vec::new();
-    for &(t, kind, activity, _, points) in events {
+    for &(t, kind, activity, _, _, points) in events {
         let (day, minute) = day_minute(t);
         let kind = EVENT_KINDS[usize::from(kind) % EVENT_KINDS.len()];
         let bonus = rules.levels.bonus(kind);
@@ -1882,6 +2107,73 @@ fn exported_points(plan: &Plan, index: usize, m: &Member, events: &[Event], rule
     (balance + adjustment).max(0)
 }
 
+/// Benefit cards (权益卡) of the demo store.
+const CARDS: [&str; 3] = ["省钱卡", "早餐月卡", "咖啡月卡"];
+
+/// The members file's later columns, from the member's own stream:
+/// 所属门店 (the home store), 是否关注公众号 (regulars follow more often),
+/// 关注时间 (half at registration, the rest later), 权益卡 and the clerks'
+/// manual 会员标签 (老顾客, 附近白领, 宝妈, 企业客户).
+fn member_fields(buf: &mut Vec<u8>, plan: &Plan, i: usize, m: &Member) {
+    let mut rng = Rng::stream(plan.seed, STREAM_MEMBER_FIELDS, i as u64);
+    let regular = matches!(m.kind, Kind::Loyal | Kind::Steady);
+    let fan_share = match m.kind {
+        Kind::Loyal => 0.8,
+        Kind::Steady => 0.65,
+        Kind::Occasional | Kind::New => 0.45,
+        Kind::Churned => 0.3,
+        Kind::Prospect => 0.25,
+    };
+    buf.push(b',');
+    buf.extend_from_slice(STORES[usize::from(m.home) % 3].as_bytes());
+    buf.push(b',');
+    let fan = rng.chance(fan_share);
+    buf.extend_from_slice(if fan { "是" } else { "否" }.as_bytes());
+    buf.push(b',');
+    if fan {
+        let end = WINDOW_SECS - 1;
+        let at = if rng.chance(0.5) {
+            m.reg + 120 + rng.below(3_600) as i64
+        } else {
+            m.reg + (rng.f64() * (end - m.reg).max(0) as f64) as i64
+        };
+        push_time(buf, &plan.cal, at.min(end));
+    }
+    buf.push(b',');
+    let mut cards: Vec<&str> = Vec::new();
+    if rng.chance(if m.kind == Kind::Loyal {
+        0.35
+    } else if regular {
+        0.12
+    } else {
+        0.02
+    }) {
+        cards.push(CARDS[0]);
+    }
+    if rng.chance(if m.profile == 0 { 0.15 } else { 0.02 }) {
+        cards.push(CARDS[1]);
+    }
+    if rng.chance(if regular { 0.1 } else { 0.02 }) {
+        cards.push(CARDS[2]);
+    }
+    buf.extend_from_slice(cards.join("、").as_bytes());
+    buf.push(b',');
+    let mut tags: Vec<&str> = Vec::new();
+    if regular && rng.chance(0.4) {
+        tags.push("老顾客");
+    }
+    if m.profile == 1 && rng.chance(0.1) {
+        tags.push("附近白领");
+    }
+    if rng.chance(0.04) {
+        tags.push("宝妈");
+    }
+    if rng.chance(0.01) {
+        tags.push("企业客户");
+    }
+    buf.extend_from_slice(tags.join("、").as_bytes());
+}
+
 fn write_members_with<W: Write>(plan: &Plan, out: W) -> io::Result<u64> {
     let mut sink = Sink::new(out);
     sink.buf.extend_from_slice(MEMBERS_HEADER.as_bytes());
@@ -1889,6 +2181,10 @@ fn write_members_with<W: Write>(plan: &Plan, out: W) -> io::Result<u64> {
     let key = splitmix64(&mut key_state);
     let rules = Rules::default();
     let mut events = Vec::new();
+    // The coupon budgets run in member-id order here as in the events file,
+    // so the events replayed are the file's own (coupon events do not change
+    // points either way).
+    let mut issued = CouponsIssued::default();
     let mut rows = 0;
     for (i, m) in plan.members.iter().enumerate() {
         // Replays the member's order stream: same draws as the orders file.
@@ -1897,7 +2193,7 @@ fn write_members_with<W: Write>(plan: &Plan, out: W) -> io::Result<u64> {
         while let Some(o) = stream.next(m, &plan.cal) {
             net += o.net();
         }
-        member_events(plan, i, m, &Traits::new(plan.seed, i), &mut events);
+        member_events(plan, i, m, &Traits::new(plan.seed, i), &mut issued, &mut events);
         let points = exported_points(plan, i, m, &events, &rules);
         let mut rng = Rng::stream(plan.seed, STREAM_PROFILE, i as u64);
         let level = LEVEL_FEN.iter().filter(|&&t| net >= t).count();
@@ -1922,6 +2218,7 @@ fn write_members_with<W: Write>(plan: &Plan, out: W) -> io::Result<u64> {
             buf.push(b'-');
         }
         push_padded(buf, points.unsigned_abs(), 1);
+        member_fields(buf, plan, i, m);
         buf.push(b'\n');
         rows += 1;
         sink.spill()?;
@@ -2102,7 +2399,11 @@ mod tests {
         };
         assert_eq!(
             (fnv(&files.orders), fnv(&files.members)),
-            (8743663385376262697, 18433129241492226865),
+            // Merge of main and ui-points: orders gained 积分抵扣 (points spent,
+            // STREAM_POINTS) on top of the promo hunters' moved orders; members
+            // gained main's fan, card and manual-tag columns (STREAM_MEMBER_FIELDS)
+            // after ui-points' 积分 from the ledger (STREAM_POINTS_FILE).
+            (15245839544995229726, 11142236974821686160),
             "demo output changed"
         );
     }
@@ -2117,7 +2418,7 @@ mod tests {
         assert!(orders.ends_with('\n'));
         assert!(!files.orders.starts_with(&[0xEF, 0xBB, 0xBF]));
         let members = text(&files.members);
-        assert!(members.starts_with("会员ID,手机号,姓名,注册时间,会员等级,积分\n"));
+        assert!(members.starts_with(MEMBERS_HEADER));
         // members = max(orders / 10, 50)
         assert_eq!(members.lines().count(), 1_235);
         assert_eq!(write_orders(&options, io::sink()).ok(), Some(12_345));
@@ -2167,7 +2468,7 @@ mod tests {
         let mut phones = HashSet::new();
         let mut reg = HashMap::new();
         for (i, m) in members.iter().enumerate() {
-            assert_eq!(m.len(), 6, "{m:?}");
+            assert_eq!(m.len(), 11, "{m:?}");
             assert_eq!(m[0], format!("M{:05}", i + 1));
             let p = m[1];
             assert!(p.len() == 11 && p.bytes().all(|b| b.is_ascii_digit()) && p.starts_with('1'));
@@ -2177,6 +2478,11 @@ mod tests {
             reg.insert(m[0], when(m[3]));
             assert!(LEVELS.contains(&m[4]));
             assert!(m[5].parse::<u64>().is_ok());
+            assert!(STORES.contains(&m[6]) && ["是", "否"].contains(&m[7]), "{m:?}");
+            // Followed (关注时间) exactly when a fan, never before registering.
+            assert_eq!(m[7] == "是", !m[8].is_empty(), "{m:?}");
+            assert!(m[8].is_empty() || when(m[8]) >= when(m[3]), "{m:?}");
+            assert!(m[9].split('、').all(|c| c.is_empty() || CARDS.contains(&c)), "{m:?}");
         }
         let mut first = HashMap::new();
         for o in rows(&files.orders) {
@@ -2363,9 +2669,41 @@ mod lines_and_events_tests {
             "indecisive",
             "circle",
             "gift_giver",
+            "promo_driven",
+            "influenced",
         ] {
             let n = counts.iter().find(|c| c.0 == key).map_or(0, |c| c.1);
             assert!(n >= 1, "no member tagged {key}: {counts:?}");
+        }
+        // Manual tags from the members file count beside them.
+        assert!(summary.tags.iter().any(|c| c.source == "manual" && c.key == "老顾客" && c.members >= 10));
+        let insights = &ws.analysis().unwrap_or_else(|e| panic!("{e}")).insights.summary;
+        // Regulars' taste shows in the categories value members buy most: coffee and fresh food
+        // take a larger share of their spend than of all buyers', drinks and snacks a smaller one.
+        let share = |group: usize, category: &str| {
+            insights.categories[group].by_spend.iter().find(|r| r.category == category).map_or(0.0, |r| r.spend_share)
+        };
+        assert!(share(1, "咖啡") > share(0, "咖啡") && share(1, "鲜食") > share(0, "鲜食"));
+        assert!(share(1, "饮料") < share(0, "饮料") && share(1, "零食") < share(0, "零食"));
+        assert_eq!(summary.stores.len(), 3);
+        assert_eq!(summary.benefit_cards.len(), 3);
+        assert!(summary.preferred_channels.len() >= 4, "{:?}", summary.preferred_channels);
+        for crowd in [
+            "wechatFan = yes and daysSinceFollowed <= 30",
+            "daysSinceVisit <= 7",
+            "not daysSinceVisit <= 30",
+            "daysSinceCartAdd <= 7",
+            "orders2Years >= 20",
+            "ordersNoRefund < orders2Years or ordersNoRefund < 5",
+            "benefitCard = 省钱卡",
+            "preferredChannel = 短信",
+        ] {
+            let q = crate::analytics::query::MembersQuery {
+                crowd: Some(crowd.into()),
+                limit: Some(0),
+                ..Default::default()
+            };
+            assert!(ws.members(&q).map_or(0, |p| p.total) > 0, "{crowd} is empty on the demo");
         }
     }
 
@@ -2420,7 +2758,7 @@ mod lines_and_events_tests {
         let redeemed: Vec<&str> = events.lines().filter(|l| l.contains(",points_redeemed,")).collect();
         for l in &redeemed {
             let f: Vec<&str> = l.split(',').collect();
-            assert!(ACTIVITY_KINDS[7..].contains(&f[3]) && f[5].parse::<u32>().is_ok_and(|p| p > 0), "{l}");
+            assert!(ACTIVITY_KINDS[9..].contains(&f[3]) && f[6].parse::<u32>().is_ok_and(|p| p > 0), "{l}");
         }
         // Other events carry no points.
         assert!(events.lines().skip(1).filter(|l| !l.contains(",points_redeemed,")).all(|l| l.ends_with(',')));
@@ -2438,7 +2776,11 @@ mod lines_and_events_tests {
         let files = generate(&DemoOptions { seed: 42, members: Some(60), orders: Some(700) });
         assert_eq!(
             (fnv(&files.order_lines), fnv(&files.events)),
-            (15456934764019549820, 13753319561526129285),
+            // Lines as on main (the regulars' taste, REGULAR_TASTE); events are main's
+            // (four message channels, the influenced members' content, the coupon
+            // templates' keys in 优惠券) with ui-points' points_redeemed and the 积分
+            // column after 优惠券.
+            (3313243137246408586, 17742444366520622394),
             "demo output changed"
         );
     }
@@ -2490,7 +2832,7 @@ mod lines_and_events_tests {
         let mut types = std::collections::HashSet::new();
         for l in events.lines().skip(1) {
             let f: Vec<&str> = l.split(',').collect();
-            assert_eq!(f.len(), 6, "{l}");
+            assert_eq!(f.len(), 7, "{l}");
             types.insert(f[2].to_owned());
         }
         assert_eq!(types.len(), EVENT_TYPES.len());

@@ -34,6 +34,15 @@ pub enum ErrorKind {
         /// The format recognised.
         what: String,
     },
+    /// An Excel workbook that cannot be read: damaged, encrypted, without
+    /// worksheets, or without the sheet the options name.
+    #[error("{file}: the Excel workbook cannot be read: {message} (无法读取该 Excel 工作簿)")]
+    BadWorkbook {
+        /// File name as given by the caller.
+        file: String,
+        /// What is wrong.
+        message: String,
+    },
     /// A required column is absent and no mapping names it.
     #[error(
         "{file}: no column for {field} (缺少列 {field_zh}); headers seen: {headers}; \
@@ -113,6 +122,7 @@ impl Error {
             ErrorKind::EmptyFile { .. } => "EMPTY_FILE",
             ErrorKind::BinaryFile { .. } => "BINARY_FILE",
             ErrorKind::UnsupportedFormat { .. } => "UNSUPPORTED_FORMAT",
+            ErrorKind::BadWorkbook { .. } => "BAD_WORKBOOK",
             ErrorKind::MissingColumn { .. } => "MISSING_COLUMN",
             ErrorKind::BadMapping { .. } => "BAD_MAPPING",
             ErrorKind::BadOptions { .. } => "BAD_OPTIONS",
@@ -143,6 +153,7 @@ impl Error {
             ErrorKind::EmptyFile { file }
             | ErrorKind::BinaryFile { file, .. }
             | ErrorKind::UnsupportedFormat { file, .. }
+            | ErrorKind::BadWorkbook { file, .. }
             | ErrorKind::MissingColumn { file, .. }
             | ErrorKind::BadMapping { file, .. } => Some(file),
             _ => None,

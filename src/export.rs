@@ -101,6 +101,8 @@ pub fn members_csv(view: &View<'_>, options: &ExportOptions) -> Result<Vec<u8>> 
             "客单价(元)",
             "最大单笔(元)",
             "最近消费日期",
+            "生命周期",
+            "偏好渠道",
         ]
     } else {
         &[
@@ -119,6 +121,8 @@ pub fn members_csv(view: &View<'_>, options: &ExportOptions) -> Result<Vec<u8>> 
             "aov",
             "max_order",
             "last_purchase",
+            "lifecycle",
+            "preferred_channel",
         ]
     };
     let mut out = String::from("\u{feff}");
@@ -147,6 +151,7 @@ pub fn members_csv(view: &View<'_>, options: &ExportOptions) -> Result<Vec<u8>> 
             yuan(r.max_order_fen),
             r.last_purchase.unwrap_or_default(),
             r.lifecycle.map(|s| label(Lifecycle::labels(s))).unwrap_or_default().to_string(),
+            text_cell(&r.preferred_channel.unwrap_or_default()),
         ];
         out.push_str(&cells.join(","));
         out.push_str("\r\n");

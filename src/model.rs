@@ -422,6 +422,11 @@ pub struct Orders {
 }
 
 impl Orders {
+    /// Whether order `i` had money refunded, in full or in part (it is in [`Orders::refunds`]).
+    pub fn refunded(&self, i: usize) -> bool {
+        self.refunds.binary_search_by_key(&i, |&(row, _)| row as usize).is_ok()
+    }
+
     /// An empty table.
     pub fn new() -> Orders {
         let mut orders = Orders::default();

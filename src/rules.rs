@@ -41,6 +41,10 @@ pub struct Rules {
     pub playbook: crate::loyalty::playbook::PlaybookRules,
     /// The points ledger: earn, burn, expiry (DOMAIN §8).
     pub points: crate::loyalty::points::PointsRules,
+    /// The categories value members buy most (DOMAIN §12).
+    pub categories: crate::analytics::categories::CategoryRules,
+    /// Coupon templates (DOMAIN §9).
+    pub coupons: crate::loyalty::coupons::CouponRules,
 }
 
 /// Lifecycle settings; the churn line is `valueGroups.churnDays`.
@@ -332,6 +336,8 @@ impl Rules {
         self.retention.validate()?;
         self.community.validate()?;
         self.playbook.validate()?;
+        self.tags.validate()?;
+        self.categories.validate()?;
         let lv = &self.levels;
         if lv.levels.first().map(|l| l.growth) != Some(0) {
             return Err(Error::invalid_rules("levels.levels[0].growth", "the first level must start at growth 0"));
@@ -388,6 +394,18 @@ impl Rules {
         range("prediction.annualDiscountRate", p.annual_discount_rate, 0.0, 10.0)?;
         range("prediction.holdoutDays", f64::from(p.holdout_days), 7.0, 730.0)?;
         self.points.validate(&self.levels)?;
+        self.coupons.validate(&lv.levels)?;
+        // An offer's coupon must be one of the templates.
+        let templates = &self.coupons.templates;
+        for (i, offer) in self.playbook.offers.iter().enumerate() {
+            if let Some(key) = offer.coupon.as_deref().filter(|k| !templates.iter().any(|t| t.key == *k)) {
+                let known: Vec<&str> = templates.iter().map(|t| t.key.as_str()).collect();
+                return Err(Error::invalid_rules(
+                    format!("playbook.offers[{i}].coupon"),
+                    format!("no coupon template {key:?}; coupons.templates has {}", known.join(", ")),
+                ));
+            }
+        }
         Ok(())
     }
 }

@@ -2,8 +2,13 @@
 //! `serde_wasm_bindgen` (compiled for `wasm32` only). Every export is
 //! decode → call the core → encode; errors become real JS `Error`s with a
 //! stable `code` (and `field` / `fileName` when known).
+//!
+//! Cargo features decide a few methods: `demo` (`loadDemo`,
+//! `Workspace.demoFiles`) and `predict` (`predict`); the mini-program build
+//! leaves them out (README, "Builds and sizes").
 
 use crate::analytics::query::MembersQuery;
+#[cfg(feature = "demo")]
 use crate::demo::DemoOptions;
 use crate::export::ExportOptions;
 use crate::ingest::{Kind, LoadOptions};
@@ -125,6 +130,7 @@ impl Workspace {
     }
 
     /// Load the embedded demo store: `ws.loadDemo({ seed: 7 })` → `{ orders, members, orderLines, events }` reports.
+    #[cfg(feature = "demo")]
     #[wasm_bindgen(js_name = loadDemo)]
     pub fn load_demo(&mut self, options: JsValue) -> Result<JsValue, JsValue> {
         let (options, files) = demo_options(options)?;
@@ -201,6 +207,7 @@ impl Workspace {
     /// Fit the predictive models as of the latest analysis:
     /// `const p = ws.predict(); p.store.next30Days.revenueFen` → PredictionSummary.
     /// Member rows then carry `probabilityAlive`, `clvFen`, `valueAtRiskFen`, `atRisk`.
+    #[cfg(feature = "predict")]
     pub fn predict(&mut self) -> Result<JsValue, JsValue> {
         to_js(self.0.predict().map_err(js_error)?)
     }
@@ -232,6 +239,36 @@ impl Workspace {
     /// One member: `ws.member("M00042")`.
     pub fn member(&self, id: &str) -> Result<JsValue, JsValue> {
         to_js(&self.0.member(id).map_err(js_error)?)
+    }
+
+    /// The coupon templates of the rules in force, each with a description:
+    /// `ws.couponTemplates()[0].description` → "无门槛减5，领取后7天内有效".
+    #[wasm_bindgen(js_name = couponTemplates)]
+    pub fn coupon_templates(&self) -> Result<JsValue, JsValue> {
+        to_js(&self.0.coupon_templates())
+    }
+
+    /// Whether a member may receive a coupon, with every failing rule and its reason:
+    /// `ws.couponEligibility("M00042", "recall", { at: "2026-11-01", spendFen: 2500, with: ["free_delivery"] })`.
+    #[wasm_bindgen(js_name = couponEligibility)]
+    pub fn coupon_eligibility(&self, member_id: &str, coupon: &str, options: JsValue) -> Result<JsValue, JsValue> {
+        let options: crate::loyalty::coupons::EligibilityOptions = self::options("options", options)?;
+        to_js(&self.0.coupon_eligibility(member_id, coupon, &options).map_err(js_error)?)
+    }
+
+    /// Coupons issued, not used, expiring within their reminder window, paged:
+    /// `ws.couponReminders({ at: "2026-11-01", offset: 0, limit: 50 })`.
+    #[wasm_bindgen(js_name = couponReminders)]
+    pub fn coupon_reminders(&self, query: JsValue) -> Result<JsValue, JsValue> {
+        let query: crate::loyalty::coupons::RemindersQuery = options("query", query)?;
+        to_js(&self.0.coupon_reminders(&query).map_err(js_error)?)
+    }
+
+    /// Issue and use rates by coupon, value group and lifecycle: `ws.couponStats({ coupon: "recall" })`.
+    #[wasm_bindgen(js_name = couponStats)]
+    pub fn coupon_stats(&self, query: JsValue) -> Result<JsValue, JsValue> {
+        let query: crate::loyalty::coupons::StatsQuery = options("query", query)?;
+        to_js(&self.0.coupon_stats(&query).map_err(js_error)?)
     }
 
     /// The member list as CSV (UTF-8 with BOM): `ws.exportMembers({ lang: "zh" })` → Uint8Array.
@@ -402,6 +439,7 @@ impl Workspace {
     /// The demo store's files: `Workspace.demoFiles({ orders: 1_000_000 }).orders` → Uint8Array.
     /// `files: ["orders"]` writes only those (keys `orders`, `members`, `orderLines`, `events`):
     /// a 5M-order store's lines and events would not fit in wasm memory beside its orders.
+    #[cfg(feature = "demo")]
     #[wasm_bindgen(js_name = demoFiles)]
     pub fn demo_files(options: JsValue) -> Result<JsValue, JsValue> {
         use crate::demo::{write_events, write_members, write_order_lines, write_orders};
@@ -436,6 +474,7 @@ impl Default for Workspace {
 }
 
 /// One of the demo store's files.
+#[cfg(feature = "demo")]
 #[derive(Clone, Copy, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
 enum DemoFile {
@@ -445,6 +484,7 @@ enum DemoFile {
     Events,
 }
 
+#[cfg(feature = "demo")]
 impl DemoFile {
     const ALL: [DemoFile; 4] = [DemoFile::Orders, DemoFile::Members, DemoFile::OrderLines, DemoFile::Events];
 
@@ -461,6 +501,7 @@ impl DemoFile {
 /// Demo options: whole numbers only (a negative or fractional count is an
 /// error naming the field); sizes beyond the generator's range are clamped
 /// as `demo::DemoOptions` documents; `files` picks some of `demoFiles`.
+#[cfg(feature = "demo")]
 fn demo_options(value: JsValue) -> Result<(DemoOptions, Option<Vec<DemoFile>>), JsValue> {
     #[derive(serde::Deserialize, Default)]
     #[serde(deny_unknown_fields)]

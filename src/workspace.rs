@@ -10,6 +10,9 @@ use crate::error::{ErrorKind, Result};
 use crate::export::{ExportOptions, members_csv};
 use crate::ingest::{ImportReport, Ingest, Kind, LoadOptions, Loaded, Table, read};
 use crate::loyalty::campaign::{CampaignOptions, CampaignSummary, Uplift, UpliftOptions, plan, uplift};
+use crate::loyalty::coupons::{
+    self, CouponStats, Eligibility, EligibilityOptions, RemindersPage, RemindersQuery, StatsQuery, TemplateInfo,
+};
 use crate::loyalty::playbook::{Offer, Playbook};
 use crate::loyalty::points::book::{Difference, Expiring, Page};
 use crate::loyalty::points::{Book, MemberLedger, PageQuery, PointsSummary, member_ledger};
@@ -153,12 +156,13 @@ impl Workspace {
         self.analysis.as_ref().ok_or_else(|| ErrorKind::NotAnalyzed.into())
     }
 
-    /// What queries read; the points book only when a crowd names a
-    /// points field (it replays every member's ledger the first time).
-    fn view(&self, crowd: Option<&str>) -> Result<View<'_>> {
-        let points = match crowd {
-            Some(c) if c.contains("points") => Some(self.book()?),
-            _ => None,
+    /// What queries read; the points book only when one of the `crowds`
+    /// (condition-language texts) names a points field (it replays every
+    /// member's ledger the first time).
+    fn view<'a>(&self, crowds: impl IntoIterator<Item = &'a str>) -> Result<View<'_>> {
+        let points = match crowds.into_iter().any(|c| c.contains("points")) {
+            true => Some(self.book()?),
+            false => None,
         };
         Ok(View {
             analysis: self.analysis()?,
@@ -169,12 +173,14 @@ impl Workspace {
         })
     }
 
-    /// What the playbook reads: the points book too when an offer's audience
-    /// or the campaign's crowd names a points field.
+    /// What the playbook reads: every offer's audience and the campaign's crowd.
     fn playbook_view(&self, crowd: Option<&str>) -> Result<View<'_>> {
-        let audiences = self.rules.playbook.offers.iter().map(|o| o.audience.as_str());
-        let points = audiences.chain(crowd).any(|text| text.contains("points"));
-        self.view(points.then_some("points"))
+        self.view(self.rules.playbook.offers.iter().map(|o| o.audience.as_str()).chain(crowd))
+    }
+
+    /// What the coupon rules read: every template's audience crowd.
+    fn coupons_view(&self) -> Result<View<'_>> {
+        self.view(self.rules.coupons.templates.iter().filter_map(|t| t.audience.crowd.as_deref()))
     }
 
     /// A page of member rows.
@@ -253,5 +259,25 @@ impl Workspace {
     /// Treated against holdout on the orders loaded, after a campaign's send date.
     pub fn campaign_uplift(&self, options: &UpliftOptions) -> Result<Uplift> {
         uplift(&self.data, options)
+    }
+
+    /// The coupon templates of the rules, with their descriptions.
+    pub fn coupon_templates(&self) -> Vec<TemplateInfo> {
+        coupons::templates(&self.rules.coupons)
+    }
+
+    /// Whether a member may receive a coupon, with every failing rule and its reason.
+    pub fn coupon_eligibility(&self, member: &str, coupon: &str, options: &EligibilityOptions) -> Result<Eligibility> {
+        coupons::eligibility(&self.coupons_view()?, &self.rules.coupons, member, coupon, options)
+    }
+
+    /// The coupons to remind members of (issued, not used, expiring soon), paged.
+    pub fn coupon_reminders(&self, query: &RemindersQuery) -> Result<RemindersPage> {
+        coupons::reminders(&self.coupons_view()?, &self.rules.coupons, query)
+    }
+
+    /// Issue and use rates by coupon and by segment.
+    pub fn coupon_stats(&self, query: &StatsQuery) -> Result<CouponStats> {
+        coupons::stats(&self.coupons_view()?, &self.rules.coupons, query)
     }
 }

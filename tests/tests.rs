@@ -9,6 +9,9 @@ use member_analytics::ingest::{Ingest, Kind, LoadOptions, read};
 use member_analytics::loyalty::points::PageQuery;
 use proptest::prelude::*;
 
+#[cfg(feature = "xlsx")]
+mod xlsx;
+
 fn fixture(name: &str) -> Vec<u8> {
     std::fs::read(format!("{}/tests/data/{name}", env!("CARGO_MANIFEST_DIR"))).expect("fixture")
 }
@@ -154,8 +157,9 @@ fn export_is_excel_ready_masked_and_formula_safe() {
     assert!(lines[0].starts_with("会员ID,手机号,姓名"));
     assert_eq!(
         lines[1],
-        "M001,138****1234,张伟,1,3,1279.80,4,4,4,重要价值客户,价值用户,重要会员,426.60,1234.50,2026-10-31,活跃"
+        "M001,138****1234,张伟,1,3,1279.80,4,4,4,重要价值客户,价值用户,重要会员,426.60,1234.50,2026-10-31,活跃,"
     );
+    assert!(lines[0].ends_with(",最近消费日期,生命周期,偏好渠道"), "{}", lines[0]);
     assert!(lines.iter().any(|l| l.starts_with("M002,139****4321,\"'=HYPERLINK(\"\"http://x\"\")\"")), "{text}");
     let total: i64 = lines[1..]
         .iter()
@@ -208,7 +212,8 @@ fn unusable_files_say_why() {
     assert_eq!(ws.members(&MembersQuery::default()).unwrap_err().code(), "NOT_ANALYZED");
     for (bytes, code) in [
         (&b""[..], "EMPTY_FILE"),
-        (b"PK\x03\x04\x14\x00\x06\x00", "UNSUPPORTED_FORMAT"),
+        (b"PK\x03\x04\x14\x00\x06\x00", if cfg!(feature = "xlsx") { "BAD_WORKBOOK" } else { "UNSUPPORTED_FORMAT" }),
+        (b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1\x00", "UNSUPPORTED_FORMAT"),
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "BINARY_FILE"),
         ("姓名,金额\n张三,1\n".as_bytes(), "MISSING_COLUMN"),
     ] {
@@ -449,9 +454,10 @@ fn behaviour_tags_carry_their_evidence() {
     let m1 = ws.member("M001").unwrap();
     assert_eq!(m1.tags.len(), 1);
     let t = &m1.tags[0];
-    assert_eq!((t.tag, t.label, t.family), ("stockpiler", "屯货型", "优惠敏感"));
-    let evidence: Vec<(&str, f64, f64)> = t.evidence.iter().map(|e| (e.metric, e.value, e.threshold)).collect();
-    assert_eq!(evidence, vec![("purchases", 3.0, 3.0), ("aovToStoreMedian", 4.266, 2.0)]);
+    assert_eq!((t.tag.as_str(), t.label.as_str(), t.family, t.source), ("stockpiler", "屯货型", "优惠敏感", "auto"));
+    let evidence: Vec<(&str, Option<f64>, Option<f64>)> =
+        t.evidence.iter().map(|e| (e.metric.as_str(), e.value.as_f64(), e.threshold)).collect();
+    assert_eq!(evidence, vec![("purchases", Some(3.0), Some(3.0)), ("aovToStoreMedian", Some(4.266), Some(2.0))]);
     assert!(t.levers.contains(&"储值卡"));
     assert!(ws.member("M002").unwrap().tags.is_empty());
     assert_eq!(s.tags.iter().find(|c| c.key == "stockpiler").map(|c| c.members), Some(1));
@@ -693,10 +699,13 @@ fn tags_from_order_lines_and_events() {
     ws.load(Kind::OrderLines, &fixture("order_lines_gbk.csv"), &opts("l")).unwrap();
     ws.load(Kind::Events, &fixture("events_utf8.csv"), &opts("e")).unwrap();
     ws.analyze(None).unwrap();
-    let tags = |ws: &Workspace, id: &str| ws.member(id).unwrap().tags.iter().map(|t| t.tag).collect::<Vec<_>>();
+    let tags = |ws: &Workspace, id: &str| ws.member(id).unwrap().tags.iter().map(|t| t.tag.clone()).collect::<Vec<_>>();
     assert_eq!(tags(&ws, "M001"), vec!["discount_driven", "stockpiler"]);
     let share = &ws.member("M001").unwrap().tags[0].evidence[0];
-    assert_eq!((share.metric, share.value, share.threshold), ("discountedShare", 1.0, 0.8));
+    assert_eq!(
+        (share.metric.as_str(), share.value.as_f64(), share.threshold),
+        ("discountedShare", Some(1.0), Some(0.8))
+    );
     assert!(tags(&ws, "M002").is_empty() && tags(&ws, "M005").is_empty());
     // Event bonuses join the growth value: M001 signed in once (+1), M002 shared (+5) and
     // reviewed (+10), M003 referred (+50, on 45.60 yuan of purchases).
@@ -820,4 +829,159 @@ fn points_category_multipliers_weigh_the_lines() {
     let l = ws.points_ledger("C1", None).unwrap();
     assert_eq!(l.lines.iter().map(|l| l.points).collect::<Vec<_>>(), [160, 10]);
     assert_eq!(l.lines[0].reason, "消费 ¥100.00（订单 A1） ×1.6 品类");
+}
+
+#[test]
+fn crowd_fields_from_members_and_events_manual_and_custom_tags() {
+    // Worked by hand from orders_gbk_crlf.csv, members_all_fields.csv and events_utf8.csv,
+    // as of 2026-11-01 (the day after D008):
+    // - M001: 静安寺店, a fan since 2025-12-01 (335 days), cards PLUS年卡 + 生日礼包, manual tags
+    //   高价值 and 爱咖啡; visited 2026-10-01 (31 days), added to cart 10-01 and 10-10 (22 days);
+    //   D001, D002, D008 in the last two years, none refunded; no clicks of their own, so the
+    //   store's best channel (短信, M005's one click), flagged.
+    // - M002: 徐家汇店, not a fan, no card, manual tags 宝妈 (twice in the cell) and 团购; D003 was
+    //   refunded in full (no purchase), D004 partly: 1 order in two years, 0 without refund.
+    // - M007: in the members file only: 静安寺店, a fan since 2026-02-02 (272 days), 企业卡.
+    // - M003 and M004 are in no members file: their home store is their orders' (陆家嘴店, 静安寺店);
+    //   M004's D007 (2025-03-01) is within two years (from 2024-11-01). M005 clicked 短信 once.
+    let mut ws = Workspace::new();
+    ws.load(Kind::Orders, &fixture("orders_gbk_crlf.csv"), &opts("o")).unwrap();
+    ws.load(Kind::Members, &fixture("members_all_fields.csv"), &opts("m")).unwrap();
+    ws.load(Kind::Events, &fixture("events_utf8.csv"), &opts("e")).unwrap();
+    ws.set_rules(
+        r#"{"tags": {"custom": [{"key": "fan_with_cards", "name": "有卡粉丝", "nameEn": "Fan with cards",
+            "when": "wechatFan = yes and benefitCards >= 2"}]}}"#,
+    )
+    .unwrap();
+    let summary = ws.analyze(Some("2026-11-01")).unwrap().clone();
+    let ids = |crowd: &str| -> Vec<String> {
+        let q = MembersQuery { crowd: Some(crowd.into()), sort: Some("id_asc".into()), ..Default::default() };
+        ws.members(&q).unwrap().rows.into_iter().map(|r| r.id).collect()
+    };
+    assert_eq!(ids("wechatFan = yes"), ["M001", "M007"]);
+    assert_eq!(ids("wechatFan = no"), ["M002"]);
+    assert_eq!(ids("daysSinceFollowed = 335 or daysSinceFollowed = 272"), ["M001", "M007"]);
+    assert_eq!(ids("daysSinceFollowed < 335"), ["M007"]);
+    assert_eq!(ids("daysSinceVisit <= 31"), ["M001"]);
+    assert_eq!(ids("daysSinceCartAdd = 22"), ["M001"]);
+    assert_eq!(ids("orders2Years = 3 and ordersNoRefund = 3"), ["M001"]);
+    assert_eq!(ids("orders2Years = 1 and ordersNoRefund = 0"), ["M002"]);
+    assert_eq!(ids("orders2Years = 1 and daysSinceLastPurchase > 365"), ["M004"]);
+    assert_eq!(ids("benefitCards >= 1"), ["M001", "M007"]);
+    assert_eq!(ids("benefitCard = \"企业卡\""), ["M007"]);
+    assert_eq!(ids("store = \"静安寺店\""), ["M001", "M004", "M005", "M007"]);
+    assert_eq!(ids("store = 陆家嘴店"), ["M003"]);
+    assert_eq!(ids("tag = 宝妈"), ["M002"]);
+    assert_eq!(ids("tag = fan_with_cards"), ["M001"]);
+    assert_eq!(ids("preferredChannel = 短信").len() as u64, summary.members, "all have 短信, most as the store's");
+
+    let m1 = ws.member("M001").unwrap();
+    assert_eq!((m1.preferred_channel.as_deref(), m1.preferred_channel_is_store), (Some("短信"), true));
+    let m5 = ws.member("M005").unwrap();
+    assert_eq!((m5.preferred_channel.as_deref(), m5.preferred_channel_is_store), (Some("短信"), false));
+    assert_eq!(ws.member("M007").unwrap().home_store.as_deref(), Some("静安寺店"));
+    let tags: Vec<(&str, &str)> = m1.tags.iter().map(|t| (t.tag.as_str(), t.source)).collect();
+    assert_eq!(
+        tags,
+        [("stockpiler", "auto"), ("fan_with_cards", "custom"), ("高价值", "manual"), ("爱咖啡", "manual")]
+    );
+    let custom = &m1.tags[1];
+    assert_eq!(
+        (custom.label.as_str(), custom.label_en.as_str(), custom.family),
+        ("有卡粉丝", "Fan with cards", "自定义")
+    );
+    let evidence: Vec<(&str, serde_json::Value, Option<f64>)> =
+        custom.evidence.iter().map(|e| (e.metric.as_str(), e.value.clone(), e.threshold)).collect();
+    assert_eq!(
+        evidence,
+        [("wechatFan", serde_json::json!("yes"), None), ("benefitCards", serde_json::json!(2.0), None)]
+    );
+    assert!(m1.tags[2].evidence.is_empty() && m1.tags[2].levers.is_empty());
+
+    let count = |key: &str| summary.tags.iter().find(|c| c.key == key).map(|c| (c.members, c.source));
+    assert_eq!(count("fan_with_cards"), Some((1, "custom")));
+    assert_eq!(count("宝妈"), Some((1, "manual")));
+    assert_eq!(count("stockpiler"), Some((1, "auto")));
+    let keys = |counts: &[member_analytics::analytics::Count]| -> Vec<(String, u64)> {
+        counts.iter().map(|c| (c.key.clone(), c.members)).collect()
+    };
+    assert_eq!(
+        keys(&summary.stores),
+        [("静安寺店".into(), 4), ("徐家汇店".into(), 1), ("陆家嘴店".into(), 1)],
+        "M001 M007 M004 M005 · M002 · M003"
+    );
+    assert_eq!(keys(&summary.benefit_cards), [("PLUS年卡".into(), 1), ("生日礼包".into(), 1), ("企业卡".into(), 1)]);
+    assert_eq!(summary.preferred_channels[0].key, "短信");
+    // The export carries the preferred channel (a fallback as well: it is where to reach them).
+    let en = ExportOptions { lang: Some("en".into()), crowd: Some("tag = 高价值".into()), ..Default::default() };
+    let text = String::from_utf8(ws.export_members(&en).unwrap()).unwrap();
+    let lines: Vec<&str> = text.trim_start_matches('\u{feff}').lines().collect();
+    assert!(lines[0].ends_with(",lifecycle,preferred_channel"), "{}", lines[0]);
+    assert!(lines[1].starts_with("M001,") && lines[1].ends_with(",active,短信"), "{}", lines[1]);
+}
+
+#[test]
+fn custom_tags_read_the_points_ledger() {
+    // P4 spent more points than it had (tests/data/README.md): the only negative balance.
+    let mut ws = points_workspace();
+    ws.set_rules(r#"{"tags": {"custom": [{"key": "overdrawn", "name": "积分透支", "nameEn": "Overdrawn", "when": "pointsBalance < 0"}]}}"#)
+        .unwrap();
+    ws.analyze(None).unwrap();
+    let q = MembersQuery { crowd: Some("tag = overdrawn".into()), ..Default::default() };
+    let ids: Vec<String> = ws.members(&q).unwrap().rows.into_iter().map(|r| r.id).collect();
+    assert_eq!(ids, ["P4"]);
+}
+
+#[test]
+fn demo_coupons_are_believable() {
+    use member_analytics::demo::DemoOptions;
+    use member_analytics::loyalty::coupons::{EligibilityOptions, RemindersQuery, StatsQuery};
+    let mut ws = Workspace::new();
+    ws.load_demo(&DemoOptions::default()).unwrap();
+    ws.analyze(None).unwrap();
+    let stats = ws.coupon_stats(&StatsQuery::default()).unwrap();
+    assert!(stats.has_coupon_events && stats.has_coupon_column);
+    // Every template is in the events, and nothing else is.
+    assert_eq!(stats.coupons.len(), ws.rules().coupons.templates.len());
+    assert!(stats.coupons.iter().all(|c| c.issued > 0 && c.used > 0 && c.used < c.issued), "{:?}", stats.coupons);
+    let coupon = |key: &str| stats.coupons.iter().find(|c| c.key == key).unwrap();
+    // The flash sale's 100 coupons ran out; one new-member coupon each; few come back for a recall coupon.
+    assert_eq!((coupon("flash_sale_1yuan").issued, coupon("flash_sale_1yuan").budget_count), (100, Some(100)));
+    assert_eq!(coupon("new_member").issued, coupon("new_member").members_issued);
+    assert!(coupon("recall").use_rate < 0.1 && coupon("new_member").use_rate > 0.5);
+    // Every coupon event's member is a member: the segments add up to the coupons.
+    let issued: u64 = stats.coupons.iter().map(|c| c.issued).sum();
+    assert_eq!(stats.by_value_group.iter().map(|r| r.issued).sum::<u64>(), issued);
+    let recall = ws.coupon_stats(&StatsQuery { coupon: Some("recall".into()) }).unwrap();
+    let churned = recall.by_lifecycle.iter().find(|r| r.key == "churned").unwrap();
+    assert_eq!(churned.issued, coupon("recall").issued, "the recall campaign went to churned members");
+    // Reminders on the analysis date: coupons whose last day is 1 or 2 November.
+    let page = ws.coupon_reminders(&RemindersQuery { limit: Some(1_000), ..Default::default() }).unwrap();
+    assert!((20..=200).contains(&page.total), "{}", page.total);
+    assert!(
+        page.rows.iter().all(|r| ["2026-11-01", "2026-11-02"].contains(&r.expires.as_str()) && r.phone.contains('*'))
+    );
+    // Checks for a sample of members.
+    let a = ws.analysis().unwrap();
+    for id in a.ids.iter().step_by(97) {
+        let e = ws.coupon_eligibility(id, "flash_sale_1yuan", &EligibilityOptions::default()).unwrap();
+        let budget = e.failures.iter().find(|f| f.code == "budget_count").unwrap();
+        assert_eq!(budget.reason, "budget of 100 coupons used up: 100 issued");
+        let e = ws.coupon_eligibility(id, "new_member", &EligibilityOptions::default()).unwrap();
+        let p = &a.profiles[a.find(id).unwrap()];
+        let is_new = p.lifecycle.is_some_and(|s| s.key() == "new");
+        assert_eq!(e.failures.iter().any(|f| f.code == "audience_lifecycle"), !is_new, "{id}");
+    }
+}
+
+#[test]
+fn a_playbook_offer_names_a_coupon_template() {
+    let mut doc = serde_json::to_value(member_analytics::Rules::default()).unwrap();
+    let offers = doc["playbook"]["offers"].as_array().unwrap();
+    let at = offers.iter().position(|o| o["coupon"].is_string()).unwrap();
+    doc["playbook"]["offers"][at]["coupon"] = "no_such_coupon".into();
+    let e = member_analytics::Rules::from_json(&doc.to_string()).unwrap_err();
+    assert_eq!(e.code(), "INVALID_RULES");
+    assert_eq!(e.field(), Some(format!("playbook.offers[{at}].coupon").as_str()));
+    assert!(e.to_string().contains("new_member"), "{e}");
 }

@@ -127,6 +127,26 @@ export class Analysis {
         return this.request("crowds");
     }
 
+    /** The rules' coupon templates with descriptions. */
+    couponTemplates() {
+        return this.request("couponTemplates");
+    }
+
+    /** → CouponEligibility: eligible, or every failing rule with its reason */
+    couponEligibility(memberId, coupon, options) {
+        return this.request("couponEligibility", { memberId, coupon, options });
+    }
+
+    /** → a page of the coupons to remind members of */
+    couponReminders(query) {
+        return this.request("couponReminders", { query });
+    }
+
+    /** → CouponStats: issue and use rates by coupon and segment */
+    couponStats(query) {
+        return this.request("couponStats", { query });
+    }
+
     /** → Uint8Array (CSV, UTF-8 with BOM) */
     exportMembers(options) {
         return this.request("exportMembers", { options });
@@ -150,5 +170,25 @@ export class Analysis {
     /** → `{ total, offset, rows: [{ memberId, name, phone, balance, expiring, firstExpiry, daysLeft }] }` */
     pointsExpiring(query) {
         return this.request("pointsExpiring", { query });
+    }
+
+    /** A member's ranked offers from the playbook. → Offer[] */
+    offers(memberId) {
+        return this.request("offers", { memberId });
+    }
+
+    /** → CampaignPlan (counts, cost, per offer, a page of rows) */
+    planCampaign(options) {
+        return this.request("planCampaign", { options });
+    }
+
+    /** The send list (`list: "send"`) or the holdout (`list: "holdout"`). → Uint8Array (CSV, UTF-8 with BOM) */
+    exportCampaign(options) {
+        return this.request("exportCampaign", { options });
+    }
+
+    /** Treated against holdout over `days` from the send date, for the members the plan `options` targets. → CampaignUplift */
+    campaignUplift(options, days) {
+        return this.request("campaignUplift", { options, days });
     }
 }

@@ -2,7 +2,9 @@
 // and shows the analysis. All computing happens in the worker (analysis.js).
 
 import { Analysis } from "./analysis.js";
+import { CampaignBuilder } from "./campaigns.js";
 import { Charts } from "./charts.js";
+import { CouponChecker } from "./coupons.js";
 import { CrowdBuilder } from "./crowds.js";
 import { $, el } from "./dom.js";
 import { DrawPage } from "./draws.js";
@@ -60,6 +62,13 @@ const crowds = new CrowdBuilder(analysis, {
         toMembers();
     },
     onExport: (crowd) => exportCsv({ crowd, lang: currentLang() }, "crowd"),
+    onCounted: () => campaigns.builderChanged(),
+});
+const campaigns = new CampaignBuilder(analysis, {
+    builderCrowd: () => crowds.text(),
+    crowdLabel: (expr) => crowds.label(expr),
+    showMember: (id) => table.showMember(id),
+    onError: showError,
 });
 
 const points = new PointsPage(analysis, {
@@ -75,12 +84,18 @@ new DrawPage(analysis, { tableQuery: () => table.query(), onError: showError });
 const rulesEditor = new RulesEditor(analysis, { onApplied: reanalyze, onError: showError });
 
 /** Analyse again after the rules changed. */
-async function reanalyze() {
+function reanalyze() {
+    return whileBusy("analyzing", runAnalysis);
+}
+
+/** Run `body` with the page busy and status `key` shown; an error goes to the banner. */
+async function whileBusy(key, body) {
     if (state.busy) return;
+    hideError();
     setBusy(true);
-    setStatus(["analyzing"]);
+    setStatus([key]);
     try {
-        await runAnalysis();
+        await body();
         setStatus();
     } catch (e) {
         setStatus();
@@ -89,6 +104,8 @@ async function reanalyze() {
         setBusy(false);
     }
 }
+
+const coupons = new CouponChecker(analysis, { onError: showError });
 
 /** Bring the member table into view (after a filter was set elsewhere). */
 function toMembers() {
@@ -214,7 +231,9 @@ function renderAll() {
     if (table.crowd) table.crowd.label = points.crowdLabel(table.crowd.expr) ?? crowds.label(table.crowd.expr);
     table.render();
     crowds.render();
+    campaigns.render();
     rulesEditor.render();
+    coupons.render();
     renderReports($("reports"), [state.reports.orders, state.reports.members]);
     renderStatus();
     if (shownError) showError(shownError);
@@ -234,6 +253,8 @@ async function runAnalysis() {
         predictions.clear();
         points.clear();
         crowds.clear();
+        campaigns.clear();
+        coupons.clear();
         throw e;
     } finally {
         renderContext();
@@ -243,7 +264,14 @@ async function runAnalysis() {
     charts.render(state.summary, table.filters);
     renderMoves(state.summary);
     storeInsights.render(state.insights);
-    await Promise.all([members, renderPredictions(), crowds.setSummary(state.summary), points.load()]);
+    await Promise.all([
+        members,
+        renderPredictions(),
+        crowds.setSummary(state.summary),
+        coupons.setSummary(state.summary),
+        campaigns.setSummary(state.summary),
+        points.load(),
+    ]);
 }
 
 /** The predictions section with its recall list; hidden when predict() failed. */
@@ -261,24 +289,14 @@ async function renderPredictions() {
 
 // ---- loading -------------------------------------------------------------
 
-async function loadDemo() {
-    if (state.busy) return;
-    hideError();
-    setBusy(true);
-    setStatus(["loadingDemo"]);
-    try {
+function loadDemo() {
+    return whileBusy("loadingDemo", async () => {
         const reports = await analysis.loadDemo();
         state.source = "demo";
         state.reports = { orders: reports.orders, members: reports.members };
         renderReports($("reports"), [reports.orders, reports.members]);
         await runAnalysis();
-        setStatus();
-    } catch (e) {
-        setStatus();
-        showError(e);
-    } finally {
-        setBusy(false);
-    }
+    });
 }
 
 /** Members files are named so (会员, member) and are not orders (订单, order). */

@@ -9,7 +9,11 @@ import { $, el } from "./dom.js";
 import { countLabel, currentLang, formatInt, formatPercent, t } from "./i18n.js";
 
 /** Fields whose values are keys: where their choices come from (a summary count list, or the rules' levels). */
-const KEYED = { lifecycle: "lifecycle", valueGroup: "valueGroups", grade: "grades", rfmClass: "classes", level: "levels", tag: "tags" };
+const KEYED = {
+    lifecycle: "lifecycle", valueGroup: "valueGroups", grade: "grades", rfmClass: "classes", level: "levels", tag: "tags",
+    store: "stores", preferredChannel: "preferredChannels", benefitCard: "benefitCards", wechatFan: "yesNo",
+    memberType: "memberTypes",
+};
 
 const KEYED_OPS = ["=", "!=", "in"];
 const NUMBER_OPS = [">=", ">", "<=", "<", "=", "!="];
@@ -53,7 +57,8 @@ export function builderText(groups, join) {
 export class CrowdBuilder {
     /**
       * @param {import("./analysis.js").Analysis} analysis
-      * @param {{ onApply: (crowd: string, label: string) => void, onExport: (crowd: string) => Promise<void>, onError: (e: Error) => void }} hooks
+      * @param {{ onApply: (crowd: string, label: string) => void, onExport: (crowd: string) => Promise<void>, onError: (e: Error) => void,
+      *           onCounted?: (crowd: string) => void }} hooks (`onCounted`: after each count, the campaign builder follows the text)
       */
     constructor(analysis, hooks) {
         this.analysis = analysis;
@@ -154,6 +159,8 @@ export class CrowdBuilder {
         if (field === "level") {
             return this.levels.map((l) => ({ key: l.key, label: currentLang() === "zh" ? l.name : l.nameEn }));
         }
+        if (field === "wechatFan") return [{ key: "yes", label: t("fanYes") }, { key: "no", label: t("fanNo") }];
+        if (field === "memberType") return ["personal", "enterprise"].map((key) => ({ key, label: t(`memberType_${key}`) }));
         return (this.summary?.[KEYED[field]] ?? []).map((c) => ({ key: c.key, label: countLabel(c) }));
     }
 
@@ -236,6 +243,7 @@ export class CrowdBuilder {
         this.result = result;
         this.renderResult();
         this.renderActions();
+        this.hooks.onCounted?.(expr);
     }
 
     // ---- drawing ------------------------------------------------------------

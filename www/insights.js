@@ -1,13 +1,15 @@
 // The store insights section (`insights()`): golden hours as a weekday × slot
 // heatmap of purchases with the store's best slot in the title, the key-path
-// funnel with its breakpoint (lowest conversion) highlighted, new-member
+// funnel with its breakpoint (lowest conversion) highlighted, the categories
+// each value group buys most (value members first, by spend or by buyers,
+// beside all members' share), new-member
 // 7-day retention by weekly cohort with the repurchase rate, and the community:
 // base and VIP groups per store, the VIP count and the monthly VIP review, with
 // a button that narrows the member table to the VIPs.
 
 import { AXIS, FONT, clearChart, draw, escapeHtml } from "./charts.js";
 import { $, el } from "./dom.js";
-import { countLabel, formatInt, formatPercent, t } from "./i18n.js";
+import { countLabel, formatInt, formatPercent, formatYuan, t } from "./i18n.js";
 
 /** Few purchases pale, many the accent. */
 const GOLD_COLORS = ["#fff9f2", "#ffc078", "#d9480f"];
@@ -133,6 +135,9 @@ function funnelOption(funnel, breakpoint, wide) {
     };
 }
 
+/** Group rows shown (a 5M-order store has a thousand base groups; the rest are counted). */
+const GROUP_ROWS = 100;
+
 export class StoreInsights {
     /** @param {() => void} onShowVips  "查看 VIP 会员" was clicked */
     constructor(onShowVips) {
@@ -154,6 +159,19 @@ export class StoreInsights {
             if (this.shown && this.wideFunnel !== funnelBox.clientWidth >= WIDE_FUNNEL) this.renderFunnel(this.shown);
         }).observe(funnelBox);
         $("show-vips").addEventListener("click", onShowVips);
+        /** The categories card's group (a value group key or "all") and order ("spend" or "buyers"). */
+        this.categoryGroup = "value";
+        this.categoryBy = "spend";
+        $("category-group").addEventListener("change", (e) => {
+            this.categoryGroup = e.target.value;
+            if (this.shown) this.renderCategories(this.shown);
+        });
+        $("category-by").addEventListener("click", (e) => {
+            const button = e.target.closest("button[data-by]");
+            if (!button) return;
+            this.categoryBy = button.dataset.by;
+            if (this.shown) this.renderCategories(this.shown);
+        });
     }
 
     /** Hide the section (no analysis). */
@@ -170,6 +188,7 @@ export class StoreInsights {
         $("insights").hidden = false;
         this.renderGolden(insights.goldenHours);
         this.renderFunnel(insights);
+        this.renderCategories(insights);
         this.renderRetention(insights);
         this.renderCommunity(insights);
     }
@@ -194,6 +213,50 @@ export class StoreInsights {
             : t("funnelNoBreakpoint");
         this.wideFunnel = $("chart-funnel").clientWidth >= WIDE_FUNNEL;
         draw(this.funnelChart, funnelOption(funnel, breakpoint, this.wideFunnel));
+    }
+
+    renderCategories({ categories }) {
+        const groups = categories ?? [];
+        const label = (g) => (g.key === "all" ? t("categoriesAll") : countLabel(g));
+        const select = $("category-group");
+        select.replaceChildren(...groups.map((g) => el("option", { value: g.key }, `${label(g)} (${formatInt(g.buyers)})`)));
+        const group = groups.find((g) => g.key === this.categoryGroup) ?? groups[0];
+        select.value = group?.key ?? "";
+        for (const button of $("category-by").querySelectorAll("button[data-by]")) {
+            button.setAttribute("aria-pressed", String(button.dataset.by === this.categoryBy));
+        }
+        const all = groups.find((g) => g.key === "all");
+        const rows = group ? (this.categoryBy === "buyers" ? group.byBuyers : group.bySpend) : [];
+        $("categories-line").textContent = !rows.length
+            ? t("categoriesNone")
+            : t("categoriesLine", { group: label(group), buyers: formatInt(group.buyers), spend: formatYuan(group.spendFen) });
+        const top = Math.max(0.0001, ...rows.map((r) => r.spendShare));
+        // All members' share of the same category: more than theirs shows darker.
+        const allShare = (category) => all?.bySpend.concat(all.byBuyers).find((r) => r.category === category)?.spendShare;
+        $("category-rows").replaceChildren(
+            ...rows.map((r) => {
+                const base = allShare(r.category);
+                const more = group.key !== "all" && base != null && r.spendShare > base;
+                return el(
+                    "tr",
+                    { dataset: { category: r.category } },
+                    el("td", {}, r.category || t("uncategorised")),
+                    el("td", { className: "num" }, formatYuan(r.spendFen)),
+                    el(
+                        "td",
+                        {},
+                        el(
+                            "span",
+                            { className: "share-bar" },
+                            el("span", { className: more ? "bar more" : "bar", style: `width: ${Math.round((80 * r.spendShare) / top)}px` }),
+                            formatPercent(r.spendShare),
+                        ),
+                    ),
+                    el("td", { className: "num" }, `${formatInt(r.buyers)} (${formatPercent(r.buyerShare)})`),
+                    el("td", { className: "num muted" }, group.key === "all" || base == null ? "—" : formatPercent(base)),
+                );
+            }),
+        );
     }
 
     renderRetention({ retention, repurchase }) {
@@ -249,7 +312,9 @@ export class StoreInsights {
             ...baseGroups.filter((g) => g.store === store).map((g) => row(g, false)),
             ...vipGroups.filter((g) => g.store === store).map((g) => row(g, true)),
         ]);
-        const empty = el("tr", {}, el("td", { className: "empty", colSpan: 3 }, t("noGroups")));
-        $("group-rows").replaceChildren(...(rows.length ? rows : [empty]));
+        const note = (text) => el("tr", {}, el("td", { className: "empty", colSpan: 3 }, text));
+        const more = rows.length - GROUP_ROWS;
+        const shown = more > 0 ? [...rows.slice(0, GROUP_ROWS), note(t("moreGroups", { n: formatInt(more) }))] : rows;
+        $("group-rows").replaceChildren(...(rows.length ? shown : [note(t("noGroups"))]));
     }
 }

@@ -2,9 +2,13 @@
 // by value group, RFM class, grade, lifecycle stage, a crowd (from the crowd builder)
 // or the VIPs (from the store insights), each shown as a chip that clears it, and a
 // search box; a row opens the member's details (`member(id)`): level, best slot,
-// home store, the behaviour tags with their evidence and levers, the forecast
-// once `predict()` has run, and a button that opens the member's points ledger.
+// preferred channel, home store, the tags — automatic with their evidence and
+// levers, custom (the rules') with the values their condition read, manual
+// (imported) marked as such — the forecast once `predict()` has run, the
+// member's ranked offers (`offers(id)`) and a button that opens the member's
+// points ledger.
 
+import { renderOffers } from "./campaigns.js";
 import { $, el, fact } from "./dom.js";
 import { slotLabel } from "./insights.js";
 import { countLabel, currentLang, formatInt, formatPercent, formatYuan, has, t } from "./i18n.js";
@@ -35,6 +39,7 @@ const TABLE = [
     ["valueGroup", "colGroup"],
     ["grade", "colGrade"],
     ["lifecycle", "colLifecycle"],
+    ["preferredChannel", "colChannel"],
 ];
 
 /** Fields of the member dialog. */
@@ -72,8 +77,14 @@ function metricValue(metric, value) {
     return formatInt(value);
 }
 
-/** One number behind a tag in plain words: "平均客单价是门店中位数的 4.3 倍 (≥ 2)". */
+/** One number behind a tag in plain words: "平均客单价是门店中位数的 4.3 倍 (≥ 2)"; a custom tag's
+ *  field as read: "权益卡数 = 2". */
 export function evidenceText({ metric, value, threshold, op }) {
+    if (threshold == null) {
+        const field = has(`crowdField_${metric}`) ? t(`crowdField_${metric}`) : metric;
+        const shown = value == null ? "—" : Array.isArray(value) ? value.join("、") || "—" : typeof value === "number" ? String(Number(value.toFixed(2))) : value;
+        return t("evidenceRead", { field, value: shown });
+    }
     const key = `evidence_${metric}`;
     const shown = metricValue(metric, value);
     const said = has(key) ? t(key, { value: shown }) : `${metric} ${shown}`;
@@ -84,20 +95,25 @@ export function evidenceText({ metric, value, threshold, op }) {
 function renderTag(tag) {
     return el(
         "div",
-        { className: "member-tag", dataset: { tag: tag.tag } },
+        { className: "member-tag", dataset: { tag: tag.tag, source: tag.source ?? "auto" } },
         el(
             "p",
             { className: "member-tag-head" },
             el("span", { className: "tag-chip" }, countLabel(tag)),
-            currentLang() === "zh" ? el("span", { className: "muted" }, tag.family) : null,
+            currentLang() === "zh" && tag.source === "auto" ? el("span", { className: "muted" }, tag.family) : null,
+            tag.source && tag.source !== "auto" ? el("span", { className: `tag-source ${tag.source}` }, t(`tagSource_${tag.source}`)) : null,
         ),
-        el("ul", { className: "evidence" }, tag.evidence.map((e) => el("li", { dataset: { metric: e.metric } }, evidenceText(e)))),
-        el(
-            "p",
-            { className: "levers" },
-            el("span", { className: "muted" }, t("levers")),
-            tag.levers.map((lever) => el("span", { className: "chip" }, lever)),
-        ),
+        tag.evidence.length
+            ? el("ul", { className: "evidence" }, tag.evidence.map((e) => el("li", { dataset: { metric: e.metric } }, evidenceText(e))))
+            : null,
+        tag.levers.length
+            ? el(
+                  "p",
+                  { className: "levers" },
+                  el("span", { className: "muted" }, t("levers")),
+                  tag.levers.map((lever) => el("span", { className: "chip" }, lever)),
+              )
+            : null,
     );
 }
 
@@ -312,6 +328,7 @@ export class MemberTable {
                 m.bestSlot == null
                     ? "—"
                     : `${slotLabel(this.slots, m.bestSlot)}${m.bestSlotIsStore ? ` ${t("storeSlot")}` : ""}`,
+            preferredChannel: m.preferredChannel == null ? "—" : `${m.preferredChannel}${m.preferredChannelIsStore ? ` ${t("storeChannel")}` : ""}`,
             homeStore: m.homeStore == null ? "—" : [m.homeStore, m.baseGroup == null ? null : t("baseGroupN", { n: m.baseGroup })].filter(Boolean).join(" · "),
             vip: m.vip ? t("yes") : t("no"),
             probabilityAlive: m.probabilityAlive == null ? "—" : formatPercent(m.probabilityAlive),
@@ -356,7 +373,8 @@ export class MemberTable {
     async showMember(id) {
         if (this.held) return;
         try {
-            const m = await this.analysis.member(id);
+            // The offers are extra: if they fail, the profile still opens and says why.
+            const [m, offers] = await Promise.all([this.analysis.member(id), this.analysis.offers(id).catch((e) => e)]);
             const shown = this.display(m);
             $("member-dialog-title").textContent = `${t("detailTitle")} ${m.id}`;
             $("member-dialog-body").replaceChildren(...DETAILS.map(([name, label]) => fact(t(label), shown[name])));
@@ -365,6 +383,10 @@ export class MemberTable {
                 ...(m.tags.length ? m.tags.map(renderTag) : [el("p", { className: "muted" }, t("noTags"))]),
             );
             $("member-dialog-points").dataset.id = m.id;
+            $("member-dialog-offers").replaceChildren(
+                el("h3", {}, t("offersTitle")),
+                offers instanceof Error ? el("p", { className: "crowd-error" }, offers.message) : renderOffers(offers),
+            );
             $("member-dialog").showModal();
         } catch (e) {
             this.hooks.onError(e);

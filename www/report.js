@@ -79,7 +79,7 @@ function reportBlock(report, rerender) {
             "dl",
             { className: "facts" },
             fact(t("encoding"), report.encoding),
-            fact(t("delimiter"), delimiterName(report.delimiter)),
+            report.sheet ? fact(t("sheet"), report.sheet) : fact(t("delimiter"), delimiterName(report.delimiter)),
             fact(t("rowsRead"), formatInt(report.rowsRead)),
             fact(t("rowsUsed"), formatInt(report.rowsUsed)),
             fact(t("rowsRejected"), formatInt(rejected), rejected ? { className: "bad" } : {}),

@@ -93,6 +93,23 @@ function memberIds(query) {
     }
 }
 
+/**
+  * A campaign's uplift (`campaignUplift`) over the members its plan targets, treated
+  * and holdout: the plan is paged for their ids (no CSV to parse, no row kept).
+  */
+function campaignUplift(options, days) {
+    const members = [];
+    let plan;
+    for (let offset = 0; ; ) {
+        plan = ws.planCampaign({ ...options, offset, limit: 5000 });
+        for (const row of plan.rows) members.push(row.memberId);
+        offset += plan.rows.length;
+        if (!plan.rows.length || offset >= plan.total) break;
+    }
+    const { id, sendDate, holdoutShare } = plan;
+    return ws.campaignUplift({ id, sendDate, holdoutShare, members, days });
+}
+
 function replaceWorkspace(next) {
     if (ws && ws !== next) ws.free();
     ws = next;
@@ -199,6 +216,11 @@ function exportMembers(options) {
     return new Transfer(bytes, [bytes.buffer]);
 }
 
+function exportCampaign(options) {
+    const bytes = ws.exportCampaign(options);
+    return new Transfer(bytes, [bytes.buffer]);
+}
+
 async function handle(message) {
     await boot();
     const { type } = message;
@@ -236,6 +258,22 @@ async function handle(message) {
             return ws.pointsReconcile(message.query);
         case "pointsExpiring":
             return ws.pointsExpiring(message.query);
+        case "offers":
+            return ws.offers(message.memberId);
+        case "planCampaign":
+            return ws.planCampaign(message.options);
+        case "exportCampaign":
+            return exportCampaign(message.options);
+        case "campaignUplift":
+            return campaignUplift(message.options, message.days);
+        case "couponTemplates":
+            return ws.couponTemplates();
+        case "couponEligibility":
+            return ws.couponEligibility(message.memberId, message.coupon, message.options);
+        case "couponReminders":
+            return ws.couponReminders(message.query);
+        case "couponStats":
+            return ws.couponStats(message.query);
         default:
             throw Object.assign(new Error(`unknown request ${type}`), { code: "INTERNAL" });
     }

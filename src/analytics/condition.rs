@@ -35,6 +35,16 @@ pub const FIELDS: &[(&str, &str)] = &[
     ("grade", "core, important, potential or ordinary"),
     ("lifecycle", "prospect, new, active, dormant or churned"),
     ("level", "member level key, e.g. \"gold\""),
+    ("store", "home store: the store of most purchases, else the members file's store"),
+    ("wechatFan", "follows the official account (WeChat fan): yes or no"),
+    ("daysSinceFollowed", "days since following the official account"),
+    ("daysSinceVisit", "days since the last visit (events)"),
+    ("daysSinceCartAdd", "days since the last add to cart (events)"),
+    ("orders2Years", "purchases in the last two years (730 days)"),
+    ("ordersNoRefund", "purchases in the last two years without any refund"),
+    ("benefitCards", "number of benefit cards held"),
+    ("benefitCard", "benefit cards: benefitCard = \"PLUS\" means the member holds that card"),
+    ("preferredChannel", "preferred channel (most message clicks, else the store's best)"),
     ("growth", "growth value"),
     ("daysSinceLastPurchase", "days since the last purchase ever"),
     ("daysSinceRegistered", "days since registration"),
@@ -122,6 +132,27 @@ impl Expr {
             None => Ok(expr),
             Some((pos, t)) => Err(syntax(*pos, &format!("unexpected {t:?}"))),
         }
+    }
+
+    /// The fields the expression reads, each once, in the order written.
+    pub fn fields(&self) -> Vec<&str> {
+        fn walk<'a>(e: &'a Expr, out: &mut Vec<&'a str>) {
+            match e {
+                Expr::And(a, b) | Expr::Or(a, b) => {
+                    walk(a, out);
+                    walk(b, out);
+                }
+                Expr::Not(a) => walk(a, out),
+                Expr::Compare(name, ..) | Expr::In(name, _) => {
+                    if !out.contains(&name.as_str()) {
+                        out.push(name);
+                    }
+                }
+            }
+        }
+        let mut out = Vec::new();
+        walk(self, &mut out);
+        out
     }
 
     /// Whether a member matches, given how to read its fields.
@@ -377,6 +408,12 @@ mod tests {
         // and binds tighter than or.
         assert!(eval("r > 99 and r > 100 or m > 1"));
         assert!(!eval("r > 99 and (r > 100 or m > 1)"));
+    }
+
+    #[test]
+    fn fields_read_once_in_order() {
+        let e = Expr::parse("(m >= 5 or lifecycle = new) and not m < 9 and tag in (a, b)").unwrap();
+        assert_eq!(e.fields(), ["m", "lifecycle", "tag"]);
     }
 
     #[test]

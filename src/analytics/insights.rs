@@ -1,12 +1,17 @@
 //! Store insights computed with every analysis: golden hours (DOMAIN §11),
 //! new-member retention (§12) and community groups (§12), from the
 //! purchases in the RFM window and the members file. Per-member results
-//! (best slot, home store, VIP) go on the member rows; the store-level
-//! ones form [`InsightsSummary`], which `ws.insights()` returns.
+//! (best slot, preferred channel, home store, VIP) go on the member rows;
+//! the store-level ones form [`InsightsSummary`], which `ws.insights()`
+//! returns, with the categories value members buy most
+//! ([`super::categories`], filled in by the analysis).
+//!
+//! Preferred channels ([`super::timing::preferred_channels`]) come from the
+//! `message_clicked` events of the RFM window that name a channel (渠道).
 
 use super::community::{Group, base_groups, home_stores, month_before, vip_groups, vip_members, vip_review};
 use super::retention::{Cohort, Repurchase, cohorts, repurchase};
-use super::timing::{BestSlot, Grid, SLOT_LABELS, SLOTS, best_slots};
+use super::timing::{BestSlot, Grid, PreferredChannel, SLOT_LABELS, SLOTS, best_slots, preferred_channels};
 use crate::model::{Dataset, Day, EventType, OrderKind};
 use crate::rules::Rules;
 use serde::Serialize;
@@ -108,6 +113,10 @@ pub struct InsightsSummary {
     pub funnel: Vec<FunnelStage>,
     /// The stage whose conversion from the one before is lowest (断点): fix it first.
     pub breakpoint: Option<&'static str>,
+    /// The store's best channel: most message clicks in the window (`None` without clicks).
+    pub best_channel: Option<String>,
+    /// The categories bought most, for all buyers and per value group (value group 价值用户 second).
+    pub categories: Vec<super::categories::CategoryGroup>,
 }
 
 /// Insights with the per-member parts.
@@ -123,6 +132,10 @@ pub struct Insights {
     pub vip: Vec<bool>,
     /// Base group of each member: (store, number).
     pub base_group: Vec<Option<(u32, u32)>>,
+    /// Preferred channel per member (index into `channel_names`).
+    pub preferred_channel: Vec<Option<PreferredChannel>>,
+    /// The events' channel names (index 0 is "").
+    pub channel_names: Vec<String>,
 }
 
 /// Compute the insights. `member_of` maps the orders' member index to the
@@ -165,6 +178,24 @@ pub fn insights(
     let grid = Grid::new(&t_day, &t_minute, clicks.as_ref().map(|(d, m)| (&d[..], &m[..])));
     let store_best = grid.best_slot();
     let best_slot = best_slots(n, &t_member, &t_minute, store_best, &rules.timing);
+
+    // Preferred channels from the window's clicks that name a channel.
+    let (mut click_member, mut click_channel) = (Vec::new(), Vec::new());
+    let mut channel_names = Vec::new();
+    if let Some((e, channels)) = data.events.as_ref().and_then(|e| e.channel.as_ref().map(|c| (e, c))) {
+        channel_names = channels.names.names().iter().map(|s| s.to_string()).collect();
+        for i in 0..e.len() {
+            let channel = channels.of.get(i).copied().unwrap_or(0);
+            let in_window = e.day[i] >= window_start && e.day[i] < as_of;
+            let member = member_of_event.get(e.member[i] as usize).copied().flatten();
+            if let (EventType::MessageClicked, true, true, Some(m)) = (e.kind[i], in_window, channel != 0, member) {
+                click_member.push(m);
+                click_channel.push(channel);
+            }
+        }
+    }
+    let preferred_channel = preferred_channels(n, &click_member, &click_channel, &rules.timing);
+    let best_channel = super::timing::best_channel(&click_channel).and_then(|c| channel_names.get(c as usize).cloned());
 
     // Retention and repurchase from each member's purchase days.
     let pairs: Vec<(u32, Day)> = member.iter().copied().zip(day.iter().copied()).collect();
@@ -242,6 +273,8 @@ pub fn insights(
         vip_review: ReviewCounts { stays: review.stays.len(), joins: review.joins.len(), leaves: review.leaves.len() },
         funnel,
         breakpoint,
+        best_channel,
+        categories: Vec::new(),
     };
-    Insights { summary, best_slot, home_store, vip, base_group }
+    Insights { summary, best_slot, home_store, vip, base_group, preferred_channel, channel_names }
 }

@@ -6,9 +6,12 @@
 //! orders file (members-file order first). Orders on or after `as_of` are
 //! ignored, so an analysis dated in the past sees the store as it was then.
 
+pub mod activity;
+pub mod categories;
 pub mod clv;
 pub mod community;
 pub mod condition;
+pub mod custom_tags;
 pub mod groups;
 pub mod insights;
 pub mod levels;
@@ -50,6 +53,26 @@ pub struct Profile {
     pub level: levels::Level,
     /// Behaviour tags that fired, with their evidence.
     pub tags: Vec<tags::Fired>,
+    /// The rules' custom tags that fired, with the values their expressions read.
+    pub custom_tags: Vec<custom_tags::Fired>,
+}
+
+/// Members with a tag: automatic, custom (the rules') or manual (imported).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TagCount {
+    /// The tag's key (a manual tag's key is its text).
+    pub key: String,
+    /// 中文 label.
+    pub label: String,
+    /// English label.
+    pub label_en: String,
+    /// Members with it.
+    pub members: u64,
+    /// Their revenue in the window, in fen.
+    pub revenue_fen: Fen,
+    /// `auto` (seed 003's rules), `custom` (`tags.custom`) or `manual` (the members file's 会员标签).
+    pub source: &'static str,
 }
 
 /// One line of a breakdown: a class, group or grade with its members and revenue.
@@ -118,8 +141,15 @@ pub struct Summary {
     pub lifecycle: Vec<Count>,
     /// The member levels of the rules, lowest first.
     pub levels: Vec<Count>,
-    /// Members per behaviour tag.
-    pub tags: Vec<Count>,
+    /// Members per tag: the eleven automatic tags, then the custom tags of
+    /// the rules, then the manual tags of the members file.
+    pub tags: Vec<TagCount>,
+    /// Members per home store (the store of most purchases, else the members file's 所属门店).
+    pub stores: Vec<Count>,
+    /// Members per preferred channel (their own or, flagged on the rows, the store's best).
+    pub preferred_channels: Vec<Count>,
+    /// Members per benefit card held (权益卡, members file).
+    pub benefit_cards: Vec<Count>,
     /// Start of the period the moves are counted over.
     pub lifecycle_since: String,
     /// Members who moved between stages since `lifecycleSince` (and who stayed).
@@ -139,6 +169,10 @@ pub struct Analysis {
     pub summary: Summary,
     /// Golden hours, retention and community, store level and per member.
     pub insights: insights::Insights,
+    /// Visits, cart adds and two years of orders, by member index (crowd fields).
+    pub activity: Vec<activity::Activity>,
+    /// The custom tags of the rules the analysis used (`Profile::custom_tags` index them).
+    pub custom_tags: Vec<custom_tags::CustomTag>,
     index: HashMap<Box<str>, u32>,
 }
 
@@ -312,7 +346,7 @@ pub fn analyze(data: &Dataset, rules: &Rules, as_of: Option<Day>) -> Result<Anal
     aovs.sort_unstable();
     let store_median_aov_fen = aovs.get(aovs.len() / 2).copied().unwrap_or(0);
     let mut line_event_facts =
-        tags::facts_from_lines_and_events(data, &order_member, &member_of_event, n, window_start, as_of);
+        tags::facts_from_lines_and_events(data, &order_member, &member_of_event, n, window_start, as_of, &rules.tags);
     let profiles: Vec<Profile> = (0..n)
         .map(|i| {
             let a = &acc[i];
@@ -340,17 +374,62 @@ pub fn analyze(data: &Dataset, rules: &Rules, as_of: Option<Day>) -> Result<Anal
                     },
                     &rules.tags,
                 ),
+                custom_tags: Vec::new(),
             }
         })
         .collect();
 
     let registered_all: Vec<Option<Day>> = (0..n).map(registered).collect();
-    let insights =
+    let mut insights =
         insights::insights(data, &order_member, &member_of_event, &registered_all, as_of, window_start, rules);
+    let groups: Vec<Option<ValueGroup>> = profiles.iter().map(|p| p.value_group).collect();
+    insights.summary.categories =
+        categories::categories(data, &order_member, &groups, window_start, as_of, &rules.categories);
     let mut summary = summarize(&profiles, &measures, as_of, window_start, rules);
     summary.lifecycle_since = format_day(period_start);
     summary.lifecycle_moves = lifecycle::moves(stage_moves.into_iter());
-    Ok(Analysis { as_of, ids, profiles, summary, insights, index })
+    let activity = activity::activity(data, &order_member, &member_of_event, n, as_of);
+    let mut analysis =
+        Analysis { as_of, ids, profiles, summary, insights, activity, custom_tags: rules.tags.custom.clone(), index };
+    // After every other metric: the breakdowns by home store, channel and
+    // card, then the custom tags (which may read any of them).
+    // The points book only when a custom tag reads a points field (it replays every ledger).
+    let book = rules
+        .tags
+        .custom
+        .iter()
+        .any(|t| t.when.contains("points"))
+        .then(|| crate::loyalty::points::Book::new(data, &analysis, rules, as_of));
+    let view = query::View {
+        analysis: &analysis,
+        prediction: None,
+        data,
+        levels: &rules.levels.levels,
+        points: book.as_ref(),
+    };
+    let (stores, channels, cards) = query::breakdowns(&view);
+    let custom = custom_tags::evaluate(&view, &rules.tags.custom);
+    let manual = query::manual_tag_counts(&view);
+    for (p, fired) in analysis.profiles.iter_mut().zip(custom) {
+        p.custom_tags = fired;
+    }
+    let s = &mut analysis.summary;
+    (s.stores, s.preferred_channels, s.benefit_cards) = (stores, channels, cards);
+    for (k, tag) in rules.tags.custom.iter().enumerate() {
+        let with: Vec<&Profile> =
+            analysis.profiles.iter().filter(|p| p.custom_tags.iter().any(|f| f.index as usize == k)).collect();
+        let name_en = if tag.name_en.is_empty() { &tag.name } else { &tag.name_en };
+        analysis.summary.tags.push(TagCount {
+            key: tag.key.clone(),
+            label: tag.name.clone(),
+            label_en: name_en.clone(),
+            members: with.len() as u64,
+            revenue_fen: with.iter().map(|p| p.rfm.map_or(0, |r| r.m)).sum(),
+            source: "custom",
+        });
+    }
+    analysis.summary.tags.extend(manual);
+    Ok(analysis)
 }
 
 fn summarize(profiles: &[Profile], measures: &rfm::Measures, as_of: Day, window_start: Day, rules: &Rules) -> Summary {
@@ -396,9 +475,20 @@ fn summarize(profiles: &[Profile], measures: &rfm::Measures, as_of: Day, window_
             .iter()
             .map(|&t| {
                 let (key, _, zh, en) = t.labels();
-                count((key, zh, en), &|p| p.tags.iter().any(|f| f.tag == t))
+                let c = count((key, zh, en), &|p| p.tags.iter().any(|f| f.tag == t));
+                TagCount {
+                    key: c.key,
+                    label: c.label,
+                    label_en: c.label_en,
+                    members: c.members,
+                    revenue_fen: c.revenue_fen,
+                    source: "auto",
+                }
             })
             .collect(),
+        stores: Vec::new(),
+        preferred_channels: Vec::new(),
+        benefit_cards: Vec::new(),
         levels: rules
             .levels
             .levels

@@ -4,7 +4,7 @@
 use super::condition::{Expr, Value};
 use super::predict::Prediction;
 use super::timing::SLOT_LABELS;
-use super::{Analysis, Grade, Lifecycle, Profile, RfmClass, ValueGroup, opt_day};
+use super::{Analysis, Count, Grade, Lifecycle, Profile, RfmClass, TagCount, ValueGroup, opt_day};
 use crate::error::{Error, ErrorKind, Result};
 use crate::export::mask_phone;
 use crate::model::{Dataset, Fen, format_day};
@@ -85,7 +85,11 @@ pub struct MemberRow {
     pub best_slot: Option<&'static str>,
     /// Whether the best slot is the store's (too few purchases of their own).
     pub best_slot_is_store: bool,
-    /// Home store (where most purchases were made).
+    /// Preferred channel (the channel of most message clicks in the window).
+    pub preferred_channel: Option<String>,
+    /// Whether the preferred channel is the store's best (too few clicks of their own).
+    pub preferred_channel_is_store: bool,
+    /// Home store (where most purchases were made; else the members file's 所属门店).
     pub home_store: Option<String>,
     /// Base community group number within the home store.
     pub base_group: Option<u32>,
@@ -105,22 +109,43 @@ pub struct MemberRow {
     pub at_risk: bool,
 }
 
-/// A behaviour tag on a member row.
+/// A tag on a member row: automatic (seed 003's rules), custom (the
+/// rules' `tags.custom`) or manual (imported with the members file).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TagRow {
-    /// Stable key, e.g. `stockpiler`.
-    pub tag: &'static str,
-    /// Family (中文).
+    /// Stable key, e.g. `stockpiler`; a manual tag's key is its text.
+    pub tag: String,
+    /// Family (中文): seed 003's, 自定义 (custom) or 手动 (manual).
     pub family: &'static str,
     /// 中文 name.
-    pub label: &'static str,
+    pub label: String,
     /// English name.
-    pub label_en: &'static str,
-    /// The numbers that fired it.
-    pub evidence: Vec<super::tags::Evidence>,
-    /// What marketing works (中文).
+    pub label_en: String,
+    /// `auto`, `custom` or `manual`.
+    pub source: &'static str,
+    /// The numbers that fired it (none for a manual tag).
+    pub evidence: Vec<TagEvidence>,
+    /// What marketing works (中文; none for custom and manual tags).
     pub levers: &'static [&'static str],
+}
+
+/// One number behind a tag. Automatic tags give the measured value, the
+/// threshold and the comparison; custom tags the value of each field their
+/// expression read (a number, a text, a list, or `null`), without threshold.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TagEvidence {
+    /// What was measured (`discountedShare`), or the field read (`aov`).
+    pub metric: String,
+    /// The member's value.
+    pub value: serde_json::Value,
+    /// The rule's threshold (automatic tags).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub threshold: Option<f64>,
+    /// `>=` or `<=` (automatic tags).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub op: Option<&'static str>,
 }
 
 /// Which members, in which order, which page.
@@ -320,6 +345,7 @@ pub fn field_value(view: &View<'_>, i: usize, name: &str) -> Option<Value> {
     let text = |s: &str| Some(Value::Text(s.to_string()));
     let forecast = view.prediction.and_then(|pr| pr.members.get(i)).and_then(|f| f.as_ref());
     let member_row = p.member_row.and_then(|row| view.data.members.as_ref().map(|m| (m, row as usize)));
+    let activity = view.analysis.activity.get(i);
     match name {
         "r" => rfm.map(|x| Value::Num(f64::from(x.r))),
         "f" => rfm.map(|x| Value::Num(f64::from(x.f))),
@@ -339,10 +365,30 @@ pub fn field_value(view: &View<'_>, i: usize, name: &str) -> Option<Value> {
         "daysSinceRegistered" => member_row
             .and_then(|(m, row)| m.registered.get(row).copied().flatten())
             .and_then(|d| num(f64::from(view.analysis.as_of - d))),
-        "tag" => Some(Value::List(p.tags.iter().map(|f| f.tag.key().to_string()).collect())),
+        "tag" => Some(Value::List(tag_keys(view, i))),
         "memberType" => member_row
             .and_then(|(m, row)| m.member_type.as_ref().and_then(|t| t.get(row).copied()))
             .and_then(|t| text(t.key())),
+        "preferredChannel" => preferred_channel(view, i).map(|(c, _)| Value::Text(c.to_string())),
+        "wechatFan" => member_row
+            .and_then(|(m, row)| m.wechat_fan.as_ref()?.get(row).copied().flatten())
+            .map(|fan| Value::Text(if fan { "yes" } else { "no" }.into())),
+        "daysSinceFollowed" => member_row
+            .and_then(|(m, row)| m.followed_at.as_ref()?.get(row).copied().flatten())
+            .and_then(|d| num(f64::from(view.analysis.as_of - d))),
+        "daysSinceVisit" => activity.and_then(|a| a.last_visit).and_then(|d| num(f64::from(view.analysis.as_of - d))),
+        "daysSinceCartAdd" => {
+            activity.and_then(|a| a.last_cart_add).and_then(|d| num(f64::from(view.analysis.as_of - d)))
+        }
+        "orders2Years" => activity.and_then(|a| num(f64::from(a.orders_2y))),
+        "ordersNoRefund" => activity.and_then(|a| num(f64::from(a.orders_no_refund_2y))),
+        "benefitCard" => member_row
+            .and_then(|(m, row)| m.benefit_cards.as_ref().map(|c| c.names_of(row).map(str::to_string).collect()))
+            .map(Value::List),
+        "benefitCards" => member_row
+            .and_then(|(m, row)| m.benefit_cards.as_ref().map(|c| c.row(row).len()))
+            .and_then(|k| num(k as f64)),
+        "store" => home_store(view, i).map(|s| Value::Text(s.to_string())),
         "points" => member_row.and_then(|(m, row)| m.points.get(row).copied().flatten()).and_then(|x| num(x as f64)),
         "pointsBalance" => view.points.and_then(|b| b.members.get(i)).and_then(|m| num(m.balance as f64)),
         "pointsExpiring" => view.points.and_then(|b| b.members.get(i)).and_then(|m| num(m.expiring as f64)),
@@ -385,23 +431,12 @@ pub fn row(view: &View<'_>, i: usize, mask: bool) -> MemberRow {
         to_next_level: p.level.to_next,
         best_slot: analysis.insights.best_slot.get(i).copied().flatten().map(|b| SLOT_LABELS[b.slot].0),
         best_slot_is_store: analysis.insights.best_slot.get(i).copied().flatten().is_some_and(|b| b.fallback),
-        home_store: analysis
-            .insights
-            .home_store
-            .get(i)
-            .copied()
-            .flatten()
-            .and_then(|s| data.orders.as_ref().map(|o| o.stores.name(s).to_string())),
+        preferred_channel: preferred_channel(view, i).map(|(c, _)| c.to_string()),
+        preferred_channel_is_store: preferred_channel(view, i).is_some_and(|(_, fallback)| fallback),
+        home_store: home_store(view, i).map(str::to_string),
         base_group: analysis.insights.base_group.get(i).copied().flatten().map(|g| g.1),
         vip: analysis.insights.vip.get(i).copied().unwrap_or(false),
-        tags: p
-            .tags
-            .iter()
-            .map(|f| {
-                let (tag, family, label, label_en) = f.tag.labels();
-                TagRow { tag, family, label, label_en, evidence: f.evidence.clone(), levers: f.tag.levers() }
-            })
-            .collect(),
+        tags: tag_rows(view, i),
         probability_alive: forecast.and_then(|f| f.probability_alive),
         expected_purchases_30: forecast.map(|f| f.expected_purchases),
         clv_fen: forecast.map(|f| f.clv_fen),
@@ -415,4 +450,172 @@ pub fn row(view: &View<'_>, i: usize, mask: bool) -> MemberRow {
 pub fn member(view: &View<'_>, id: &str) -> Result<MemberRow> {
     let i = view.analysis.find(id).ok_or_else(|| ErrorKind::UnknownMember(id.to_string()))?;
     Ok(row(view, i, true))
+}
+
+/// A member's tags on a row: automatic, then custom, then manual.
+fn tag_rows(view: &View<'_>, i: usize) -> Vec<TagRow> {
+    let p = &view.analysis.profiles[i];
+    let mut out: Vec<TagRow> = p
+        .tags
+        .iter()
+        .map(|f| {
+            let (tag, family, label, label_en) = f.tag.labels();
+            TagRow {
+                tag: tag.into(),
+                family,
+                label: label.into(),
+                label_en: label_en.into(),
+                source: "auto",
+                evidence: f
+                    .evidence
+                    .iter()
+                    .map(|e| TagEvidence {
+                        metric: e.metric.into(),
+                        value: super::custom_tags::json_value(Some(Value::Num(e.value))),
+                        threshold: Some(e.threshold),
+                        op: Some(e.op),
+                    })
+                    .collect(),
+                levers: f.tag.levers(),
+            }
+        })
+        .collect();
+    for f in &p.custom_tags {
+        let Some(tag) = view.analysis.custom_tags.get(f.index as usize) else { continue };
+        out.push(TagRow {
+            tag: tag.key.clone(),
+            family: "自定义",
+            label: tag.name.clone(),
+            label_en: if tag.name_en.is_empty() { tag.name.clone() } else { tag.name_en.clone() },
+            source: "custom",
+            evidence: f
+                .evidence
+                .iter()
+                .map(|(field, value)| TagEvidence {
+                    metric: field.to_string(),
+                    value: value.clone(),
+                    threshold: None,
+                    op: None,
+                })
+                .collect(),
+            levers: &[],
+        });
+    }
+    for name in manual_tags(view, i) {
+        out.push(TagRow {
+            tag: name.into(),
+            family: "手动",
+            label: name.into(),
+            label_en: name.into(),
+            source: "manual",
+            evidence: Vec::new(),
+            levers: &[],
+        });
+    }
+    out
+}
+
+/// The manual tags (会员标签) of member `i` in the members file.
+fn manual_tags<'a>(view: &View<'a>, i: usize) -> impl Iterator<Item = &'a str> {
+    let lists = view.data.members.as_ref().and_then(|m| m.manual_tags.as_ref());
+    let row = view.analysis.profiles[i].member_row;
+    lists.zip(row).into_iter().flat_map(|(l, row)| l.names_of(row as usize))
+}
+
+/// What `tag` matches for member `i`: automatic keys, custom keys, manual tags.
+fn tag_keys(view: &View<'_>, i: usize) -> Vec<String> {
+    let p = &view.analysis.profiles[i];
+    let custom = p.custom_tags.iter().filter_map(|f| view.analysis.custom_tags.get(f.index as usize));
+    p.tags
+        .iter()
+        .map(|f| f.tag.key().to_string())
+        .chain(custom.map(|t| t.key.clone()))
+        .chain(manual_tags(view, i).map(str::to_string))
+        .collect()
+}
+
+/// Member `i`'s preferred channel and whether it is the store's best (a fallback).
+fn preferred_channel<'a>(view: &View<'a>, i: usize) -> Option<(&'a str, bool)> {
+    let insights = &view.analysis.insights;
+    let p = insights.preferred_channel.get(i).copied().flatten()?;
+    insights.channel_names.get(p.channel as usize).map(|name| (name.as_str(), p.fallback))
+}
+
+/// Member `i`'s home store: the store of most purchases, or, without
+/// purchases at a named store, the members file's 所属门店.
+pub fn home_store<'a>(view: &View<'a>, i: usize) -> Option<&'a str> {
+    let bought = view.analysis.insights.home_store.get(i).copied().flatten();
+    let by_orders = bought.and_then(|s| view.data.orders.as_ref().map(|o| o.stores.name(s))).filter(|s| !s.is_empty());
+    by_orders.or_else(|| {
+        let row = view.analysis.profiles[i].member_row? as usize;
+        Some(view.data.members.as_ref()?.store.as_ref()?.get(row)).filter(|s| !s.is_empty())
+    })
+}
+
+/// Members and their window spend per key, in first-seen order.
+#[derive(Default)]
+struct Tally {
+    counts: Vec<Count>,
+    index: std::collections::HashMap<String, usize>,
+}
+
+impl Tally {
+    fn add(&mut self, key: &str, spend: Fen) {
+        let k = *self.index.entry(key.to_string()).or_insert_with(|| {
+            self.counts.push(Count {
+                key: key.into(),
+                label: key.into(),
+                label_en: key.into(),
+                members: 0,
+                revenue_fen: 0,
+            });
+            self.counts.len() - 1
+        });
+        self.counts[k].members += 1;
+        self.counts[k].revenue_fen += spend;
+    }
+}
+
+/// Members per home store, per preferred channel and per benefit card (for
+/// the summary), in first-seen order; empty lists when nobody has one.
+pub fn breakdowns(view: &View<'_>) -> (Vec<Count>, Vec<Count>, Vec<Count>) {
+    let (mut stores, mut channels, mut cards) = (Tally::default(), Tally::default(), Tally::default());
+    let lists = view.data.members.as_ref().and_then(|m| m.benefit_cards.as_ref());
+    for (i, p) in view.analysis.profiles.iter().enumerate() {
+        let spend = p.rfm.map_or(0, |r| r.m);
+        if let Some(s) = home_store(view, i) {
+            stores.add(s, spend);
+        }
+        if let Some((c, _)) = preferred_channel(view, i) {
+            channels.add(c, spend);
+        }
+        if let (Some(lists), Some(row)) = (lists, p.member_row) {
+            for card in lists.names_of(row as usize) {
+                cards.add(card, spend);
+            }
+        }
+    }
+    (stores.counts, channels.counts, cards.counts)
+}
+
+/// Members per manual tag of the members file, in first-seen order.
+pub fn manual_tag_counts(view: &View<'_>) -> Vec<TagCount> {
+    let mut tally = Tally::default();
+    for (i, p) in view.analysis.profiles.iter().enumerate() {
+        for name in manual_tags(view, i) {
+            tally.add(name, p.rfm.map_or(0, |r| r.m));
+        }
+    }
+    tally
+        .counts
+        .into_iter()
+        .map(|c| TagCount {
+            key: c.key,
+            label: c.label,
+            label_en: c.label_en,
+            members: c.members,
+            revenue_fen: c.revenue_fen,
+            source: "manual",
+        })
+        .collect()
 }

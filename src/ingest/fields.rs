@@ -43,6 +43,8 @@ pub enum FieldError {
     BadPoints,
     /// A points-redeemed event without a points amount.
     MissingPoints,
+    /// A spreadsheet cell holding an error value (`#N/A`, `#DIV/0!`…).
+    CellError,
 }
 
 impl FieldError {
@@ -66,6 +68,7 @@ impl FieldError {
             FieldError::UnknownMemberType => "unknown_member_type",
             FieldError::BadPoints => "bad_points",
             FieldError::MissingPoints => "missing_points",
+            FieldError::CellError => "cell_error",
         }
     }
 
@@ -95,6 +98,9 @@ impl FieldError {
             FieldError::MissingPoints => {
                 "a points_redeemed event needs the points spent (a 积分 / points column above 0)"
             }
+            FieldError::CellError => {
+                "the spreadsheet cell holds an error (#N/A, #DIV/0!, #REF!…): fix its formula or clear it"
+            }
         }
     }
 
@@ -120,6 +126,7 @@ impl FieldError {
             FieldError::UnknownMemberType => "无法识别的会员类型（应为个人或企业）",
             FieldError::BadPoints => "积分应为不小于 0 的整数（如 500）",
             FieldError::MissingPoints => "积分兑换行缺少所用积分（需要大于 0 的积分列）",
+            FieldError::CellError => "该单元格是表格错误值（#N/A、#DIV/0!、#REF! 等），请修正公式或清空",
         }
     }
 }

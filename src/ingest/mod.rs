@@ -12,6 +12,11 @@
 //! 3. **rows** ([`tables`], [`fields`]): each record becomes a table entry
 //!    or a rejection with row, column, value and reason.
 //!
+//! Excel workbooks (`.xlsx`; feature `xlsx`) are recognised in
+//! step 1, kept whole until the file ends (a zip cannot be read in pieces)
+//! and then read by [`xlsx`], which hands each sheet row to step 3 as a
+//! record. Without the feature they are an `UNSUPPORTED_FORMAT` error.
+//!
 //! No input panics; a file that cannot be used at all is an [`Error`].
 //!
 //! ```
@@ -29,6 +34,8 @@ pub mod headers;
 pub mod records;
 pub mod report;
 pub mod tables;
+#[cfg(feature = "xlsx")]
+pub mod xlsx;
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::model::format_day;
@@ -96,6 +103,9 @@ pub struct LoadOptions {
     pub encoding: Option<String>,
     /// Force a delimiter (`,` `\t` `;` `|`).
     pub delimiter: Option<String>,
+    /// The worksheet of an Excel workbook to read (default: the first
+    /// visible one); ignored for text files.
+    pub sheet: Option<String>,
 }
 
 /// A finished load.
@@ -134,6 +144,9 @@ enum Stage {
     Header(Decoder, Vec<u8>),
     /// Streaming records (boxed: the CSV reader's tables are large).
     Body(Decoder, Box<Records>),
+    /// An Excel workbook: its bytes are kept until the file ends.
+    #[cfg(feature = "xlsx")]
+    Workbook(Box<xlsx::Workbook>),
 }
 
 impl Ingest {
@@ -177,16 +190,19 @@ impl Ingest {
         let Some(builder) = self.sink.builder.take() else {
             return Err(ErrorKind::EmptyFile { file: self.file }.into());
         };
-        let (decoder_label, delimiter) = match &self.stage {
-            Stage::Body(d, _) => (d.label, self.sink.delimiter),
-            _ => ("", b','),
+        let (decoder_label, delimiter, sheet) = match &self.stage {
+            Stage::Body(d, _) => (d.label, (self.sink.delimiter as char).to_string(), None),
+            #[cfg(feature = "xlsx")]
+            Stage::Workbook(w) => (xlsx::LABEL, String::new(), w.sheet.clone()),
+            _ => ("", ",".to_string(), None),
         };
         let columns = builder.columns().clone();
         let report = ImportReport {
             dataset: self.kind.name(),
             file_name: self.file,
             encoding: decoder_label,
-            delimiter: (delimiter as char).to_string(),
+            delimiter,
+            sheet,
             mapping: columns.mapping.into_iter().collect(),
             ignored_columns: columns.ignored,
             rows_read: self.sink.rows_read,
@@ -226,6 +242,11 @@ impl Ingest {
         if prefix.iter().all(u8::is_ascii_whitespace) {
             return Err(ErrorKind::EmptyFile { file: self.file.clone() }.into());
         }
+        #[cfg(feature = "xlsx")]
+        if xlsx::is_workbook(prefix) {
+            self.stage = Stage::Workbook(Box::default());
+            return Ok(());
+        }
         let decoder = Decoder::sniff(prefix, self.options.encoding.as_deref(), &self.file)?;
         self.stage = Stage::Header(decoder, Vec::new());
         Ok(())
@@ -237,6 +258,11 @@ impl Ingest {
         let decoder = match &mut self.stage {
             Stage::Header(d, _) | Stage::Body(d, _) => d,
             Stage::Sniff(_) => return Ok(()),
+            #[cfg(feature = "xlsx")]
+            Stage::Workbook(w) => {
+                w.bytes.extend_from_slice(chunk);
+                return if last { w.read(self.kind, &self.options, &self.file, &mut self.sink) } else { Ok(()) };
+            }
         };
         if decoder.is_passthrough() {
             let chunk = decoder.skip_bom(chunk);
@@ -328,6 +354,13 @@ impl Sink {
         if let Err(rejection) = builder.row(rec, self.delimiter) {
             self.rejected.push(rejection);
         }
+    }
+
+    /// Count a data row that is rejected before it reaches the builder.
+    #[cfg(feature = "xlsx")]
+    fn reject(&mut self, rejection: Rejection) {
+        self.rows_read += 1;
+        self.rejected.push(rejection);
     }
 
     fn fatal(&mut self) -> Result<()> {

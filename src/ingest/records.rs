@@ -14,6 +14,12 @@ pub struct Record<'a> {
 }
 
 impl<'a> Record<'a> {
+    /// A record whose fields are held elsewhere (a spreadsheet row): field
+    /// `i` is `bytes[ends[i - 1]..ends[i]]`, the first starting at 0.
+    pub fn new(row: u64, bytes: &'a [u8], ends: &'a [usize]) -> Record<'a> {
+        Record { row, bytes, ends }
+    }
+
     /// Number of fields.
     pub fn len(&self) -> usize {
         self.ends.len()

@@ -54,8 +54,10 @@ pub struct ImportReport {
     pub file_name: String,
     /// Encoding used to read the file.
     pub encoding: &'static str,
-    /// Delimiter used (`,`, `\t`, `;` or `|`).
+    /// Delimiter used (`,`, `\t`, `;` or `|`; empty for a workbook).
     pub delimiter: String,
+    /// The worksheet read, for an Excel workbook.
+    pub sheet: Option<String>,
     /// Canonical field → header as written.
     pub mapping: std::collections::BTreeMap<String, String>,
     /// Headers that hold no known field.

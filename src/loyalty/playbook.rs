@@ -216,7 +216,7 @@ fn tag_lever_defaults(tag: Tag) -> (&'static str, Fen, Option<&'static str>, Vec
         Tag::DiscountDriven => ("Price-drop alerts, buy-and-get, free-delivery coupon", 500, None, app),
         Tag::Stockpiler => ("Stored-value card, presale deposit multiplier", 0, None, app),
         Tag::PromoDriven => {
-            ("Bundles, lucky bags, post-purchase coupon, large spend-and-save", 1000, Some("threshold"), app)
+            ("Bundles, lucky bags, post-purchase coupon, large spend-and-save", 1000, Some("spend30_save5"), app)
         }
         Tag::Anxious => ("Tutorials, regular content", 0, None, vec![TemplateMessage, CommunityGroup]),
         Tag::Honour => ("Points, leaderboards, share-to-show", 0, None, app),
@@ -306,7 +306,7 @@ impl Default for PlaybookRules {
                 "Potential: {f} purchases in the last year, average order ¥{aov}: a 1-yuan flash sale to bring them back",
                 vec![CommunityGroup, MiniProgram],
                 500,
-                Some("flash_1yuan"),
+                Some("flash_sale_1yuan"),
                 60,
             ),
             offer(
@@ -342,7 +342,7 @@ impl Default for PlaybookRules {
                 "Value: average order ¥{aov}: exclusive picks, presale and member prices",
                 vec![TemplateMessage, MiniProgram, Wecom],
                 1000,
-                Some("vip_only"),
+                Some("vip_exclusive"),
                 60,
             ),
             offer(
@@ -366,7 +366,7 @@ impl Default for PlaybookRules {
                 "Stable: {f} purchases in the last year, last {r} days ago: gift with purchase and second item discount",
                 vec![MiniProgram, TemplateMessage, Sms],
                 800,
-                Some("threshold"),
+                Some("spend30_save5"),
                 60,
             ),
             offer(

@@ -76,6 +76,33 @@ test("demo store: build a crowd, count it, a malformed one, a recommended one, e
     assert.equal(await page.inputValue("#crowd-text"), withIn);
     assert.equal(await counted(page, withIn), builtTotal);
 
+    // The fields of the members file and the events (seed 003's filters): a fan of the
+    // official account at 静安寺店 who has not visited in 30 days, holding a 省钱卡.
+    await page.click("#crowd-reset");
+    await page.selectOption(`${row(0, 0)} [data-part="field"]`, "wechatFan");
+    const fanChoices = await page.$$eval(`${row(0, 0)} [data-part="value"] option`, (o) => o.map((x) => [x.value, x.textContent]));
+    assert.deepEqual(fanChoices.slice(1), [["yes", "已关注"], ["no", "未关注"]]);
+    await page.selectOption(`${row(0, 0)} [data-part="value"]`, "yes");
+    await page.click('#crowd-groups [data-group="0"] [data-action="add-row"]');
+    await page.selectOption(`${row(0, 1)} [data-part="field"]`, "store");
+    const stores = await page.$$eval(`${row(0, 1)} [data-part="value"] option`, (o) => o.map((x) => x.value).filter(Boolean));
+    assert.deepEqual(stores, summary.stores.map((c) => c.key));
+    await page.selectOption(`${row(0, 1)} [data-part="value"]`, "静安寺店");
+    await page.click('#crowd-groups [data-group="0"] [data-action="add-row"]');
+    await page.selectOption(`${row(0, 2)} [data-part="field"]`, "daysSinceVisit");
+    await page.selectOption(`${row(0, 2)} [data-part="op"]`, "<=");
+    await page.fill(`${row(0, 2)} [data-part="value"]`, "30");
+    await page.check(`${row(0, 2)} [data-part="not"]`);
+    await page.click('#crowd-groups [data-group="0"] [data-action="add-row"]');
+    await page.selectOption(`${row(0, 3)} [data-part="field"]`, "benefitCard");
+    await page.selectOption(`${row(0, 3)} [data-part="value"]`, "省钱卡");
+    const seeded = 'wechatFan = "yes" and store = "静安寺店" and not daysSinceVisit <= 30 and benefitCard = "省钱卡"';
+    assert.equal(await page.inputValue("#crowd-text"), seeded);
+    const seededTotal = total(seeded);
+    assert.ok(seededTotal > 0, "the demo has such members");
+    assert.equal(await counted(page, seeded), seededTotal);
+    await screenshot(page, "crowds-seed003-1280x900", "#crowds");
+
 
     // Malformed, typed by hand: the error with its position, inline; nothing else breaks.
     await page.fill("#crowd-text", "lifecycle = ");

@@ -62,6 +62,29 @@ test("demo store: golden hours, new-member retention, community and VIPs, tags w
         `断点：${breakpoint.label}，转化率 ${breakpointRate} —— 优先改进这一步`,
     );
 
+    // Categories: value members first, by spend, Node's rows with all members' share beside;
+    // by buyers re-orders; another group is one choice away.
+    const yuanText = (fen) => (fen / 100).toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+    const pct = (x) => `${(x * 100).toFixed(1)}%`;
+    const [allCats, valueCats] = insights.categories;
+    assert.equal(valueCats.key, "value");
+    assert.equal(await page.inputValue("#category-group"), "value");
+    const categoryRows = () =>
+        page.$$eval("#category-rows tr", (trs) => trs.map((tr) => [...tr.cells].map((td) => td.textContent)));
+    const allShare = (c) => allCats.bySpend.find((r) => r.category === c.category).spendShare;
+    assert.deepEqual(
+        await categoryRows(),
+        valueCats.bySpend.map((c) => [c.category, yuanText(c.spendFen), pct(c.spendShare), `${c.buyers} (${pct(c.buyerShare)})`, pct(allShare(c))]),
+    );
+    assert.ok(valueCats.bySpend.some((c) => c.spendShare > allShare(c)) && (await page.$$("#category-rows .bar.more")).length > 0,
+        "categories value members favour stand out");
+    await page.click('#category-by [data-by="buyers"]');
+    assert.deepEqual((await categoryRows()).map((r) => r[0]), valueCats.byBuyers.map((c) => c.category));
+    await page.selectOption("#category-group", "all");
+    assert.deepEqual((await categoryRows()).map((r) => [r[0], r[4]]), allCats.byBuyers.map((c) => [c.category, "—"]));
+    await page.selectOption("#category-group", "value");
+    await page.click('#category-by [data-by="spend"]');
+
     // Retention: Node's cohorts, the open ones marked, and the repurchase rate.
     const rows = await page.$$eval("#retention-rows tr", (trs) =>
         trs.map((tr) => ({ week: tr.dataset.week, cells: [...tr.cells].map((td) => td.textContent) })),
@@ -111,11 +134,12 @@ test("demo store: golden hours, new-member retention, community and VIPs, tags w
     const facts = await dialogFacts(page);
     const level = ws.rules().levels.levels.find((l) => l.key === member.level);
     assert.equal(facts["会员等级"], level.name);
-    assert.equal(facts["成长值"], `${member.growth} · 距下一级 ${member.toNextLevel}`);
+    assert.equal(facts["成长值"], `${member.growth.toLocaleString("en-US")} · 距下一级 ${member.toNextLevel.toLocaleString("en-US")}`);
     const slot = goldenHours.slots.find((s) => s.key === member.bestSlot);
     assert.equal(facts["最佳触达时段"], `${slot.label}${member.bestSlotIsStore ? " (门店)" : ""}`);
     assert.equal(facts["常去门店 · 社群"], `${member.homeStore} · ${member.baseGroup} 群`);
     assert.equal(facts.VIP, member.vip ? "是" : "否");
+    assert.equal(facts["偏好渠道"], `${member.preferredChannel}${member.preferredChannelIsStore ? " (门店)" : ""}`);
     const shown = `#member-dialog-tags [data-tag="stockpiler"]`;
     assert.equal(await page.textContent(`${shown} .tag-chip`), tag.label);
     const ratio = tag.evidence.find((e) => e.metric === "aovToStoreMedian");
@@ -126,6 +150,17 @@ test("demo store: golden hours, new-member retention, community and VIPs, tags w
     ]);
     assert.deepEqual(await page.$$eval(`${shown} .levers .chip`, (c) => c.map((x) => x.textContent)), tag.levers);
     await screenshot(page, "insights-dialog-1280x900", "#member-dialog");
+    await page.click("#member-dialog button");
+
+    // A member with a manual tag (imported 会员标签) sees it marked 手动, without evidence or levers.
+    const [tagged] = ws.members({ crowd: 'tag = "老顾客"', limit: 1 }).rows;
+    await page.fill("#member-search", tagged.id);
+    await waitForTotal(page, ws.members({ search: tagged.id, limit: 0 }).total);
+    await page.click(`#member-rows tr[data-id="${tagged.id}"]`);
+    await page.waitForSelector("#member-dialog[open]");
+    const manual = '#member-dialog-tags [data-tag="老顾客"][data-source="manual"]';
+    assert.equal(await page.textContent(`${manual} .tag-source`), "手动");
+    assert.equal((await page.$$(`${manual} .evidence li, ${manual} .levers`)).length, 0);
     await page.click("#member-dialog button");
     await page.fill("#member-search", "");
 

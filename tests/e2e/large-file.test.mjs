@@ -1,6 +1,7 @@
-// A 1M-row orders file streams through the worker while the page stays
-// responsive: no main-thread task over 200 ms, and the page answers while the
-// progress bar runs; the KPI cards then show what the Node package computes.
+// A 5M-row orders file (≈390 MB) streams through the worker while the page
+// stays responsive: no main-thread task over 100 ms (PerformanceObserver), and
+// the page answers while the progress bar runs; the KPI cards then show what
+// the Node package computes. LARGE_ROWS=1000000 runs it smaller by hand.
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -8,8 +9,9 @@ import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { assertLocalOnly, count, money, nodePackage, openDashboard, screenshot, useEnv, waitIdle } from "./helpers.mjs";
 
-const ROWS = 1_000_000;
-const LONG_TASK_MS = 200;
+const ROWS = Number(process.env.LARGE_ROWS ?? 5_000_000);
+const LONG_TASK_MS = 100;
+const NAME = `orders-${ROWS}.csv`;
 
 /** Collect main-thread long tasks from the first script on. */
 function recordLongTasks() {
@@ -32,15 +34,19 @@ after(() => {
 
 const TITLE = `a ${ROWS.toLocaleString("en-US")}-row orders file loads without blocking the page`;
 
-test(TITLE, { timeout: 300_000 }, async () => {
+test(TITLE, { timeout: 900_000 }, async () => {
     const { Workspace } = nodePackage();
-    const bytes = Workspace.demoFiles({ orders: ROWS }).orders;
-    const path = join(dir, "orders-1m.csv");
+    let bytes = Workspace.demoFiles({ orders: ROWS, files: ["orders"] }).orders;
+    const path = join(dir, NAME);
     writeFileSync(path, bytes);
 
+    // The reference: the Node package, streamed as the page streams.
     const ws = new Workspace();
-    const report = ws.load("orders", bytes, { fileName: "orders-1m.csv" });
+    ws.beginLoad("orders", { fileName: NAME });
+    for (let at = 0; at < bytes.length; at += 4 << 20) ws.push(bytes.subarray(at, at + (4 << 20)));
+    const report = ws.finishLoad();
     assert.equal(report.rowsRead, ROWS, "demoFiles({ orders }) gives that many rows");
+    bytes = null;
     const expected = ws.analyze();
     ws.free();
 
@@ -53,14 +59,14 @@ test(TITLE, { timeout: 300_000 }, async () => {
     const progress = new Set();
     for (;;) {
         const asked = Date.now();
-        const state = await page.evaluate(() => ({
+        const state = await page.evaluate((name) => ({
             one: 1,
             loading: !document.querySelector("#progress").hidden,
             text: document.querySelector("#progress-text").textContent,
             done:
-                document.querySelector("#status-text").textContent.includes("orders-1m.csv") &&
+                document.querySelector("#status-text").textContent.includes(name) &&
                 !document.querySelector("#file-input").disabled,
-        }));
+        }), NAME);
         assert.equal(state.one, 1);
         if (state.loading) {
             answers.push(Date.now() - asked);
@@ -76,13 +82,16 @@ test(TITLE, { timeout: 300_000 }, async () => {
     assert.ok(progress.size >= 2, `the progress text changed: ${[...progress].join(" | ")}`);
     const longTasks = await page.evaluate((from) => window.__longTasks.filter((t) => t.start >= from), loadStart);
     const tooLong = longTasks.filter((t) => t.duration > LONG_TASK_MS);
+    console.log(JSON.stringify(longTasks.map(t=>[Math.round(t.start-loadStart), Math.round(t.duration)])));
+    console.log(`longest main-thread tasks (ms): ${longTasks.map((t) => Math.round(t.duration)).sort((a, b) => b - a).slice(0, 5).join(", ")}`);
     assert.deepEqual(tooLong, [], `main-thread tasks over ${LONG_TASK_MS} ms during the load`);
 
     assert.equal(count(await page.textContent("#kpi-members")), expected.members);
     assert.equal(count(await page.textContent("#kpi-buyers")), expected.buyersInWindow);
     assert.equal(await page.textContent("#kpi-revenue"), money(expected.revenueFen));
-    assert.match(await page.textContent("#reports"), /1,000,000/);
-    await screenshot(page, "orders-1m-1280x900");
+    assert.match(await page.textContent("#reports"), new RegExp(ROWS.toLocaleString("en-US")));
+    assert.match(await page.textContent("#status-text"), /分析内存峰值 [\d,]+ MB/);
+    await screenshot(page, `orders-${ROWS}-1280x900`);
     assertLocalOnly(env.requests);
     await page.close();
 });

@@ -173,6 +173,50 @@ describe("load", () => {
     });
 });
 
+describe("Excel workbooks", () => {
+    it("reads every sheet of an .xlsx, whole or streamed, as its CSV reads", () => {
+        const book = readFileSync(DATA + "store.xlsx");
+        const ws = new Workspace();
+        const report = ws.load("orders", book, { fileName: "store.xlsx" });
+        assertReportInvariant(report);
+        assert.equal(report.encoding, "Excel .xlsx");
+        assert.equal(report.delimiter, "");
+        assert.equal(report.sheet, "订单", "the first visible sheet by default");
+        assert.deepEqual(report.rejected.map((r) => [r.row, r.column, r.code]),
+            [[10, "下单时间", "bad_date"], [11, "会员卡号", "missing"], [12, "实付金额", "bad_money"]]);
+        assert.equal(ws.analyze().revenueFen, 149140, "the hand-worked total of tests/data/README.md");
+        for (const [kind, sheet, csv] of [
+            ["members", "会员", "members_all_fields.csv"], ["order_lines", "订单明细", "order_lines_gbk.csv"],
+            ["events", "行为", "events_utf8.csv"],
+        ]) {
+            const fromBook = streamLoad(new Workspace(), kind, book, 777, { fileName: "store.xlsx", sheet });
+            const fromCsv = new Workspace().load(kind, readFileSync(DATA + csv));
+            assert.equal(fromBook.sheet, sheet);
+            assert.equal(fromCsv.sheet, null);
+            for (const key of ["rowsRead", "rowsUsed", "mapping", "ignoredColumns", "members", "firstDate", "lastDate"]) {
+                assert.deepEqual(fromBook[key], fromCsv[key], `${sheet} ${key}`);
+            }
+            assert.deepEqual(fromBook.rejected.map((r) => [r.row, r.column, r.code]),
+                fromCsv.rejected.map((r) => [r.row, r.column, r.code]), sheet);
+        }
+    });
+
+    it("names a missing sheet, a damaged workbook and an error cell", () => {
+        const edge = readFileSync(DATA + "orders_edge.xlsx");
+        const ws = new Workspace();
+        const err = expectCode(() => ws.load("orders", edge, { sheet: "Sheet1" }), "BAD_OPTIONS", "说明, 订单");
+        assert.equal(err.field, "sheet");
+        const cut = expectCode(() => ws.load("orders", edge.subarray(0, 3000), { fileName: "cut.xlsx" }), "BAD_WORKBOOK");
+        assert.equal(cut.fileName, "cut.xlsx");
+        const report = ws.load("orders", edge);
+        assert.deepEqual(report.rejected[0], {
+            row: 4, column: "实付金额", value: "#N/A", code: "cell_error",
+            reason: report.rejected[0].reason, reasonZh: report.rejected[0].reasonZh,
+        });
+        assert.match(report.rejected[0].reasonZh, /#N\/A/);
+    });
+});
+
 describe("streaming load", () => {
     for (const size of [1, 7]) {
         it(`gives the same report as load() with ${size}-byte chunks`, () => {
@@ -989,6 +1033,210 @@ describe("points", () => {
         const total = ws.members({ crowd: crowd.expr, limit: 0 }).total;
         assert.ok(total > 0);
         assert.equal(total, ws.points().expiringMembers);
+        ws.free();
+    });
+});
+
+describe("segmentation: channels, categories, manual and custom tags, crowd fields", () => {
+    const fixture = (name) => readFileSync(`${DATA}${name}`);
+    /** orders_gbk_crlf.csv + members_all_fields.csv + events_utf8.csv (worked out in tests/tests.rs). */
+    function loaded(rules) {
+        const ws = new Workspace();
+        ws.load("orders", fixture("orders_gbk_crlf.csv"), { fileName: "orders.csv" });
+        ws.load("members", fixture("members_all_fields.csv"), { fileName: "members.csv" });
+        ws.load("events", fixture("events_utf8.csv"), { fileName: "events.csv" });
+        if (rules) ws.setRules(rules);
+        ws.analyze({ asOf: "2026-11-01" });
+        return ws;
+    }
+    const ids = (ws, crowd) => ws.members({ crowd, sort: "id_asc", limit: 100 }).rows.map((m) => m.id);
+
+    it("puts each member's preferred channel on the row, flagged when it is the store's", () => {
+        const ws = loaded();
+        const m1 = ws.member("M001");
+        assert.deepEqual([m1.preferredChannel, m1.preferredChannelIsStore], ["短信", true], "no clicks of their own");
+        const m5 = ws.member("M005");
+        assert.deepEqual([m5.preferredChannel, m5.preferredChannelIsStore], ["短信", false], "one click through 短信");
+        assert.equal(ws.insights().bestChannel, "短信");
+        const rows = parseCsv(new TextDecoder().decode(ws.exportMembers({ lang: "en", crowd: "tag = 高价值" })));
+        const at = rows[0].indexOf("preferred_channel");
+        assert.ok(at > 0, `${rows[0]}`);
+        assert.deepEqual([rows[1][0], rows[1][at]], ["M001", "短信"]);
+        assert.ok(parseCsv(new TextDecoder().decode(ws.exportMembers()))[0].includes("偏好渠道"));
+    });
+
+    it("filters by the members' and events' crowd fields", () => {
+        const ws = loaded();
+        const names = Workspace.crowdFields().map((f) => f.name);
+        for (const field of ["store", "wechatFan", "daysSinceFollowed", "daysSinceVisit", "daysSinceCartAdd",
+            "orders2Years", "ordersNoRefund", "benefitCards", "benefitCard", "preferredChannel"]) {
+            assert.ok(names.includes(field), field);
+        }
+        assert.deepEqual(ids(ws, "wechatFan = yes"), ["M001", "M007"]);
+        assert.deepEqual(ids(ws, "daysSinceFollowed < 335"), ["M007"]);
+        assert.deepEqual(ids(ws, "daysSinceVisit <= 31 and daysSinceCartAdd = 22"), ["M001"]);
+        assert.deepEqual(ids(ws, "orders2Years = 1 and ordersNoRefund = 0"), ["M002"]);
+        assert.deepEqual(ids(ws, 'benefitCard = "企业卡" or benefitCards >= 2'), ["M001", "M007"]);
+        assert.deepEqual(ids(ws, "store = 静安寺店"), ["M001", "M004", "M005", "M007"]);
+        const s = ws.analyze({ asOf: "2026-11-01" });
+        assert.deepEqual(s.stores.map((c) => [c.key, c.members]), [["静安寺店", 4], ["徐家汇店", 1], ["陆家嘴店", 1]]);
+        assert.deepEqual(s.benefitCards.map((c) => c.key), ["PLUS年卡", "生日礼包", "企业卡"]);
+        assert.equal(s.preferredChannels[0].key, "短信");
+    });
+
+    it("shows manual tags and the rules' custom tags beside the automatic ones", () => {
+        const ws = loaded({ tags: { custom: [{ key: "fan_with_cards", name: "有卡粉丝", nameEn: "Fan with cards",
+            when: "wechatFan = yes and benefitCards >= 2" }] } });
+        const tags = ws.member("M001").tags;
+        assert.deepEqual(tags.map((t) => [t.tag, t.source]),
+            [["stockpiler", "auto"], ["fan_with_cards", "custom"], ["高价值", "manual"], ["爱咖啡", "manual"]]);
+        assert.deepEqual(tags[1].evidence, [{ metric: "wechatFan", value: "yes" }, { metric: "benefitCards", value: 2 }]);
+        assert.deepEqual(tags[0].evidence.map((e) => [e.metric, e.op]), [["purchases", "<="], ["aovToStoreMedian", ">="]]);
+        assert.deepEqual(tags[2].evidence, []);
+        assert.deepEqual(ids(ws, "tag = fan_with_cards"), ["M001"]);
+        assert.deepEqual(ids(ws, "tag = 宝妈"), ["M002"]);
+        const counts = ws.analyze({ asOf: "2026-11-01" }).tags;
+        assert.deepEqual(counts.filter((c) => c.source !== "auto").map((c) => [c.key, c.members, c.source]).slice(0, 3),
+            [["fan_with_cards", 1, "custom"], ["高价值", 1, "manual"], ["爱咖啡", 1, "manual"]]);
+        const err = expectCode(() => ws.setRules({ tags: { custom: [{ key: "a", name: "A", when: "f >= " }] } }), "INVALID_RULES");
+        assert.equal(err.field, "tags.custom[0].when");
+        assert.match(err.message, /at 3: expected a value/);
+        expectCode(() => ws.setRules({ tags: { campaigns: [{ name: "x", nameEn: "x", from: "13-01", to: "12-31" }] } }), "INVALID_RULES");
+        assert.equal(Workspace.defaultRules().tags.campaigns.find((c) => c.name === "618").from, "06-16");
+    });
+
+    it("lists the categories each value group buys most, by spend and by buyers", () => {
+        const ws = new Workspace();
+        ws.load("orders", utf8("订单号,会员ID,支付时间,实付金额\nD1,A,2026-03-01 10:00,40\nD2,A,2026-03-02,20\nD3,B,2026-04-01,45\n"));
+        ws.load("order_lines", utf8("订单号,商品分类,单价,数量\nD1,咖啡,30,1\nD1,零食,10,1\nD2,咖啡,20,1\nD3,零食,25,2\nD3,咖啡,5,-1\n"));
+        ws.analyze({ asOf: "2026-11-01" });
+        const [all, ...groups] = ws.insights().categories;
+        assert.deepEqual(groups.map((g) => g.key), ["value", "potential", "stable", "churned"]);
+        // 咖啡 30 + 20 − 5 (a returned cup) = 45, 零食 10 + 50 = 60; 零食 bought by A and B, 咖啡 by A.
+        assert.deepEqual([all.buyers, all.spendFen], [2, 10500]);
+        assert.deepEqual(all.bySpend.map((r) => [r.category, r.spendFen, r.buyers, r.buyerShare]),
+            [["零食", 6000, 2, 1], ["咖啡", 4500, 1, 0.5]]);
+        assert.ok(Math.abs(all.bySpend[0].spendShare - 60 / 105) < 1e-12);
+
+        const demo = new Workspace();
+        demo.loadDemo();
+        demo.analyze();
+        const [everyone, value] = demo.insights().categories;
+        assert.equal(value.key, "value");
+        assert.ok(value.buyers > 0 && value.buyers < everyone.buyers);
+        assert.ok(value.bySpend.length === 10 && value.bySpend.every((r, k) => k === 0 || r.spendFen <= value.bySpend[k - 1].spendFen));
+        assert.ok(value.byBuyers.every((r, k) => k === 0 || r.buyers <= value.byBuyers[k - 1].buyers));
+    });
+});
+
+describe("coupons", () => {
+    // Worked out by hand (as src/loyalty/coupons.rs's tests): as of 2026-11-01 N1 joined on
+    // 10-28 and bought once on 10-30 (new, potential, basic, imported tag vip_tag); D1 last
+    // bought on 09-01 (dormant). Template t: ¥10 off from ¥30, issued 11-01…11-30, each valid
+    // 7 days, for new members, one each, at most 2 in all.
+    const MEMBERS = "会员ID,注册时间,会员标签\nN1,2026-10-28,vip_tag\nD1,2025-01-01,\n";
+    const ORDERS = "会员ID,支付时间,实付金额\nN1,2026-10-30 12:00,50.00\nD1,2026-09-01 09:00,40.00\n";
+    const EVENTS = "member_id,at,type,coupon\n" +
+        "N1,2026-11-02 10:00,coupon_issued,t\n" +
+        "X1,2026-11-03,coupon_issued,测试券\n" +
+        "D1,2026-10-20,coupon_issued,fd\n" +
+        "D1,2026-10-21,coupon_used,fd\n";
+    const RULES = {
+        // The playbook's default offers name the default templates, which these replace.
+        playbook: { offers: [] },
+        coupons: {
+            templates: [
+                { key: "t", name: "测试券", nameEn: "Test", kind: "threshold", benefit: { amountOff: 10 }, minSpend: 30,
+                  validity: { from: "2026-11-01", to: "2026-11-30", days: 7 }, audience: { lifecycle: ["new"] },
+                  perMemberLimit: 1, budget: { count: 2 }, stacksWith: ["freeDelivery"] },
+                { key: "fd", name: "免运费", nameEn: "Free delivery", kind: "freeDelivery", benefit: "freeDelivery",
+                  validity: { days: 7 }, stacksWith: [] },
+            ],
+        },
+    };
+
+    function store() {
+        const ws = new Workspace();
+        ws.setRules(RULES);
+        ws.load("members", utf8(MEMBERS));
+        ws.load("orders", utf8(ORDERS));
+        ws.load("events", utf8(EVENTS));
+        ws.analyze({ asOf: "2026-11-01" });
+        return ws;
+    }
+
+    it("lists the default templates, one of every kind, with descriptions", () => {
+        const ws = new Workspace();
+        const list = ws.couponTemplates();
+        assert.deepEqual(
+            [...new Set(list.map((t) => t.kind))].sort(),
+            ["flashSale", "freeDelivery", "gift", "newMember", "percent", "recall", "referral", "threshold", "vipOnly"],
+        );
+        const spend = list.find((t) => t.key === "spend30_save5");
+        assert.deepEqual([spend.description, spend.faceValueFen, spend.minSpend], ["满30减5，领取后14天内有效", 500, 30]);
+        assert.deepEqual(list.find((t) => t.key === "new_member").validity, { days: 7 });
+        assert.equal(Workspace.defaultRules().coupons.reminderText, "您有一张优惠券即将到期");
+        ws.free();
+    });
+
+    it("couponEligibility gives every failing rule with its reason", () => {
+        const ws = store();
+        const ok = ws.couponEligibility("N1", "t", { at: "2026-11-01", spendFen: 3000 });
+        assert.deepEqual([ok.eligible, ok.failures, ok.issuedToMember, ok.issuedTotal, ok.expires], [true, [], 0, 0, "2026-11-07"]);
+        // The issue at 10:00 on 11-02 counts on 11-02 itself; X1's (by name) on 11-03 too.
+        assert.equal(ws.couponEligibility("N1", "t", { at: "2026-11-02" }).failures[0].code, "limit_reached");
+        const n1 = ws.couponEligibility("N1", "t", { at: "2026-11-03", spendFen: 2999, with: ["fd"] });
+        assert.equal(n1.eligible, false);
+        assert.deepEqual(n1.failures.map((f) => [f.code, f.rule, f.reason]), [
+            ["limit_reached", "perMemberLimit", "already received 1 of limit 1"],
+            ["budget_count", "budget.count", "budget of 2 coupons used up: 2 issued"],
+            ["min_spend", "minSpend", "spend ¥29.99 is below the minimum ¥30.00"],
+            ["no_stacking", "stacksWith", "cannot be combined with Free delivery (free delivery)"],
+        ]);
+        const d1 = ws.couponEligibility("D1", "t", { at: "2026-12-01" });
+        assert.deepEqual(d1.failures.map((f) => [f.code, f.reasonZh]), [
+            ["ended", "优惠券已于 2026-11-30 结束"],
+            ["audience_lifecycle", "不在发放人群：生命周期为沉睡，需要新客"],
+            ["budget_count", "发放总量 2 张已用完：已发 2 张"],
+        ]);
+        expectCode(() => ws.couponEligibility("N1", "nope"), "BAD_OPTIONS", "nope");
+        expectCode(() => ws.couponEligibility("Z9", "t"), "UNKNOWN_MEMBER");
+        expectCode(() => ws.couponEligibility("N1", "t", { spend: 1 }), "BAD_OPTIONS", "spend");
+        expectCode(() => new Workspace().couponEligibility("N1", "t"), "NOT_ANALYZED");
+        ws.free();
+    });
+
+    it("couponReminders pages the coupons that expire within a day; couponStats gives the rates", () => {
+        const ws = store();
+        // N1's coupon: issued 11-02, last valid day 11-08, reminded on 11-07 and 11-08.
+        assert.equal(ws.couponReminders({ at: "2026-11-06" }).total, 0);
+        const page = ws.couponReminders({ at: "2026-11-07", offset: 0, limit: 10 });
+        assert.deepEqual(
+            page.rows.map((r) => [r.memberId, r.coupon, r.couponName, r.issuedAt, r.expires, r.daysLeft]),
+            [["N1", "t", "测试券", "2026-11-02", "2026-11-08", 1]],
+        );
+        assert.deepEqual([page.at, page.total, page.message], ["2026-11-07", 1, "您有一张优惠券即将到期"]);
+        const next = ws.couponReminders({ at: "2026-11-08", offset: 1, limit: 1 });
+        assert.deepEqual([next.total, next.rows.map((r) => [r.memberId, r.daysLeft])], [2, [["X1", 1]]]);
+        assert.equal(ws.couponReminders({ at: "2026-11-10" }).total, 0);
+        expectCode(() => ws.couponReminders({ page: 1 }), "BAD_OPTIONS", "page");
+        // Before the analysis date: only D1's fd (issued and used).
+        const s = ws.couponStats();
+        assert.deepEqual(s.coupons.map((c) => [c.key, c.issued, c.used, c.useRate]), [["t", 0, 0, 0], ["fd", 1, 1, 1]]);
+        const dormant = s.byLifecycle.find((r) => r.key === "dormant");
+        assert.deepEqual([dormant.members, dormant.membersIssued, dormant.issueRate, dormant.useRate], [1, 1, 1, 1]);
+        assert.equal(ws.couponStats({ coupon: "t" }).byLifecycle.find((r) => r.key === "dormant").issued, 0);
+        ws.free();
+    });
+
+    it("the demo store has coupon events for every template and reminders due", () => {
+        const ws = new Workspace();
+        ws.loadDemo();
+        ws.analyze();
+        const s = ws.couponStats();
+        assert.ok(s.coupons.every((c) => c.issued > 0 && c.kind !== null));
+        const r = ws.couponReminders({ limit: 5 });
+        assert.ok(r.total > 0 && r.rows.length === 5 && r.rows.every((x) => x.phone.includes("*")));
         ws.free();
     });
 });

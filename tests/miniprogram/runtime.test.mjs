@@ -8,7 +8,7 @@ import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import vm from "node:vm";
 import { brotliDecompressSync } from "node:zlib";
-import { MEMBERS_CSV, ORDERS_CSV, PKG, requirePkg } from "../js/helpers.mjs";
+import { DATA, MEMBERS_CSV, ORDERS_CSV, PKG, requirePkg } from "../js/helpers.mjs";
 
 requirePkg();
 const ENTRY = `${PKG}miniprogram/index.js`;
@@ -147,5 +147,35 @@ describe("mini-program entry", () => {
         assert.ok(result.failure.message.includes(DEFAULT_PATH), "the default path was tried first");
         assert.equal(result.rules, 365);
         assert.deepEqual(box.calls.map((c) => c.path), [DEFAULT_PATH, custom]);
+    });
+
+    it("is the small build: GBK through encoding_rs, no xlsx, no demo store, no predictions", async () => {
+        const box = sandbox();
+        box.context.__files = {
+            gbk: Array.from(readFileSync(`${DATA}orders_gbk_crlf.csv`)),
+            xlsx: Array.from(readFileSync(`${DATA}store.xlsx`)),
+        };
+        const result = await inside(box, `
+            await ma.init();
+            const ws = new ma.Workspace();
+            const report = ws.load("orders", new Uint8Array(__files.gbk), { fileName: "订单.csv" });
+            let xlsx;
+            try { ws.load("orders", new Uint8Array(__files.xlsx), { fileName: "store.xlsx" }); } catch (e) {
+                xlsx = { isError: e instanceof Error, code: e.code, message: e.message };
+            }
+            const absent = ["loadDemo", "predict"].filter((m) => typeof ws[m] === "undefined")
+                .concat(["demoFiles"].filter((m) => typeof ma.Workspace[m] === "undefined"));
+            const present = ["load", "beginLoad", "analyze", "members", "member", "exportMembers", "insights"]
+                .filter((m) => typeof ws[m] === "function");
+            return { report, xlsx, absent, present, revenue: ws.analyze().revenueFen };
+        `);
+        assert.equal(result.report.encoding, "GBK/GB18030");
+        assert.deepEqual([result.report.rowsRead, result.report.rowsUsed], [12, 9]);
+        assert.equal(result.revenue, 149140, "the hand-worked answer of tests/data/README.md");
+        assert.equal(result.xlsx.isError, true);
+        assert.equal(result.xlsx.code, "UNSUPPORTED_FORMAT");
+        assert.match(result.xlsx.message, /xlsx/);
+        assert.deepEqual(result.absent, ["loadDemo", "predict", "demoFiles"], "README: the mini-program build lacks these");
+        assert.equal(result.present.length, 7);
     });
 });
