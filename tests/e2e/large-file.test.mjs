@@ -82,7 +82,6 @@ test(TITLE, { timeout: 900_000 }, async () => {
     assert.ok(progress.size >= 2, `the progress text changed: ${[...progress].join(" | ")}`);
     const longTasks = await page.evaluate((from) => window.__longTasks.filter((t) => t.start >= from), loadStart);
     const tooLong = longTasks.filter((t) => t.duration > LONG_TASK_MS);
-    console.log(JSON.stringify(longTasks.map(t=>[Math.round(t.start-loadStart), Math.round(t.duration)])));
     console.log(`longest main-thread tasks (ms): ${longTasks.map((t) => Math.round(t.duration)).sort((a, b) => b - a).slice(0, 5).join(", ")}`);
     assert.deepEqual(tooLong, [], `main-thread tasks over ${LONG_TASK_MS} ms during the load`);
 
