@@ -132,6 +132,11 @@ impl Texts {
     pub fn is_empty(&self) -> bool {
         self.ends.is_empty()
     }
+
+    /// Every value, in order.
+    pub fn iter(&self) -> impl Iterator<Item = &str> {
+        (0..self.len()).map(|i| self.get(i))
+    }
 }
 
 /// A column of short texts that repeat row after row (store, channel,

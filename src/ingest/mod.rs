@@ -28,6 +28,7 @@ pub mod fields;
 pub mod headers;
 pub mod records;
 pub mod report;
+pub mod seen;
 pub mod tables;
 
 use crate::error::{Error, ErrorKind, Result};

@@ -1,8 +1,10 @@
 //! CSV records from a stream of UTF-8 chunks, built on `csv_core`: fields
 //! split across chunk boundaries are carried in the record buffer, and each
 //! record knows the row number a spreadsheet would show for it (blank lines
-//! count as rows, a quoted multi-line field does not add rows).
+//! count as rows, a quoted multi-line field does not add rows). A record's
+//! text is checked to be UTF-8 once, not field by field.
 
+use super::decode::utf8;
 use csv_core::{ReadRecordResult, Reader, ReaderBuilder};
 
 /// One record: its fields as bytes and its spreadsheet row number.
@@ -11,6 +13,8 @@ pub struct Record<'a> {
     pub row: u64,
     bytes: &'a [u8],
     ends: &'a [usize],
+    /// `bytes` as text, when the whole record is valid UTF-8.
+    text: Option<&'a str>,
 }
 
 impl<'a> Record<'a> {
@@ -33,6 +37,15 @@ impl<'a> Record<'a> {
             }
             None => &[],
         }
+    }
+
+    /// Field `i` as text (empty when the row is shorter), or `None` when
+    /// its bytes are not UTF-8.
+    pub fn str(&self, i: usize) -> Option<&'a str> {
+        let Some(&end) = self.ends.get(i) else { return Some("") };
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        // A field of a valid record is valid unless it cuts a character.
+        self.text.and_then(|t| t.get(start..end)).or_else(|| std::str::from_utf8(&self.bytes[start..end]).ok())
     }
 
     /// All fields, joined back with `delimiter` (for reporting a whole row).
@@ -97,12 +110,19 @@ impl Records {
                 }
                 ReadRecordResult::Record => {
                     let bytes = &self.out[..self.out_len];
-                    let spanned = 1 + bytes.iter().filter(|&&b| b == b'\n').count() as u64;
                     let lines = self.reader.line();
-                    let blank = lines.saturating_sub(self.lines).saturating_sub(spanned);
-                    self.row += 1 + blank;
+                    // Lines consumed beyond the record's own are blank lines;
+                    // with at most one consumed there are none, and the
+                    // newlines inside the record need no counting.
+                    let consumed = lines.saturating_sub(self.lines);
+                    if consumed > 1 {
+                        let spanned = 1 + bytes.iter().filter(|&&b| b == b'\n').count() as u64;
+                        self.row += consumed.saturating_sub(spanned);
+                    }
+                    self.row += 1;
                     self.lines = lines;
-                    emit(Record { row: self.row, bytes, ends: &self.ends[..self.ends_len] });
+                    let text = utf8(bytes);
+                    emit(Record { row: self.row, bytes, ends: &self.ends[..self.ends_len], text });
                     self.out_len = 0;
                     self.ends_len = 0;
                 }
@@ -179,6 +199,18 @@ mod tests {
         for chunk in [1, 2, 3, 5, 7, 64, 4096] {
             assert_eq!(parse_in_chunks(text.as_bytes(), chunk), expected, "chunk size {chunk}");
         }
+    }
+
+    #[test]
+    fn fields_as_text() {
+        let mut records = Records::new(b',');
+        let mut got = Vec::new();
+        // "会" is E4 BC 9A: valid across two fields, invalid in each of them.
+        let input = [&b"a,\xE4\xBC"[..], b",\x9A,\xE4\xBC\x9A\n\xFF,ok\n"].concat();
+        records.feed(&input, |r| got.push((0..4).map(|i| r.str(i).map(String::from)).collect::<Vec<_>>()));
+        let text = |fields: [Option<&str>; 4]| fields.map(|f| f.map(String::from));
+        assert_eq!(got[0], text([Some("a"), None, None, Some("会")]));
+        assert_eq!(got[1], text([None, Some("ok"), Some(""), Some("")]));
     }
 
     #[test]
