@@ -9,6 +9,7 @@
 //! from then on. The answers are the same either way; a sorted file just
 //! never builds the set (16+ MB at a million orders, and a cache miss per row).
 
+use crate::model::id_hash;
 use std::collections::HashSet;
 use std::hash::BuildHasherDefault;
 
@@ -44,30 +45,6 @@ impl Seen {
         }
         self.hashes.insert(id_hash(id))
     }
-}
-
-/// A 64-bit hash of an id on every target (FxHash is only 32 bits wide on
-/// wasm32, which made false repeats likely at a million orders): 8 bytes
-/// at a time, multiply–rotate, then murmur3's finaliser. Fixed, so results
-/// are deterministic; ids are not adversarial on the user's own device.
-/// 64 bits make a false repeat unlikely (about 1 in 10^6 at 5 million ids).
-pub fn id_hash(id: &str) -> u64 {
-    const K: u64 = 0x9E37_79B9_7F4A_7C15;
-    let bytes = id.as_bytes();
-    let mut h = bytes.len() as u64;
-    let mut chunks = bytes.chunks_exact(8);
-    for c in &mut chunks {
-        let word = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
-        h = (h ^ word).wrapping_mul(K).rotate_left(29);
-    }
-    let mut tail = [0u8; 8];
-    tail[..chunks.remainder().len()].copy_from_slice(chunks.remainder());
-    h = (h ^ u64::from_le_bytes(tail)).wrapping_mul(K);
-    h ^= h >> 33;
-    h = h.wrapping_mul(0xFF51_AFD7_ED55_8CCD);
-    h ^= h >> 33;
-    h = h.wrapping_mul(0xC4CE_B9FE_1A85_EC53);
-    h ^ (h >> 33)
 }
 
 /// The set above stores hashes already: use them as they are.
@@ -142,6 +119,7 @@ mod tests {
 
     #[test]
     fn id_hashes_spread_sequential_ids() {
+        // 64 bits make a false repeat unlikely (about 1 in 10^6 at 5 million ids).
         let hashes: HashSet<u64> = (0..200_000).map(|i| id_hash(&format!("D{i:08}"))).collect();
         assert_eq!(hashes.len(), 200_000);
         assert_ne!(id_hash("D00000001"), id_hash("D00000010"));
