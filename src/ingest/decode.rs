@@ -82,11 +82,10 @@ impl Decoder {
 
 /// `bytes` as text when they are UTF-8, as [`std::str::from_utf8`] says,
 /// but faster on the mostly-ASCII, partly-CJK text of exports: ASCII is
-/// skipped 8 bytes at a time, and other characters are checked against
-/// the well-formed byte sequences of the Unicode standard (Table 3-7).
+/// skipped 8 bytes at a time, and other characters are checked by
+/// [`char_width`].
 pub fn utf8(bytes: &[u8]) -> Option<&str> {
     const HIGH: u64 = 0x8080_8080_8080_8080;
-    let tail = |i: usize, range: std::ops::RangeInclusive<u8>| bytes.get(i).is_some_and(|b| range.contains(b));
     let mut i = 0;
     while i < bytes.len() {
         if let Some(w) = bytes.get(i..i + 8) {
@@ -97,22 +96,37 @@ pub fn utf8(bytes: &[u8]) -> Option<&str> {
             }
             i += (word & HIGH).trailing_zeros() as usize / 8;
         }
-        let width = match bytes[i] {
-            0x00..=0x7F => 1,
-            0xC2..=0xDF if tail(i + 1, 0x80..=0xBF) => 2,
-            0xE0 if tail(i + 1, 0xA0..=0xBF) && tail(i + 2, 0x80..=0xBF) => 3,
-            0xE1..=0xEC | 0xEE..=0xEF if tail(i + 1, 0x80..=0xBF) && tail(i + 2, 0x80..=0xBF) => 3,
-            0xED if tail(i + 1, 0x80..=0x9F) && tail(i + 2, 0x80..=0xBF) => 3,
-            0xF0 if tail(i + 1, 0x90..=0xBF) && tail(i + 2, 0x80..=0xBF) && tail(i + 3, 0x80..=0xBF) => 4,
-            0xF1..=0xF3 if tail(i + 1, 0x80..=0xBF) && tail(i + 2, 0x80..=0xBF) && tail(i + 3, 0x80..=0xBF) => 4,
-            0xF4 if tail(i + 1, 0x80..=0x8F) && tail(i + 2, 0x80..=0xBF) && tail(i + 3, 0x80..=0xBF) => 4,
-            _ => return None,
-        };
-        i += width;
+        i += char_width(bytes, i)?;
     }
     // SAFETY: every character was checked above to be a well-formed UTF-8
     // sequence (tested against the standard validator).
     Some(unsafe { std::str::from_utf8_unchecked(bytes) })
+}
+
+/// The length of the character at `bytes[i]` when it is a well-formed
+/// UTF-8 sequence (Table 3-7 of the Unicode standard), else `None`.
+#[inline]
+pub fn char_width(bytes: &[u8], i: usize) -> Option<usize> {
+    let lead = *bytes.get(i)?;
+    if lead < 0x80 {
+        return Some(1);
+    }
+    let at = |k: usize| bytes.get(i + k).copied().unwrap_or(0);
+    let tail = |b: u8| b & 0xC0 == 0x80;
+    // The second byte's range depends on the first (no overlong forms, no
+    // surrogates, nothing past U+10FFFF); the later ones are any tail byte.
+    let (width, second) = match lead {
+        0xC2..=0xDF => (2, tail(at(1))),
+        0xE0 => (3, (0xA0..=0xBF).contains(&at(1))),
+        0xED => (3, (0x80..=0x9F).contains(&at(1))),
+        0xE1..=0xEF => (3, tail(at(1))),
+        0xF0 => (4, (0x90..=0xBF).contains(&at(1))),
+        0xF4 => (4, (0x80..=0x8F).contains(&at(1))),
+        0xF1..=0xF3 => (4, tail(at(1))),
+        _ => return None,
+    };
+    let rest = (2..width).all(|k| tail(at(k)));
+    (second && rest).then_some(width)
 }
 
 /// Guess the encoding of a file without BOM, or say why it is not text.
