@@ -35,16 +35,21 @@ pub fn format_yuan(fen: Fen) -> String {
 }
 
 /// Strings interned to dense indices in first-seen order. Interning a
-/// member id is the one hash lookup every order row pays, so the table is
-/// built for it: open addressing over the ids' [`id_hash`] (computed once
-/// per lookup, no allocation for an id already known), each slot holding
-/// 32 bits of the hash so that a probe compares text only when they match,
-/// and the compare done a word at a time (`memcmp` is a byte loop in an
-/// MVP-only wasm module).
+/// member id is the one hash lookup every order row pays, and on a large
+/// file its cost is cache misses, so the table is built for it: open
+/// addressing over the ids' [`id_hash`] (computed once per lookup, no
+/// allocation for an id already known), each slot holding 32 bits of the
+/// hash and where the name sits in one buffer of all names with its index,
+/// so that a lookup touches one slot and one place in that buffer; text is
+/// compared only when the 32 bits match, a word at a time (`memcmp` is a
+/// byte loop in an MVP-only wasm module).
 #[derive(Debug, Default, Clone)]
 pub struct Interner {
     /// Linear probing over a power-of-two table at most half full.
     slots: Vec<Slot>,
+    /// Every name as its index (4 bytes, little-endian), its length (4
+    /// bytes) and its bytes, one after the other.
+    keys: Vec<u8>,
     names: Vec<Box<str>>,
     /// The index [`Interner::intern_repeated`] returned last.
     last: u32,
@@ -55,8 +60,8 @@ pub struct Interner {
 struct Slot {
     /// The high 32 bits of the name's hash.
     tag: u32,
-    /// The name's index + 1; 0 for an empty slot.
-    at: u32,
+    /// Where the name's entry starts in `keys`, + 1; 0 for an empty slot.
+    key: usize,
 }
 
 /// Two interners are equal when they hold the same names in the same order.
@@ -78,8 +83,11 @@ impl Interner {
                     slot = self.find(name, hash).err().unwrap_or(0);
                 }
                 let i = self.names.len() as u32;
+                self.slots[slot] = Slot { tag: (hash >> 32) as u32, key: self.keys.len() + 1 };
+                self.keys.extend_from_slice(&i.to_le_bytes());
+                self.keys.extend_from_slice(&(name.len() as u32).to_le_bytes());
+                self.keys.extend_from_slice(name.as_bytes());
                 self.names.push(name.into());
-                self.slots[slot] = Slot { tag: (hash >> 32) as u32, at: i + 1 };
                 i
             }
         }
@@ -110,28 +118,38 @@ impl Interner {
         let mut pos = hash as usize & mask;
         loop {
             let slot = self.slots[pos];
-            if slot.at == 0 {
+            if slot.key == 0 {
                 return Err(pos);
             }
-            let i = slot.at - 1;
-            if slot.tag == tag && self.names.get(i as usize).is_some_and(|n| same(n.as_bytes(), name.as_bytes())) {
-                return Ok(i);
+            if slot.tag == tag {
+                if let Some(i) = self.key_at(slot.key - 1, name.as_bytes()) {
+                    return Ok(i);
+                }
             }
             pos = (pos + 1) & mask;
         }
+    }
+
+    /// The index of the entry at `keys[at..]` when its name is `name`.
+    fn key_at(&self, at: usize, name: &[u8]) -> Option<u32> {
+        let entry = self.keys.get(at..at + 8 + name.len())?;
+        let u32_at = |k: usize| u32::from_le_bytes([entry[k], entry[k + 1], entry[k + 2], entry[k + 3]]);
+        (u32_at(4) as usize == name.len() && same(&entry[8..], name)).then(|| u32_at(0))
     }
 
     /// Double the table (16 slots at first) and place every name again.
     fn grow(&mut self) {
         let size = (self.slots.len() * 2).max(16);
         self.slots = vec![Slot::default(); size];
-        for (i, name) in self.names.iter().enumerate() {
+        let mut at = 0;
+        for name in &self.names {
             let hash = id_hash(name);
             let mut pos = hash as usize & (size - 1);
-            while self.slots[pos].at != 0 {
+            while self.slots[pos].key != 0 {
                 pos = (pos + 1) & (size - 1);
             }
-            self.slots[pos] = Slot { tag: (hash >> 32) as u32, at: i as u32 + 1 };
+            self.slots[pos] = Slot { tag: (hash >> 32) as u32, key: at + 1 };
+            at += 8 + name.len();
         }
     }
 
