@@ -111,6 +111,12 @@ pub fn char_width(bytes: &[u8], i: usize) -> Option<usize> {
     if lead < 0x80 {
         return Some(1);
     }
+    // Most of what exports hold past ASCII: U+1000–U+CFFF (CJK among them).
+    if let Some(&[_, b, c]) = bytes.get(i..i + 3) {
+        if (0xE1..=0xEC).contains(&lead) && b & 0xC0 == 0x80 && c & 0xC0 == 0x80 {
+            return Some(3);
+        }
+    }
     let at = |k: usize| bytes.get(i + k).copied().unwrap_or(0);
     let tail = |b: u8| b & 0xC0 == 0x80;
     // The second byte's range depends on the first (no overlong forms, no
