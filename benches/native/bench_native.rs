@@ -9,7 +9,7 @@
 //! bench-native gen-events <orders> <rows> <out>   the events of that store, thinned evenly to <rows>
 //! bench-native load <kind> <file.csv> <runs>     loading alone (profiling); one JSON line
 //! bench-native rfm <orders.csv> <runs> <as-of>   the RFM task; one JSON line on stdout
-//! bench-native full <runs> <as-of> <kind=path>…  every module present today; one JSON line
+//! bench-native full <runs> <as-of> <kind=path>…  every module; one JSON line
 //! ```
 //!
 //! Files are read into memory before the clock starts: every tool is timed
@@ -173,9 +173,9 @@ fn rfm(path: &str, runs: usize, as_of: &str) -> Res<()> {
     Ok(())
 }
 
-/// Every module present today: load each file, analyze, one page of members,
-/// the member export. `inputs` are `kind=path` in load order (orders,
-/// members, and the events file when the crate reads one).
+/// Every module: load each file, analyze, predict, one page of members, the
+/// member export. `inputs` are `kind=path` in load order (orders, members,
+/// events).
 fn full(runs: usize, as_of: &str, inputs: &[&str]) -> Res<()> {
     let mut files = Vec::new();
     for input in inputs {

@@ -4,9 +4,8 @@
 //         with --stream, beginLoad + push(4 MiB slices) + finishLoad instead
 //         of load, as the dashboard reads files (same bytes in memory)
 //   load: one file alone, `load` or streamed (--stream), for profiling
-//   full: every module present today: load each input (orders, members; the
-//         events file plugs in here when the crate reads one), analyze, one
-//         page of members, the member export.
+//   full: every module: load each input (orders, members, events), analyze,
+//         predict, one page of members, the member export.
 import { createRequire } from "node:module";
 import { args, bytesOf, digest, now, report, run } from "./common.mjs";
 
