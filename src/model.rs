@@ -3,7 +3,6 @@
 //! numbers. Analysis works on these slices, never on rows of strings.
 
 use chrono::{Datelike, NaiveDate};
-use rustc_hash::FxHashMap;
 
 /// Money in fen (分, 1/100 yuan). No float ever touches money.
 pub type Fen = i64;
@@ -35,14 +34,34 @@ pub fn format_yuan(fen: Fen) -> String {
     format!("{sign}{}.{:02}", abs / 100, abs % 100)
 }
 
-/// Strings interned to dense indices in first-seen order (FxHash: ids are
-/// short, and the hash need not resist adversaries on the user's own device).
+/// Strings interned to dense indices in first-seen order. Interning a
+/// member id is the one hash lookup every order row pays, and on a large
+/// file its cost is cache misses, so the table is built for it: open
+/// addressing over the ids' [`id_hash`] (computed once per lookup, no
+/// allocation for an id already known), each slot holding 32 bits of the
+/// hash and where the name sits in one buffer of all names with its index,
+/// so that a lookup touches one slot and one place in that buffer; text is
+/// compared only when the 32 bits match, a word at a time (`memcmp` is a
+/// byte loop in an MVP-only wasm module).
 #[derive(Debug, Default, Clone)]
 pub struct Interner {
-    index: FxHashMap<Box<str>, u32>,
+    /// Linear probing over a power-of-two table at most half full.
+    slots: Vec<Slot>,
+    /// Every name as its index (4 bytes, little-endian), its length (4
+    /// bytes) and its bytes, one after the other.
+    keys: Vec<u8>,
     names: Vec<Box<str>>,
     /// The index [`Interner::intern_repeated`] returned last.
     last: u32,
+}
+
+/// One slot of an [`Interner`]'s table.
+#[derive(Debug, Default, Clone, Copy)]
+struct Slot {
+    /// The high 32 bits of the name's hash.
+    tag: u32,
+    /// Where the name's entry starts in `keys`, + 1; 0 for an empty slot.
+    key: usize,
 }
 
 /// Two interners are equal when they hold the same names in the same order.
@@ -55,19 +74,29 @@ impl PartialEq for Interner {
 impl Interner {
     /// The index of `name`, adding it if new.
     pub fn intern(&mut self, name: &str) -> u32 {
-        if let Some(&i) = self.index.get(name) {
-            return i;
+        let hash = id_hash(name);
+        match self.find(name, hash) {
+            Ok(i) => i,
+            Err(mut slot) => {
+                if 2 * (self.names.len() + 1) > self.slots.len() {
+                    self.grow();
+                    slot = self.find(name, hash).err().unwrap_or(0);
+                }
+                let i = self.names.len() as u32;
+                self.slots[slot] = Slot { tag: (hash >> 32) as u32, key: self.keys.len() + 1 };
+                self.keys.extend_from_slice(&i.to_le_bytes());
+                self.keys.extend_from_slice(&(name.len() as u32).to_le_bytes());
+                self.keys.extend_from_slice(name.as_bytes());
+                self.names.push(name.into());
+                i
+            }
         }
-        let i = self.names.len() as u32;
-        self.names.push(name.into());
-        self.index.insert(name.into(), i);
-        i
     }
 
     /// [`Interner::intern`] for columns such as store and channel that
     /// repeat one value row after row: a compare is cheaper than a hash.
     pub fn intern_repeated(&mut self, name: &str) -> u32 {
-        if self.names.get(self.last as usize).is_some_and(|last| **last == *name) {
+        if self.names.get(self.last as usize).is_some_and(|last| same(last.as_bytes(), name.as_bytes())) {
             return self.last;
         }
         self.last = self.intern(name);
@@ -76,7 +105,52 @@ impl Interner {
 
     /// The index of `name`, if known.
     pub fn get(&self, name: &str) -> Option<u32> {
-        self.index.get(name).copied()
+        self.find(name, id_hash(name)).ok()
+    }
+
+    /// `Ok(index)` of `name`, or `Err(slot)`: the empty slot where it goes.
+    fn find(&self, name: &str, hash: u64) -> Result<u32, usize> {
+        if self.slots.is_empty() {
+            return Err(0);
+        }
+        let mask = self.slots.len() - 1;
+        let tag = (hash >> 32) as u32;
+        let mut pos = hash as usize & mask;
+        loop {
+            let slot = self.slots[pos];
+            if slot.key == 0 {
+                return Err(pos);
+            }
+            if slot.tag == tag {
+                if let Some(i) = self.key_at(slot.key - 1, name.as_bytes()) {
+                    return Ok(i);
+                }
+            }
+            pos = (pos + 1) & mask;
+        }
+    }
+
+    /// The index of the entry at `keys[at..]` when its name is `name`.
+    fn key_at(&self, at: usize, name: &[u8]) -> Option<u32> {
+        let entry = self.keys.get(at..at + 8 + name.len())?;
+        let u32_at = |k: usize| u32::from_le_bytes([entry[k], entry[k + 1], entry[k + 2], entry[k + 3]]);
+        (u32_at(4) as usize == name.len() && same(&entry[8..], name)).then(|| u32_at(0))
+    }
+
+    /// Double the table (16 slots at first) and place every name again.
+    fn grow(&mut self) {
+        let size = (self.slots.len() * 2).max(16);
+        self.slots = vec![Slot::default(); size];
+        let mut at = 0;
+        for name in &self.names {
+            let hash = id_hash(name);
+            let mut pos = hash as usize & (size - 1);
+            while self.slots[pos].key != 0 {
+                pos = (pos + 1) & (size - 1);
+            }
+            self.slots[pos] = Slot { tag: (hash >> 32) as u32, key: at + 1 };
+            at += 8 + name.len();
+        }
     }
 
     /// All names, by index.
@@ -98,6 +172,47 @@ impl Interner {
     pub fn is_empty(&self) -> bool {
         self.names.is_empty()
     }
+}
+
+/// A 64-bit hash of an id on every target (FxHash is only 32 bits wide on
+/// wasm32, which made false repeats likely at a million orders): 8 bytes
+/// at a time, multiply–rotate, then murmur3's finaliser. Fixed, so results
+/// are deterministic; ids are not adversarial on the user's own device.
+pub fn id_hash(id: &str) -> u64 {
+    const K: u64 = 0x9E37_79B9_7F4A_7C15;
+    let bytes = id.as_bytes();
+    let mut h = bytes.len() as u64;
+    let mut chunks = bytes.chunks_exact(8);
+    for c in &mut chunks {
+        h = (h ^ word(c)).wrapping_mul(K).rotate_left(29);
+    }
+    let mut tail = 0u64;
+    for (k, &b) in chunks.remainder().iter().enumerate() {
+        tail |= u64::from(b) << (8 * k);
+    }
+    h = (h ^ tail).wrapping_mul(K);
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xFF51_AFD7_ED55_8CCD);
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xC4CE_B9FE_1A85_EC53);
+    h ^ (h >> 33)
+}
+
+/// The first 8 bytes of `c` as a little-endian word (`c` has at least 8).
+fn word(c: &[u8]) -> u64 {
+    u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]])
+}
+
+/// `a == b`, a word at a time.
+fn same(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let (mut x, mut y) = (a.chunks_exact(8), b.chunks_exact(8));
+    if !(&mut x).zip(&mut y).all(|(p, q)| word(p) == word(q)) {
+        return false;
+    }
+    x.remainder().iter().zip(y.remainder()).all(|(p, q)| p == q)
 }
 
 /// Many short strings in one buffer, for a column whose values rarely
@@ -131,6 +246,11 @@ impl Texts {
     /// True when there are no values.
     pub fn is_empty(&self) -> bool {
         self.ends.is_empty()
+    }
+
+    /// Every value, in order.
+    pub fn iter(&self) -> impl Iterator<Item = &str> {
+        (0..self.len()).map(|i| self.get(i))
     }
 }
 
@@ -652,11 +772,48 @@ mod tests {
     #[test]
     fn interner_is_dense_and_stable() {
         let mut i = Interner::default();
+        assert_eq!(i.get("a"), None);
         assert_eq!(i.intern("b"), 0);
         assert_eq!(i.intern("a"), 1);
         assert_eq!(i.intern("b"), 0);
         assert_eq!(i.name(1), "a");
         assert_eq!(i.get("c"), None);
         assert_eq!(i.len(), 2);
+        // Past many growths, with ids that differ only in their last byte,
+        // only after 8 bytes, or only in length.
+        let ids: Vec<String> =
+            (0..50_000).map(|k| format!("M{k}")).chain((0..300).map(|k| format!("longer-id-{k:05}"))).collect();
+        let mut big = Interner::default();
+        for (k, id) in ids.iter().enumerate() {
+            assert_eq!(big.intern(id), k as u32);
+        }
+        big.intern("");
+        for (k, id) in ids.iter().enumerate() {
+            assert_eq!((big.intern(id), big.get(id), big.name(k as u32)), (k as u32, Some(k as u32), id.as_str()));
+        }
+        assert_eq!(
+            (big.len(), big.get(""), big.get("M"), big.get("M0\0")),
+            (ids.len() + 1, Some(ids.len() as u32), None, None)
+        );
+        let mut repeated = Interner::default();
+        let got: Vec<u32> = ["a", "a", "b", "a", ""].iter().map(|s| repeated.intern_repeated(s)).collect();
+        assert_eq!(got, [0, 0, 1, 0, 2]);
+    }
+
+    #[test]
+    fn words_compare_as_bytes() {
+        for (a, b) in [
+            ("", ""),
+            ("a", "a"),
+            ("a", "b"),
+            ("abcdefgh", "abcdefgh"),
+            ("abcdefghi", "abcdefghj"),
+            ("abcdefgh", "abcdefgx"),
+            ("ab", "abc"),
+        ] {
+            assert_eq!(same(a.as_bytes(), b.as_bytes()), a == b, "{a} {b}");
+        }
+        assert_ne!(id_hash("D00000001"), id_hash("D00000010"));
+        assert_ne!(id_hash("ab"), id_hash("ab\0"));
     }
 }

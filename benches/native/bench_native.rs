@@ -6,8 +6,10 @@
 //! ```text
 //! bench-native gen-orders <rows> <out.csv>       orders file of the demo store, <rows> rows
 //! bench-native gen-members <rows> <out.csv>      its members file (the same DemoOptions)
+//! bench-native gen-events <orders> <rows> <out>   the events of that store, thinned evenly to <rows>
+//! bench-native load <kind> <file.csv> <runs>     loading alone (profiling); one JSON line
 //! bench-native rfm <orders.csv> <runs> <as-of>   the RFM task; one JSON line on stdout
-//! bench-native full <runs> <as-of> <kind=path>…  every module present today; one JSON line
+//! bench-native full <runs> <as-of> <kind=path>…  every module; one JSON line
 //! ```
 //!
 //! Files are read into memory before the clock starts: every tool is timed
@@ -15,13 +17,13 @@
 
 use member_analytics::Workspace;
 use member_analytics::analytics::query::MembersQuery;
-use member_analytics::demo::{DemoOptions, write_members, write_orders};
+use member_analytics::demo::{DemoOptions, write_events, write_members, write_orders};
 use member_analytics::export::ExportOptions;
 use member_analytics::ingest::{Kind, LoadOptions};
 use std::error::Error;
 use std::fmt::Write as _;
 use std::fs::File;
-use std::io::BufWriter;
+use std::io::{BufWriter, Write};
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -31,12 +33,15 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let result = match args.as_slice() {
-        ["gen-orders", rows, out] => generate(rows, out, true),
-        ["gen-members", rows, out] => generate(rows, out, false),
+        ["gen-orders", rows, out] => generate(rows, out, Demo::Orders),
+        ["gen-members", rows, out] => generate(rows, out, Demo::Members),
+        ["gen-events", orders, rows, out] => generate(orders, out, Demo::Events(rows.parse().unwrap_or(0))),
+        ["load", kind, path, runs] => load(kind, path, runs.parse().unwrap_or(1)),
         ["rfm", path, runs, as_of] => rfm(path, runs.parse().unwrap_or(1), as_of),
         ["full", runs, as_of, inputs @ ..] if !inputs.is_empty() => full(runs.parse().unwrap_or(1), as_of, inputs),
-        _ => Err("usage: bench-native gen-orders|gen-members <rows> <out> | rfm <orders.csv> <runs> <as-of> \
-                  | full <runs> <as-of> <kind=path>..."
+        _ => Err("usage: bench-native gen-orders|gen-members <rows> <out> | gen-events <orders> <rows> <out> \
+                  | load <kind> <file> <runs> \
+                  | rfm <orders.csv> <runs> <as-of> | full <runs> <as-of> <kind=path>..."
             .into()),
     };
     match result {
@@ -48,15 +53,95 @@ fn main() -> ExitCode {
     }
 }
 
-/// Writes the orders (or members) file of `DemoOptions { orders: rows }` to
-/// `out` through a temporary file, so an interrupted run leaves no half file.
-fn generate(rows: &str, out: &str, orders: bool) -> Res<()> {
-    let options = DemoOptions { orders: Some(rows.parse()?), ..DemoOptions::default() };
+/// Which demo file to write.
+enum Demo {
+    Orders,
+    Members,
+    /// The events file, keeping this many rows spread evenly over it.
+    Events(u64),
+}
+
+/// Writes the orders, members or events file of `DemoOptions { orders }`
+/// to `out` through a temporary file, so an interrupted run leaves no half file.
+fn generate(orders: &str, out: &str, demo: Demo) -> Res<()> {
+    let options = DemoOptions { orders: Some(orders.parse()?), ..DemoOptions::default() };
     let tmp = format!("{out}.tmp");
     let file = BufWriter::new(File::create(&tmp)?);
-    let written = if orders { write_orders(&options, file)? } else { write_members(&options, file)? };
+    let written = match demo {
+        Demo::Orders => write_orders(&options, file)?,
+        Demo::Members => write_members(&options, file)?,
+        Demo::Events(keep) => {
+            // The demo writes about 80 events per member; the benchmark wants
+            // a given number, from every member rather than from the first ones.
+            let total = write_events(&options, std::io::sink())?;
+            let mut thin = Thin { out: file, total, keep: keep.min(total), row: 0, kept: 0, header: true };
+            write_events(&options, &mut thin)?;
+            thin.out.flush()?;
+            thin.kept
+        }
+    };
     std::fs::rename(&tmp, out)?;
     println!("{{\"rows\":{written}}}");
+    Ok(())
+}
+
+/// A writer that passes the header line and `keep` of the `total` data
+/// lines after it, spread evenly (line `i` is kept when `i · keep / total`
+/// steps up).
+struct Thin<W: Write> {
+    out: W,
+    total: u64,
+    keep: u64,
+    row: u64,
+    kept: u64,
+    header: bool,
+}
+
+impl<W: Write> Write for Thin<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        for line in buf.split_inclusive(|&b| b == b'\n') {
+            let keep = self.header || (self.row + 1) * self.keep / self.total != self.row * self.keep / self.total;
+            if keep {
+                self.out.write_all(line)?;
+            }
+            if line.ends_with(b"\n") {
+                if self.header {
+                    self.header = false;
+                } else {
+                    self.kept += u64::from(keep);
+                    self.row += 1;
+                }
+            }
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.out.flush()
+    }
+}
+
+/// Loading one file alone, `runs` times on the same bytes (for profiling the
+/// ingest without the analysis).
+fn load(kind: &str, path: &str, runs: usize) -> Res<()> {
+    let kind = Kind::parse(kind)?;
+    let bytes = std::fs::read(path)?;
+    let mut seconds = Vec::new();
+    let mut out = String::new();
+    for _ in 0..runs.max(1) {
+        let start = Instant::now();
+        let mut ws = Workspace::new();
+        let report = ws.load(kind, &bytes, &LoadOptions::default())?;
+        seconds.push(start.elapsed().as_secs_f64());
+        out = format!(
+            "\"rowsRead\":{},\"rowsUsed\":{},\"rejected\":{}",
+            report.rows_read,
+            report.rows_used,
+            report.rejected.len()
+        );
+        drop(ws);
+    }
+    println!("{{\"tool\":\"native\",\"seconds\":{},{out},\"peakRssKiB\":{}}}", list(&seconds), peak_rss_kib());
     Ok(())
 }
 
@@ -88,9 +173,9 @@ fn rfm(path: &str, runs: usize, as_of: &str) -> Res<()> {
     Ok(())
 }
 
-/// Every module present today: load each file, analyze, one page of members,
-/// the member export. `inputs` are `kind=path` in load order (orders,
-/// members, and the events file when the crate reads one).
+/// Every module: load each file, analyze, predict, one page of members, the
+/// member export. `inputs` are `kind=path` in load order (orders, members,
+/// events).
 fn full(runs: usize, as_of: &str, inputs: &[&str]) -> Res<()> {
     let mut files = Vec::new();
     for input in inputs {

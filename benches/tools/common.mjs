@@ -5,7 +5,7 @@
 import { readFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
 
-/** The command line of a runner: `rfm <file> <runs> <asOf>` or `full <runs> <asOf> <kind=path>...`,
+/** The command line of a runner: `rfm <file> <runs> <asOf>`, `load <kind> <file> <runs>` or `full <runs> <asOf> <kind=path>...`,
  *  plus `--flags` anywhere. */
 export function args() {
     const all = process.argv.slice(2);
@@ -14,6 +14,9 @@ export function args() {
     if ((task === "rfm" || task === "predict") && rest.length === 3) {
         return { task, flags, file: rest[0], runs: Math.max(1, Number(rest[1])), asOf: rest[2] };
     }
+    if (task === "load" && rest.length === 3) {
+        return { task, flags, kind: rest[0], file: rest[1], runs: Math.max(1, Number(rest[2])) };
+    }
     if (task === "full" && rest.length >= 3) {
         const inputs = rest.slice(2).map((s) => {
             const i = s.indexOf("=");
@@ -21,7 +24,9 @@ export function args() {
         });
         return { task, flags, runs: Math.max(1, Number(rest[0])), asOf: rest[1], inputs };
     }
-    throw new Error(`usage: ${process.argv[1]} rfm|predict <orders.csv> <runs> <asOf> | full <runs> <asOf> <kind=path>...`);
+    throw new Error(
+        `usage: ${process.argv[1]} rfm|predict <orders.csv> <runs> <asOf> | load <kind> <file> <runs> | full <runs> <asOf> <kind=path>...`,
+    );
 }
 
 /** The file as bytes (a Buffer is a Uint8Array). */

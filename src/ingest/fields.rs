@@ -131,6 +131,31 @@ impl FieldError {
     }
 }
 
+/// `s` without white space at either end, as [`str::trim`], after a look
+/// at its first and last bytes only when neither can belong to a white
+/// space character (most cells).
+pub fn trim(s: &str) -> &str {
+    let (Some(&a), Some(&z)) = (s.as_bytes().first(), s.as_bytes().last()) else { return s };
+    let space_first = SPACE_BYTES[usize::from(a)] & 1 != 0 && s.chars().next().is_some_and(char::is_whitespace);
+    let space_last = SPACE_BYTES[usize::from(z)] & 2 != 0 && s.chars().next_back().is_some_and(char::is_whitespace);
+    if space_first || space_last { s.trim() } else { s }
+}
+
+/// For each byte: 1 when a white space character can start with it, 2 when
+/// one can end with it (Unicode White_Space: U+0009–000D, 0020, 0085,
+/// 00A0, 1680, 2000–200A, 2028, 2029, 202F, 205F, 3000).
+const SPACE_BYTES: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let first = matches!(b, 0x09..=0x0D | 0x20 | 0xC2 | 0xE1..=0xE3);
+        let last = matches!(b, 0x09..=0x0D | 0x20 | 0x80..=0x8A | 0x9F | 0xA0 | 0xA8 | 0xA9 | 0xAF);
+        t[b] = first as u8 | (last as u8) << 1;
+        b += 1;
+    }
+    t
+};
+
 /// An order's status, reduced to what matters for the analysis.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Status {
@@ -145,7 +170,7 @@ pub enum Status {
 /// Map a status word (Chinese or English, any case) to a [`Status`];
 /// empty means paid.
 pub fn parse_status(s: &str) -> Result<Status, FieldError> {
-    let s = s.trim();
+    let s = trim(s);
     if s.is_empty() {
         return Ok(Status::Paid);
     }
@@ -186,9 +211,12 @@ fn status_word(s: &str) -> Option<Status> {
 /// negative). More than two decimals is an error unless the extra digits
 /// are zeros: money is never rounded silently.
 pub fn parse_money(s: &str) -> Result<Fen, FieldError> {
-    let mut t = s.trim();
+    let mut t = trim(s);
     if t.is_empty() {
         return Err(FieldError::Missing);
+    }
+    if let Some(fen) = plain_money(t.as_bytes()) {
+        return Ok(fen);
     }
     let mut negative = false;
     if let Some(inner) = t.strip_prefix('(').and_then(|x| x.strip_suffix(')')) {
@@ -263,6 +291,39 @@ pub fn parse_money(s: &str) -> Result<Fen, FieldError> {
     Ok(if negative { -total } else { total })
 }
 
+/// The form most exports write, `1234.50` (digits, then a point and one
+/// or two digits, or none), read digit by digit; `None` for any other
+/// form, which [`parse_money`] then reads the general way.
+fn plain_money(t: &[u8]) -> Option<Fen> {
+    let (int_part, frac_part) = match t.iter().position(|&b| b == b'.') {
+        Some(dot) => (&t[..dot], &t[dot + 1..]),
+        None => (t, &[][..]),
+    };
+    // At most 13 digits of yuan: far from overflow and from the limit.
+    if int_part.is_empty()
+        || int_part.len() > 13
+        || frac_part.len() > 2
+        || (t.len() > int_part.len() && frac_part.is_empty())
+    {
+        return None;
+    }
+    let mut fen: Fen = 0;
+    for &b in int_part.iter().chain(frac_part) {
+        let d = b.wrapping_sub(b'0');
+        if d > 9 {
+            return None;
+        }
+        fen = fen * 10 + Fen::from(d);
+    }
+    Some(if frac_part.len() == 1 {
+        fen * 10
+    } else if frac_part.is_empty() {
+        fen * 100
+    } else {
+        fen
+    })
+}
+
 /// Parse a whole number such as `1,200`, `-5` or `1200.00` (zeros after
 /// the point, as spreadsheets write whole numbers).
 pub fn parse_int(s: &str) -> Result<i64, FieldError> {
@@ -298,7 +359,7 @@ pub fn parse_quantity(s: &str) -> Result<i64, FieldError> {
 /// Parse a yes/no cell: 是/否, Y/N, yes/no, 1/0, true/false, ✓/✗, 有/无,
 /// 已关注/未关注.
 pub fn parse_bool(s: &str) -> Result<bool, FieldError> {
-    word(s.trim(), bool_word).ok_or(FieldError::BadBoolean)
+    word(trim(s), bool_word).ok_or(FieldError::BadBoolean)
 }
 
 fn bool_word(s: &str) -> Option<bool> {
@@ -315,7 +376,7 @@ fn bool_word(s: &str) -> Option<bool> {
 /// Parse a gender: 男/女/未知 and their variants, English words, or
 /// WeChat's numbers (1 male, 2 female, 0 unknown).
 pub fn parse_gender(s: &str) -> Result<Gender, FieldError> {
-    word(s.trim(), |w| match w {
+    word(trim(s), |w| match w {
         "男" | "男性" | "先生" | "m" | "male" | "man" | "1" => Some(Gender::Male),
         "女" | "女性" | "女士" | "f" | "female" | "woman" | "2" => Some(Gender::Female),
         "未知" | "保密" | "其他" | "不详" | "未设置" | "unknown" | "other" | "u" | "0" => {
@@ -328,7 +389,7 @@ pub fn parse_gender(s: &str) -> Result<Gender, FieldError> {
 
 /// Parse a member type: 个人 (personal) or 企业 (enterprise).
 pub fn parse_member_type(s: &str) -> Result<MemberType, FieldError> {
-    word(s.trim(), |w| match w {
+    word(trim(s), |w| match w {
         "个人" | "个人会员" | "个人客户" | "个人用户" | "散客" | "personal" | "individual" | "person" | "b2c" => {
             Some(MemberType::Personal)
         }
@@ -342,7 +403,7 @@ pub fn parse_member_type(s: &str) -> Result<MemberType, FieldError> {
 /// Parse an event type: the English keys of [`EventType::key`] (any case,
 /// `-` or space for `_`) or the Chinese words store systems write.
 pub fn parse_event_type(s: &str) -> Result<EventType, FieldError> {
-    word(s.trim(), event_word).ok_or(FieldError::UnknownEventType)
+    word(trim(s), event_word).ok_or(FieldError::UnknownEventType)
 }
 
 fn event_word(s: &str) -> Option<EventType> {
@@ -431,10 +492,18 @@ const EXCEL_EPOCH: NaiveDate = match NaiveDate::from_ymd_opt(1899, 12, 30) {
 /// one). A trailing zone (`Z`, `+08:00`) is ignored: business dates are
 /// local. Times are optional; a date alone is midnight.
 pub fn parse_datetime(s: &str) -> Result<NaiveDateTime, FieldError> {
-    let t = s.trim();
+    let t = trim(s);
     if t.is_empty() {
         return Err(FieldError::Missing);
     }
+    match iso_datetime(t.as_bytes()) {
+        Some(dt) => Ok(dt),
+        None => general_datetime(t),
+    }
+}
+
+/// Every form of [`parse_datetime`], from trimmed, non-empty text.
+fn general_datetime(t: &str) -> Result<NaiveDateTime, FieldError> {
     if let Some(dt) = excel_serial(t) {
         return Ok(dt);
     }
@@ -500,6 +569,36 @@ pub fn parse_datetime(s: &str) -> Result<NaiveDateTime, FieldError> {
     Ok(NaiveDateTime::new(date, time))
 }
 
+/// The form most exports write, `YYYY-MM-DD HH:MM:SS` (or a `T` for the
+/// space, or without the seconds, or a date alone), read digit by digit;
+/// `None` for any other form or any value out of range, which the general
+/// reader of [`parse_datetime`] then reads (or rejects) the same way.
+fn iso_datetime(t: &[u8]) -> Option<NaiveDateTime> {
+    let digits = |at: usize| -> Option<u32> {
+        let (a, b) = (t.get(at)?.wrapping_sub(b'0'), t.get(at + 1)?.wrapping_sub(b'0'));
+        (a < 10 && b < 10).then_some(u32::from(a) * 10 + u32::from(b))
+    };
+    let is = |at: usize, c: u8| t.get(at) == Some(&c);
+    if !matches!(t.len(), 10 | 16 | 19) || !is(4, b'-') || !is(7, b'-') {
+        return None;
+    }
+    let year = digits(0)? * 100 + digits(2)?;
+    let date = ymd(year as i32, digits(5)?, digits(8)?).ok()?;
+    if t.len() == 10 {
+        return Some(NaiveDateTime::new(date, NaiveTime::MIN));
+    }
+    if !(is(10, b' ') || is(10, b'T')) || !is(13, b':') || (t.len() == 19 && !is(16, b':')) {
+        return None;
+    }
+    let (h, m) = (digits(11)?, digits(14)?);
+    let s = if t.len() == 19 { digits(17)? } else { 0 };
+    // 24:00 and leap seconds: left to the general reader.
+    if h > 23 || s > 59 {
+        return None;
+    }
+    Some(NaiveDateTime::new(date, NaiveTime::from_hms_opt(h, m, s)?))
+}
+
 fn ymd(y: i32, m: u32, d: u32) -> Result<NaiveDate, FieldError> {
     if !(1900..=2199).contains(&y) {
         return Err(FieldError::BadDate);
@@ -559,6 +658,58 @@ mod tests {
     }
 
     #[test]
+    fn the_common_form_reads_as_the_general_one() {
+        // Every case the digit-by-digit path takes or hands on, against
+        // the general reader alone.
+        for s in [
+            "2026-03-05 14:03:00",
+            "2026-03-05T14:03:09",
+            "2026-03-05 14:03",
+            "2026-03-05",
+            "1900-01-01 00:00:00",
+            "2199-12-31 23:59:59",
+            "1899-12-31 23:59:59",
+            "2200-01-01",
+            "2026-02-29",
+            "2024-02-29 12:00",
+            "2026-03-05 24:00:00",
+            "2026-03-05 24:00",
+            "2026-03-05 23:60:00",
+            "2026-03-05 23:59:60",
+            "2026-03-05 23:59:99",
+            "2026-3-05 14:03:00",
+            "2026-03-05 1:03:000",
+            "2026-03-0a 14:03:00",
+            "2026-03-05 14-03-00",
+            "2026/03/05 14:03:00",
+            "2026-00-05",
+            "2026-03-00",
+        ] {
+            let fast = iso_datetime(s.as_bytes());
+            let slow = general_datetime(s);
+            assert!(fast.is_none() || fast == slow.ok(), "{s}: {fast:?} vs {slow:?}");
+            assert_eq!(
+                dt(s),
+                slow.map(|d| d.format("%Y-%m-%d %H:%M:%S").to_string()).unwrap_or_else(|e| e.code().into()),
+                "{s}"
+            );
+        }
+        for date in ["2026-02-28", "2026-02-29", "2024-02-29", "2199-12-31"] {
+            for h in 0..=25 {
+                for (m, sec) in [(0, 0), (59, 59), (60, 0), (0, 60), (0, 99)] {
+                    for s in [format!("{date} {h:02}:{m:02}:{sec:02}"), format!("{date}T{h:02}:{m:02}")] {
+                        let fast = iso_datetime(s.as_bytes());
+                        assert!(fast.is_none() || fast == general_datetime(&s).ok(), "{s}");
+                    }
+                }
+            }
+        }
+        assert!(iso_datetime(b"2026-03-05 14:03:00").is_some());
+        assert!(iso_datetime(b"2026-03-05 14:03").is_some());
+        assert!(iso_datetime(b"2026-03-05").is_some());
+    }
+
+    #[test]
     fn excel_serials() {
         // 46086 is 2026-03-05 in Excel (1900 date system).
         assert_eq!(dt("46086"), "2026-03-05 00:00:00");
@@ -591,6 +742,36 @@ mod tests {
     }
 
     #[test]
+    fn the_common_money_form_reads_as_the_general_one() {
+        for s in [
+            "0",
+            "7",
+            "34.03",
+            "34.3",
+            "34.",
+            ".5",
+            "0.07",
+            "1234567890123.99",
+            "12345678901234.5",
+            "9999999999999.99",
+            "1.234",
+            "1.2.3",
+            "1e3",
+            "١٢",
+            "00012.30",
+        ] {
+            let fast = plain_money(s.as_bytes());
+            let mut general = s.to_string();
+            general.push('元');
+            assert!(fast.is_none() || fast == parse_money(&general).ok(), "{s}: {fast:?}");
+            assert_eq!(parse_money(s), parse_money(&general), "{s}");
+        }
+        assert_eq!(plain_money(b"34.03"), Some(3403));
+        assert_eq!(plain_money(b"34.3"), Some(3430));
+        assert_eq!(plain_money(b"34"), Some(3400));
+    }
+
+    #[test]
     fn money_is_never_rounded_silently() {
         assert_eq!(parse_money("12.345"), Err(FieldError::BadMoney));
         assert_eq!(parse_money("12,3a"), Err(FieldError::BadMoney));
@@ -599,6 +780,30 @@ mod tests {
         assert_eq!(parse_money("1.2.3"), Err(FieldError::BadMoney));
         assert_eq!(parse_money("99999999999999999999"), Err(FieldError::BadMoney));
         assert_eq!(parse_money("  "), Err(FieldError::Missing));
+    }
+
+    #[test]
+    fn trim_as_str_trim() {
+        for s in [
+            "",
+            " ",
+            "a",
+            " a",
+            "a ",
+            "\t12.50\r",
+            "\u{3000}会员\u{3000}",
+            "会员",
+            "a\u{a0}",
+            "\u{1c}x\u{1f}",
+            "\u{7f}",
+        ] {
+            assert_eq!(trim(s), s.trim(), "{s:?}");
+        }
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            for s in [format!("{c}x{c}"), format!("x{c}"), format!("{c}x")] {
+                assert_eq!(trim(&s), s.trim(), "{:?}", c);
+            }
+        }
     }
 
     #[test]

@@ -33,6 +33,7 @@ pub mod fields;
 pub mod headers;
 pub mod records;
 pub mod report;
+pub mod seen;
 pub mod tables;
 #[cfg(feature = "xlsx")]
 pub mod xlsx;

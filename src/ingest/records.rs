@@ -1,8 +1,18 @@
 //! CSV records from a stream of UTF-8 chunks, built on `csv_core`: fields
 //! split across chunk boundaries are carried in the record buffer, and each
 //! record knows the row number a spreadsheet would show for it (blank lines
-//! count as rows, a quoted multi-line field does not add rows).
+//! count as rows, a quoted multi-line field does not add rows). A record's
+//! text is checked to be UTF-8 once, not field by field.
+//!
+//! Most lines of an export have no quotes: between records, a whole line
+//! without a `"` is split here, in place, in the same pass that checks its
+//! UTF-8, instead of going through `csv_core` byte by byte and being
+//! copied. Such a line means the same to `csv_core` (fields between the
+//! delimiters, ended by `\r` or `\n`, blank lines skipped), so the records
+//! and their row numbers are the same; anything else — a quote, a line cut
+//! by the end of a chunk, the header — goes to `csv_core`.
 
+use super::decode::{char_width, utf8};
 use csv_core::{ReadRecordResult, Reader, ReaderBuilder};
 
 /// One record: its fields as bytes and its spreadsheet row number.
@@ -10,14 +20,20 @@ pub struct Record<'a> {
     /// Row as a spreadsheet shows it: the header is row 1.
     pub row: u64,
     bytes: &'a [u8],
+    /// Where each field ends in `bytes`.
     ends: &'a [usize],
+    /// Bytes between a field's end and the next one's start: 0 for
+    /// `csv_core`'s output, 1 (the delimiter) for a line split in place.
+    gap: usize,
+    /// `bytes` as text, when the whole record is valid UTF-8.
+    text: Option<&'a str>,
 }
 
 impl<'a> Record<'a> {
     /// A record whose fields are held elsewhere (a spreadsheet row): field
     /// `i` is `bytes[ends[i - 1]..ends[i]]`, the first starting at 0.
     pub fn new(row: u64, bytes: &'a [u8], ends: &'a [usize]) -> Record<'a> {
-        Record { row, bytes, ends }
+        Record { row, bytes, ends, gap: 0, text: std::str::from_utf8(bytes).ok() }
     }
 
     /// Number of fields.
@@ -30,15 +46,23 @@ impl<'a> Record<'a> {
         self.ends.is_empty()
     }
 
+    /// Where field `i` starts and ends in `bytes`.
+    fn span(&self, i: usize) -> Option<(usize, usize)> {
+        let end = *self.ends.get(i)?;
+        Some((if i == 0 { 0 } else { self.ends[i - 1] + self.gap }, end))
+    }
+
     /// Field `i` as raw bytes (empty when the row is shorter).
     pub fn get(&self, i: usize) -> &'a [u8] {
-        match self.ends.get(i) {
-            Some(&end) => {
-                let start = if i == 0 { 0 } else { self.ends[i - 1] };
-                &self.bytes[start..end]
-            }
-            None => &[],
-        }
+        self.span(i).map_or(&[], |(start, end)| &self.bytes[start..end])
+    }
+
+    /// Field `i` as text (empty when the row is shorter), or `None` when
+    /// its bytes are not UTF-8.
+    pub fn str(&self, i: usize) -> Option<&'a str> {
+        let Some((start, end)) = self.span(i) else { return Some("") };
+        // A field of a valid record is valid unless it cuts a character.
+        self.text.and_then(|t| t.get(start..end)).or_else(|| std::str::from_utf8(&self.bytes[start..end]).ok())
     }
 
     /// All fields, joined back with `delimiter` (for reporting a whole row).
@@ -57,13 +81,47 @@ pub struct Records {
     ends_len: usize,
     /// Spreadsheet row of the last record emitted.
     row: u64,
-    /// Lines the reader had consumed after the last record.
+    /// Lines the reader had consumed after the last record (`csv_core`'s
+    /// count plus `lines_split`).
     lines: u64,
+    /// Line ends (`\n`) consumed by the in-place splitter, which
+    /// `csv_core` would have counted.
+    lines_split: u64,
+    /// `csv_core` is between records: it emitted the last one (and has
+    /// read the header), so the next lines may be split in place.
+    between: bool,
+    /// What each byte is to the in-place splitter.
+    class: [Class; 256],
+    /// Field ends of a line split in place.
+    split_ends: Vec<usize>,
+}
+
+/// A byte as the in-place splitter sees it.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Class {
+    /// ASCII inside a field.
+    Plain,
+    /// The delimiter.
+    Delimiter,
+    /// `\r` or `\n`: the end of the record.
+    End,
+    /// `"`: the line goes to `csv_core`.
+    Quote,
+    /// The first byte of a multi-byte character (or not UTF-8).
+    High,
 }
 
 impl Records {
     /// A reader for `delimiter`-separated text (CRLF or LF, RFC 4180 quotes).
     pub fn new(delimiter: u8) -> Records {
+        let mut class = [Class::Plain; 256];
+        for c in &mut class[0x80..] {
+            *c = Class::High;
+        }
+        class[usize::from(b'\r')] = Class::End;
+        class[usize::from(b'\n')] = Class::End;
+        class[usize::from(b'"')] = Class::Quote;
+        class[usize::from(delimiter)] = Class::Delimiter;
         Records {
             reader: ReaderBuilder::new().delimiter(delimiter).build(),
             out: vec![0; 4096],
@@ -73,6 +131,10 @@ impl Records {
             row: 0,
             // csv_core numbers lines from 1.
             lines: 1,
+            lines_split: 0,
+            between: false,
+            class,
+            split_ends: Vec::with_capacity(64),
         }
     }
 
@@ -82,6 +144,13 @@ impl Records {
     pub fn feed(&mut self, mut input: &[u8], mut emit: impl FnMut(Record<'_>)) {
         let at_end = input.is_empty();
         loop {
+            if self.between && !input.is_empty() {
+                input = &input[self.split_lines(input, &mut emit)..];
+                if input.is_empty() {
+                    return;
+                }
+                self.between = false;
+            }
             let (result, nin, nout, nend) =
                 self.reader.read_record(input, &mut self.out[self.out_len..], &mut self.ends[self.ends_len..]);
             input = &input[nin..];
@@ -103,17 +172,79 @@ impl Records {
                 }
                 ReadRecordResult::Record => {
                     let bytes = &self.out[..self.out_len];
-                    let spanned = 1 + bytes.iter().filter(|&&b| b == b'\n').count() as u64;
-                    let lines = self.reader.line();
-                    let blank = lines.saturating_sub(self.lines).saturating_sub(spanned);
-                    self.row += 1 + blank;
+                    let lines = self.reader.line() + self.lines_split;
+                    // Lines consumed beyond the record's own are blank lines;
+                    // with at most one consumed there are none, and the
+                    // newlines inside the record need no counting.
+                    let consumed = lines.saturating_sub(self.lines);
+                    if consumed > 1 {
+                        let spanned = 1 + bytes.iter().filter(|&&b| b == b'\n').count() as u64;
+                        self.row += consumed.saturating_sub(spanned);
+                    }
+                    self.row += 1;
                     self.lines = lines;
-                    emit(Record { row: self.row, bytes, ends: &self.ends[..self.ends_len] });
+                    let text = utf8(bytes);
+                    emit(Record { row: self.row, bytes, ends: &self.ends[..self.ends_len], gap: 0, text });
                     self.out_len = 0;
                     self.ends_len = 0;
+                    self.between = true;
                 }
                 ReadRecordResult::End => return,
             }
+        }
+    }
+
+    /// Split the whole lines at the start of `input` that have no quote,
+    /// as `csv_core` would read them from between records, and emit them;
+    /// returns the bytes consumed. It stops at the start of a record that
+    /// has a quote or no end in `input`, which is `csv_core`'s to read: to
+    /// it, a record's first byte after the end of the last one means the
+    /// same as after blank lines.
+    fn split_lines(&mut self, input: &[u8], emit: &mut impl FnMut(Record<'_>)) -> usize {
+        let mut pos = 0;
+        loop {
+            // Line ends before a record are skipped (blank lines).
+            while let Some(&b) = input.get(pos).filter(|&&b| b == b'\r' || b == b'\n') {
+                self.lines_split += u64::from(b == b'\n');
+                pos += 1;
+            }
+            let start = pos;
+            self.split_ends.clear();
+            let mut valid = true;
+            let mut i = start;
+            let end = loop {
+                let Some(&b) = input.get(i) else { return start };
+                match self.class[usize::from(b)] {
+                    Class::Plain => i += 1,
+                    Class::Delimiter => {
+                        self.split_ends.push(i - start);
+                        i += 1;
+                    }
+                    Class::End => break b,
+                    Class::Quote => return start,
+                    Class::High => match char_width(input, i) {
+                        Some(width) => i += width,
+                        None => {
+                            valid = false;
+                            i += 1;
+                        }
+                    },
+                }
+            };
+            self.split_ends.push(i - start);
+            let bytes = &input[start..i];
+            // The record's own line end is consumed with it (a `\n` after a
+            // `\r` is skipped as a blank line, as csv_core does).
+            pos = i + 1;
+            self.lines_split += u64::from(end == b'\n');
+            // As above, for a record of one line.
+            let lines = self.reader.line() + self.lines_split;
+            self.row += 1 + lines.saturating_sub(self.lines).saturating_sub(1);
+            self.lines = lines;
+            // SAFETY: every character of `bytes` was checked by
+            // `char_width` to be a well-formed UTF-8 sequence when `valid`.
+            let text = valid.then(|| unsafe { std::str::from_utf8_unchecked(bytes) });
+            emit(Record { row: self.row, bytes, ends: &self.split_ends, gap: 1, text });
         }
     }
 }
@@ -185,6 +316,110 @@ mod tests {
         for chunk in [1, 2, 3, 5, 7, 64, 4096] {
             assert_eq!(parse_in_chunks(text.as_bytes(), chunk), expected, "chunk size {chunk}");
         }
+    }
+
+    /// The records of `text` read by `csv_core` alone, fed in pieces of
+    /// `chunk` bytes, numbered as before the in-place splitter existed.
+    fn csv_core_alone(text: &[u8], chunk: usize) -> Vec<(u64, Vec<Vec<u8>>)> {
+        let mut reader = ReaderBuilder::new().build();
+        let (mut out, mut ends) = (vec![0u8; 1 << 16], vec![0usize; 1024]);
+        let (mut out_len, mut ends_len, mut row, mut lines) = (0, 0, 0u64, 1u64);
+        let mut got = Vec::new();
+        for mut input in text.chunks(chunk).chain([&[][..]]) {
+            let at_end = input.is_empty();
+            loop {
+                let (result, nin, nout, nend) = reader.read_record(input, &mut out[out_len..], &mut ends[ends_len..]);
+                input = &input[nin..];
+                out_len += nout;
+                ends_len += nend;
+                match result {
+                    ReadRecordResult::InputEmpty if at_end => {}
+                    ReadRecordResult::InputEmpty => break,
+                    ReadRecordResult::Record => {
+                        let spanned = 1 + out[..out_len].iter().filter(|&&b| b == b'\n').count() as u64;
+                        row += 1 + reader.line().saturating_sub(lines).saturating_sub(spanned);
+                        lines = reader.line();
+                        let fields = (0..ends_len)
+                            .map(|i| out[if i == 0 { 0 } else { ends[i - 1] }..ends[i]].to_vec())
+                            .collect();
+                        got.push((row, fields));
+                        (out_len, ends_len) = (0, 0);
+                    }
+                    ReadRecordResult::End => break,
+                    other => panic!("buffers too small: {other:?}"),
+                }
+            }
+        }
+        got
+    }
+
+    fn split_in_place(text: &[u8], chunk: usize) -> Vec<(u64, Vec<Vec<u8>>)> {
+        let mut records = Records::new(b',');
+        let mut got = Vec::new();
+        let mut collect = |r: Record<'_>| {
+            got.push((r.row, (0..r.len()).map(|i| r.get(i).to_vec()).collect()));
+            // Text agrees with the bytes, field by field.
+            for i in 0..r.len() {
+                assert_eq!(r.str(i), std::str::from_utf8(r.get(i)).ok());
+            }
+        };
+        for piece in text.chunks(chunk) {
+            records.feed(piece, &mut collect);
+        }
+        records.feed(&[], &mut collect);
+        got
+    }
+
+    #[test]
+    fn the_same_records_and_rows_as_csv_core_alone() {
+        // Random texts over the bytes that matter (delimiters, quotes, line
+        // ends, multi-byte and invalid bytes), fed in random pieces.
+        let alphabet: [&[u8]; 12] = [
+            b"a",
+            b"bc",
+            b",",
+            b",",
+            b"\"",
+            b"\n",
+            b"\r\n",
+            b"\r",
+            "\u{00e9}".as_bytes(),
+            "\u{4f1a}".as_bytes(),
+            b"\xE4",
+            b"\xFF",
+        ];
+        let mut seed = 0x2545_F491_4F6C_DD1Du64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for case in 0..20_000 {
+            let len = (next() % 40) as usize;
+            let text: Vec<u8> = (0..len).flat_map(|_| alphabet[(next() % 12) as usize].iter().copied()).collect();
+            let chunk = 1 + (next() % 16) as usize;
+            let want = csv_core_alone(&text, text.len().max(1));
+            assert_eq!(
+                split_in_place(&text, chunk),
+                want,
+                "case {case}: {:?} in pieces of {chunk}",
+                String::from_utf8_lossy(&text)
+            );
+            assert_eq!(split_in_place(&text, text.len().max(1)), want, "case {case} whole");
+        }
+    }
+
+    #[test]
+    fn fields_as_text() {
+        let mut records = Records::new(b',');
+        let mut got = Vec::new();
+        // "会" is E4 BC 9A: valid across two fields, invalid in each of them.
+        let input = [&b"a,\xE4\xBC"[..], b",\x9A,\xE4\xBC\x9A\n\xFF,ok\n"].concat();
+        records.feed(&input, |r| got.push((0..4).map(|i| r.str(i).map(String::from)).collect::<Vec<_>>()));
+        let text = |fields: [Option<&str>; 4]| fields.map(|f| f.map(String::from));
+        assert_eq!(got[0], text([Some("a"), None, None, Some("会")]));
+        assert_eq!(got[1], text([None, Some("ok"), Some(""), Some("")]));
     }
 
     #[test]

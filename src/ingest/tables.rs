@@ -6,15 +6,14 @@
 use super::Kind;
 use super::fields::{
     FieldError, Status, parse_birthday, parse_bool, parse_datetime, parse_event_type, parse_gender, parse_int,
-    parse_member_type, parse_money, parse_quantity, parse_status, split_list,
+    parse_member_type, parse_money, parse_quantity, parse_status, split_list, trim,
 };
 use super::headers::Columns;
 use super::records::Record;
 use super::report::Rejection;
+use super::seen::Seen;
 use crate::model::{Day, EventType, Events, Fen, LabelLists, Labels, Members, OrderKind, OrderLines, Orders, day_of};
 use chrono::{NaiveDateTime, Timelike};
-use std::collections::HashSet;
-use std::hash::{BuildHasher, BuildHasherDefault};
 
 /// The table a file fills (boxed: the tables differ in size).
 #[derive(Debug, PartialEq)]
@@ -34,10 +33,8 @@ pub struct Builder {
     table: Table,
     columns: Columns,
     headers: Vec<String>,
-    /// Hashes of order or member ids seen, to reject repeats. A fixed-key
-    /// hasher keeps results deterministic; 64 bits make a false repeat
-    /// unlikely (about 1 in 10^6 at 5 million orders).
-    seen: HashSet<u64, BuildHasherDefault<NoHash>>,
+    /// Order or member ids used, to reject repeats.
+    seen: Seen,
     /// Earliest and latest day seen.
     pub span: Option<(Day, Day)>,
     /// Used rows that are not purchases.
@@ -110,7 +107,7 @@ impl Builder {
             Kind::OrderLines => Table::OrderLines(Box::default()),
             Kind::Events => Table::Events(Box::default()),
         };
-        Builder { table, columns, headers, seen: HashSet::default(), span: None, not_purchases: 0 }
+        Builder { table, columns, headers, seen: Seen::new(), span: None, not_purchases: 0 }
     }
 
     /// The decided columns.
@@ -177,10 +174,9 @@ impl<'r> Row<'_, 'r> {
         let Some(col) = self.columns.index[f] else {
             return Ok(None);
         };
-        let bytes = self.rec.get(col);
-        match std::str::from_utf8(bytes) {
-            Ok(s) => Ok(Some(s.trim())),
-            Err(_) => Err(self.reject(f, &String::from_utf8_lossy(bytes), FieldError::BadText)),
+        match self.rec.str(col) {
+            Some(s) => Ok(Some(trim(s))),
+            None => Err(self.reject(f, &String::from_utf8_lossy(self.rec.get(col)), FieldError::BadText)),
         }
     }
 
@@ -212,15 +208,16 @@ impl<'r> Row<'_, 'r> {
         Rejection::new(self.rec.row, self.header(f), value, error)
     }
 
-    /// Reject a repeated id (by hash).
-    fn first_time<S: BuildHasher>(
+    /// Reject a repeated id; `earlier` lists the ids used so far.
+    fn first_time<'e, I: IntoIterator<Item = &'e str>>(
         &self,
         f: usize,
         id: &str,
-        seen: &mut HashSet<u64, S>,
+        seen: &mut Seen,
+        earlier: impl FnOnce() -> I,
         error: FieldError,
     ) -> Result<(), Rejection> {
-        if seen.insert(id_hash(id)) { Ok(()) } else { Err(self.reject(f, id, error)) }
+        if seen.first_time(id, earlier) { Ok(()) } else { Err(self.reject(f, id, error)) }
     }
 }
 
@@ -265,7 +262,7 @@ fn day_minute(at: NaiveDateTime) -> (Day, u16) {
 fn order_row(
     orders: &mut Orders,
     row: &Row<'_, '_>,
-    seen: &mut HashSet<u64, BuildHasherDefault<NoHash>>,
+    seen: &mut Seen,
     not_purchases: &mut u64,
 ) -> Result<Day, Rejection> {
     use order_field::*;
@@ -284,7 +281,8 @@ fn order_row(
     let channel = row.text(CHANNEL)?.unwrap_or_default();
     let order_id = row.text(ORDER_ID)?.unwrap_or_default();
     if !order_id.is_empty() {
-        row.first_time(ORDER_ID, order_id, seen, FieldError::DuplicateOrder)?;
+        let earlier = || orders.order_id.iter().filter(|id| !id.is_empty());
+        row.first_time(ORDER_ID, order_id, seen, earlier, FieldError::DuplicateOrder)?;
     }
     let refund = refund.unwrap_or(0);
     let (kind, net) = if amount < 0 {
@@ -325,11 +323,7 @@ fn order_row(
     Ok(day)
 }
 
-fn member_row(
-    members: &mut Members,
-    row: &Row<'_, '_>,
-    seen: &mut HashSet<u64, BuildHasherDefault<NoHash>>,
-) -> Result<Option<Day>, Rejection> {
+fn member_row(members: &mut Members, row: &Row<'_, '_>, seen: &mut Seen) -> Result<Option<Day>, Rejection> {
     use member_field::*;
     let id = row.required(MEMBER, Ok)?;
     let registered = row.parse(REGISTERED, parse_datetime)?.map(|d| day_of(d.date()));
@@ -342,7 +336,8 @@ fn member_row(
     let (phone, name, level) = (row.text(PHONE)?, row.text(NAME)?, row.text(LEVEL)?);
     let (store, source_channel, referrer) = (row.text(STORE)?, row.text(SOURCE_CHANNEL)?, row.text(REFERRER)?);
     let (benefit_cards, manual_tags) = (row.text(BENEFIT_CARDS)?, row.text(MANUAL_TAGS)?);
-    row.first_time(MEMBER, id, seen, FieldError::DuplicateMember)?;
+    let earlier = || members.ids.names().iter().map(|id| &**id);
+    row.first_time(MEMBER, id, seen, earlier, FieldError::DuplicateMember)?;
     members.ids.intern(id);
     members.phone.push(phone.unwrap_or_default().into());
     members.name.push(name.unwrap_or_default().into());
@@ -432,60 +427,11 @@ fn parse_points(s: &str) -> Result<i64, FieldError> {
     parse_int(s).ok().filter(|&p| p >= 0).ok_or(FieldError::BadPoints)
 }
 
-/// A 64-bit hash of an id on every target (FxHash is only 32 bits wide on
-/// wasm32, which made false repeats likely at a million orders): 8 bytes
-/// at a time, multiply–rotate, then murmur3's finaliser. Fixed, so results
-/// are deterministic; ids are not adversarial on the user's own device.
-fn id_hash(id: &str) -> u64 {
-    const K: u64 = 0x9E37_79B9_7F4A_7C15;
-    let bytes = id.as_bytes();
-    let mut h = bytes.len() as u64;
-    let mut chunks = bytes.chunks_exact(8);
-    for c in &mut chunks {
-        let word = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
-        h = (h ^ word).wrapping_mul(K).rotate_left(29);
-    }
-    let mut tail = [0u8; 8];
-    tail[..chunks.remainder().len()].copy_from_slice(chunks.remainder());
-    h = (h ^ u64::from_le_bytes(tail)).wrapping_mul(K);
-    h ^= h >> 33;
-    h = h.wrapping_mul(0xFF51_AFD7_ED55_8CCD);
-    h ^= h >> 33;
-    h = h.wrapping_mul(0xC4CE_B9FE_1A85_EC53);
-    h ^ (h >> 33)
-}
-
-/// The set above stores hashes already: use them as they are.
-#[derive(Default)]
-pub struct NoHash(u64);
-
-impl std::hash::Hasher for NoHash {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 << 8) | u64::from(b);
-        }
-    }
-    fn write_u64(&mut self, n: u64) {
-        self.0 = n;
-    }
-}
-
 /// Checks that the field positions above match the field lists.
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::ingest::headers::fields;
-
-    #[test]
-    fn id_hashes_spread_sequential_ids() {
-        let hashes: HashSet<u64> = (0..200_000).map(|i| id_hash(&format!("D{i:08}"))).collect();
-        assert_eq!(hashes.len(), 200_000);
-        assert_ne!(id_hash("D00000001"), id_hash("D00000010"));
-        assert_ne!(id_hash("ab"), id_hash("ab\0"));
-    }
 
     #[test]
     fn field_positions_match_the_field_lists() {
