@@ -2,6 +2,7 @@
 //! latest analysis and a streaming load in progress. The JS `Workspace` is a
 //! thin wrapper of this type; everything here is plain Rust and tested natively.
 
+use crate::analytics::condition::Expr;
 use crate::analytics::predict::{Prediction, PredictionSummary, predict};
 use crate::analytics::query::{MemberRow, MembersPage, MembersQuery, View, member};
 use crate::analytics::{Analysis, Summary, analyze, parse_as_of};
@@ -157,10 +158,10 @@ impl Workspace {
     }
 
     /// What queries read; the points book only when one of the `crowds`
-    /// (condition-language texts) names a points field (it replays every
+    /// (condition-language texts) reads a ledger field (it replays every
     /// member's ledger the first time).
     fn view<'a>(&self, crowds: impl IntoIterator<Item = &'a str>) -> Result<View<'_>> {
-        let points = match crowds.into_iter().any(|c| c.contains("points")) {
+        let points = match crowds.into_iter().any(Expr::reads_ledger) {
             true => Some(self.book()?),
             false => None,
         };

@@ -122,6 +122,9 @@ pub enum Op {
     Ge,
 }
 
+/// The fields read from the points ledger (the rest come from the analysis).
+pub const LEDGER_FIELDS: [&str; 3] = ["pointsBalance", "pointsExpiring", "pointsExpiryDays"];
+
 impl Expr {
     /// Parse an expression; errors name the position and what was expected.
     pub fn parse(text: &str) -> Result<Expr> {
@@ -153,6 +156,13 @@ impl Expr {
         let mut out = Vec::new();
         walk(self, &mut out);
         out
+    }
+
+    /// Whether `text` (an expression) reads a field of the points ledger
+    /// ([`LEDGER_FIELDS`]), which needs every member's ledger replayed; an
+    /// expression that does not parse reads nothing.
+    pub fn reads_ledger(text: &str) -> bool {
+        Expr::parse(text).is_ok_and(|e| e.fields().iter().any(|f| LEDGER_FIELDS.contains(f)))
     }
 
     /// Whether a member matches, given how to read its fields.
@@ -408,6 +418,16 @@ mod tests {
         // and binds tighter than or.
         assert!(eval("r > 99 and r > 100 or m > 1"));
         assert!(!eval("r > 99 and (r > 100 or m > 1)"));
+    }
+
+    #[test]
+    fn only_ledger_fields_need_the_ledger() {
+        assert!(Expr::reads_ledger("pointsExpiring > 0"));
+        assert!(Expr::reads_ledger("lifecycle = dormant and not pointsBalance < 100"));
+        // The members file's balance, a tag or a text that merely says "points" do not.
+        assert!(!Expr::reads_ledger("points > 100"));
+        assert!(!Expr::reads_ledger("tag = \"pointsBalance\""));
+        assert!(!Expr::reads_ledger("pointsBalance >"));
     }
 
     #[test]

@@ -393,12 +393,12 @@ pub fn analyze(data: &Dataset, rules: &Rules, as_of: Option<Day>) -> Result<Anal
         Analysis { as_of, ids, profiles, summary, insights, activity, custom_tags: rules.tags.custom.clone(), index };
     // After every other metric: the breakdowns by home store, channel and
     // card, then the custom tags (which may read any of them).
-    // The points book only when a custom tag reads a points field (it replays every ledger).
+    // The points book only when a custom tag reads a ledger field (it replays every ledger).
     let book = rules
         .tags
         .custom
         .iter()
-        .any(|t| t.when.contains("points"))
+        .any(|t| condition::Expr::reads_ledger(&t.when))
         .then(|| crate::loyalty::points::Book::new(data, &analysis, rules, as_of));
     let view = query::View {
         analysis: &analysis,
