@@ -1544,22 +1544,6 @@ const EV_MESSAGE_CLICKED: u8 = 9;
 const EV_ACTIVITY: u8 = 10;
 const EV_GROUP_JOIN: u8 = 11;
 const EV_POINTS_REDEEMED: u8 = 12;
-/// What each event type is to the points ledger.
-const EVENT_KINDS: [EventType; 13] = [
-    EventType::Visit,
-    EventType::AddToCart,
-    EventType::SignIn,
-    EventType::Share,
-    EventType::Review,
-    EventType::Referral,
-    EventType::CouponIssued,
-    EventType::CouponUsed,
-    EventType::MessageSent,
-    EventType::MessageClicked,
-    EventType::Activity,
-    EventType::GroupJoin,
-    EventType::PointsRedeemed,
-];
 /// 活动类型 of activities (index 0 is "none"; 7 and 8 the content the
 /// influenced see), then what points buy (9–13).
 const ACTIVITY_KINDS: [&str; 14] = [
@@ -2068,7 +2052,8 @@ fn replay_points(plan: &Plan, index: usize, m: &Member, events: &[Event], rules:
     let mut moves = Vec::new();
     for &(t, kind, activity, _, _, points) in events {
         let (day, minute) = day_minute(t);
-        let kind = EVENT_KINDS[usize::from(kind) % EVENT_KINDS.len()];
+        // The EV_ codes are the types' positions in `EventType::ALL`.
+        let kind = EventType::ALL[usize::from(kind) % EventType::ALL.len()];
         let bonus = rules.levels.bonus(kind);
         if bonus > 0 {
             growth.push((day, bonus * 100));
