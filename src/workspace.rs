@@ -89,10 +89,15 @@ impl Workspace {
             Table::OrderLines(l) => self.data.order_lines = Some(*l),
             Table::Events(e) => self.data.events = Some(*e),
         }
+        self.forget_results();
+        loaded.report
+    }
+
+    /// Drop everything computed from the data and the rules (they changed).
+    fn forget_results(&mut self) {
         self.analysis = None;
         self.prediction = None;
         self.points = OnceCell::new();
-        loaded.report
     }
 
     /// Load the embedded demo store (orders, members, order lines, events);
@@ -114,9 +119,7 @@ impl Workspace {
     /// Replace the rules (JSON; missing fields take defaults).
     pub fn set_rules(&mut self, json: &str) -> Result<()> {
         self.rules = Rules::from_json(json)?;
-        self.analysis = None;
-        self.prediction = None;
-        self.points = OnceCell::new();
+        self.forget_results();
         Ok(())
     }
 

@@ -82,32 +82,34 @@ function rulesDocument() {
     return { text, custom: rulesText !== null };
 }
 
+/**
+  * Every row of a paged result: `fetch(offset, limit)` → `{ total, rows }`, asked
+  * `pageSize` rows at a time so no single answer is huge. → `{ rows, last }`
+  */
+function allRows(fetch, pageSize) {
+    const rows = [];
+    for (let offset = 0; ; ) {
+        const last = fetch(offset, pageSize);
+        rows.push(...last.rows);
+        offset += last.rows.length;
+        if (!last.rows.length || offset >= last.total) return { rows, last };
+    }
+}
+
 /** Every member id the members query selects (for a draw's entrants). */
 function memberIds(query) {
-    const ids = [];
-    for (let offset = 0; ; ) {
-        const page = ws.members({ ...query, offset, limit: 1000 });
-        for (const row of page.rows) ids.push(row.id);
-        offset += page.rows.length;
-        if (!page.rows.length || offset >= page.total) return ids;
-    }
+    return allRows((offset, limit) => ws.members({ ...query, offset, limit }), 1000).rows.map((row) => row.id);
 }
 
 /**
   * A campaign's uplift (`campaignUplift`) over the members its plan targets, treated
-  * and holdout: the plan is paged for their ids (no CSV to parse, no row kept).
+  * and holdout: the plan is paged for their ids (no CSV to parse). Each page plans
+  * the campaign again, so the pages are large.
   */
 function campaignUplift(options, days) {
-    const members = [];
-    let plan;
-    for (let offset = 0; ; ) {
-        plan = ws.planCampaign({ ...options, offset, limit: 5000 });
-        for (const row of plan.rows) members.push(row.memberId);
-        offset += plan.rows.length;
-        if (!plan.rows.length || offset >= plan.total) break;
-    }
-    const { id, sendDate, holdoutShare } = plan;
-    return ws.campaignUplift({ id, sendDate, holdoutShare, members, days });
+    const { rows, last } = allRows((offset, limit) => ws.planCampaign({ ...options, offset, limit }), 50_000);
+    const { id, sendDate, holdoutShare } = last;
+    return ws.campaignUplift({ id, sendDate, holdoutShare, members: rows.map((row) => row.memberId), days });
 }
 
 function replaceWorkspace(next) {

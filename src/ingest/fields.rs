@@ -944,6 +944,9 @@ mod tests {
             BadQuantity,
             UnknownGender,
             UnknownMemberType,
+            BadPoints,
+            MissingPoints,
+            CellError,
         ];
         let codes: std::collections::HashSet<&str> = all.iter().map(|e| e.code()).collect();
         assert_eq!(codes.len(), all.len());
