@@ -20,4 +20,9 @@ export function fact(label, value, props = {}) {
     return el("div", props, el("dt", {}, label), el("dd", {}, value));
 }
 
+/** A table cell with optional classes (`"num"` right-aligns it); a missing value shows as "—". */
+export function td(text, className = "") {
+    return el("td", className ? { className } : {}, text ?? "—");
+}
+
 export const $ = (id) => document.getElementById(id);

@@ -12,7 +12,7 @@
 // the window, and says so; the crowd it applies is `pointsExpiryDays <= N`.
 
 import { AXIS, FONT, clearChart, draw, escapeHtml } from "./charts.js";
-import { $, el, fact } from "./dom.js";
+import { $, el, td, fact } from "./dom.js";
 import { currentLang, formatInt, formatMoney, t } from "./i18n.js";
 
 /** Rows per page of the two lists. */
@@ -258,7 +258,6 @@ export class PointsPage {
             : "";
         $("points-expiring-note").hidden = !asOf;
         const rows = page?.rows ?? [];
-        const cell = (text, numeric) => el("td", numeric ? { className: "num" } : {}, text ?? "—");
         const empty = el("tr", {}, el("td", { className: "empty", colSpan: 7 }, t("pointsNoExpiring")));
         $("points-expiring-rows").replaceChildren(
             ...(rows.length
@@ -266,13 +265,13 @@ export class PointsPage {
                       el(
                           "tr",
                           { className: "clickable", dataset: { id: m.memberId } },
-                          cell(m.memberId),
-                          cell(m.name || "—"),
-                          cell(m.phone || "—"),
-                          cell(formatInt(m.balance), true),
-                          cell(formatInt(m.expiring), true),
-                          cell(m.firstExpiry),
-                          cell(formatInt(daysBetween(s.asOf, m.firstExpiry)), true),
+                          td(m.memberId),
+                          td(m.name || "—"),
+                          td(m.phone || "—"),
+                          td(formatInt(m.balance), "num"),
+                          td(formatInt(m.expiring), "num"),
+                          td(m.firstExpiry),
+                          td(formatInt(daysBetween(s.asOf, m.firstExpiry)), "num"),
                       ),
                   )
                 : [empty]),
@@ -295,7 +294,6 @@ export class PointsPage {
               })
             : t("pointsNoImported");
         const rows = page?.rows ?? [];
-        const cell = (text, numeric) => el("td", numeric ? { className: "num" } : {}, text ?? "—");
         const empty = el(
             "tr",
             {},
@@ -307,12 +305,12 @@ export class PointsPage {
                       el(
                           "tr",
                           { className: "clickable", dataset: { id: d.memberId } },
-                          cell(d.memberId),
-                          cell(d.name || "—"),
-                          cell(d.phone || "—"),
-                          cell(formatInt(d.imported), true),
-                          cell(formatInt(d.ledger), true),
-                          cell(signedPoints(d.difference), true),
+                          td(d.memberId),
+                          td(d.name || "—"),
+                          td(d.phone || "—"),
+                          td(formatInt(d.imported), "num"),
+                          td(formatInt(d.ledger), "num"),
+                          td(signedPoints(d.difference), "num"),
                       ),
                   )
                 : [empty]),
@@ -358,11 +356,10 @@ export class PointsPage {
             fact(t("kpiPointsExpiring", { days: formatInt(this.summary?.expiringWithinDays ?? 30) }), formatInt(l.expiring)),
             fact(t("ledgerAsOf"), l.asOf),
         );
-        const cell = (text, className) => el("td", className ? { className } : {}, text);
         $("ledger-lots-rows").replaceChildren(
             ...(l.lots.length
                 ? l.lots.map((lot) =>
-                      el("tr", {}, cell(lot.earnedOn), cell(lot.expiresOn), cell(formatInt(lot.remaining), "num")),
+                      el("tr", {}, td(lot.earnedOn), td(lot.expiresOn), td(formatInt(lot.remaining), "num")),
                   )
                 : [el("tr", {}, el("td", { className: "empty", colSpan: 3 }, t("ledgerNoLots")))]),
         );
@@ -373,11 +370,11 @@ export class PointsPage {
                       el(
                           "tr",
                           { dataset: { kind: line.kind } },
-                          cell(line.day),
-                          cell(t(`pointsKind_${line.kind}`)),
-                          cell(signedPoints(line.points), `num ${line.points < 0 ? "points-minus" : "points-plus"}`),
-                          cell(formatInt(line.balance), "num"),
-                          cell(zh ? line.reason : line.reasonEn, "wrap"),
+                          td(line.day),
+                          td(t(`pointsKind_${line.kind}`)),
+                          td(signedPoints(line.points), `num ${line.points < 0 ? "points-minus" : "points-plus"}`),
+                          td(formatInt(line.balance), "num"),
+                          td(zh ? line.reason : line.reasonEn, "wrap"),
                       ),
                   )
                 : [el("tr", {}, el("td", { className: "empty", colSpan: 5 }, t("ledgerNoLines")))]),
