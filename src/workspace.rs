@@ -205,6 +205,9 @@ impl Workspace {
     /// The points book as of the latest analysis.
     fn book(&self) -> Result<&Book> {
         let analysis = self.analysis()?;
+        if let Some(book) = &analysis.points {
+            return Ok(book);
+        }
         Ok(self.points.get_or_init(|| Book::new(&self.data, analysis, &self.rules, analysis.as_of)))
     }
 

@@ -173,6 +173,9 @@ pub struct Analysis {
     pub activity: Vec<activity::Activity>,
     /// The custom tags of the rules the analysis used (`Profile::custom_tags` index them).
     pub custom_tags: Vec<custom_tags::CustomTag>,
+    /// The points book as of the analysis date, when a custom tag needed it
+    /// (the workspace's points reports reuse it instead of replaying again).
+    pub points: Option<crate::loyalty::points::Book>,
     index: HashMap<Box<str>, u32>,
 }
 
@@ -389,8 +392,17 @@ pub fn analyze(data: &Dataset, rules: &Rules, as_of: Option<Day>) -> Result<Anal
     summary.lifecycle_since = format_day(period_start);
     summary.lifecycle_moves = lifecycle::moves(stage_moves.into_iter());
     let activity = activity::activity(data, &order_member, &member_of_event, n, as_of);
-    let mut analysis =
-        Analysis { as_of, ids, profiles, summary, insights, activity, custom_tags: rules.tags.custom.clone(), index };
+    let mut analysis = Analysis {
+        as_of,
+        ids,
+        profiles,
+        summary,
+        insights,
+        activity,
+        custom_tags: rules.tags.custom.clone(),
+        points: None,
+        index,
+    };
     // After every other metric: the breakdowns by home store, channel and
     // card, then the custom tags (which may read any of them).
     // The points book only when a custom tag reads a ledger field (it replays every ledger).
@@ -429,6 +441,7 @@ pub fn analyze(data: &Dataset, rules: &Rules, as_of: Option<Day>) -> Result<Anal
         });
     }
     analysis.summary.tags.extend(manual);
+    analysis.points = book;
     Ok(analysis)
 }
 
