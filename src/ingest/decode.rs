@@ -1,23 +1,95 @@
 //! Text decoding for streamed bytes: sniff the encoding from the first bytes
 //! (BOM, UTF-16 without BOM, UTF-8 validity, else GBK/GB18030), recognise
 //! files that are not text at all, turn later chunks into UTF-8, and check
-//! that text is UTF-8.
+//! that text is UTF-8. GB18030 and UTF-16 have decoders of their own
+//! ([`gb18030`], [`utf16`]), the same as `encoding_rs`'s byte for byte but
+//! without the tables of every other encoding.
 
 use crate::error::{ErrorKind, Result};
-use encoding_rs::{Encoding, GB18030, UTF_8, UTF_16BE, UTF_16LE};
+
+// Used without `xlsx` (see `Inner::Gb18030`), tested always.
+#[cfg_attr(feature = "xlsx", allow(dead_code))]
+mod gb18030;
+mod utf16;
 
 /// How many bytes the sniffer looks at before deciding (or the whole file
 /// when it is shorter).
 pub const SNIFF_BYTES: usize = 64 * 1024;
 
+/// The encodings read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Encoding {
+    Utf8,
+    /// Also GBK and GB2312, its subsets.
+    Gb18030,
+    Utf16Le,
+    Utf16Be,
+}
+
+impl Encoding {
+    /// The encoding of a WHATWG Encoding Standard label (ASCII case and
+    /// surrounding whitespace ignored), among those read.
+    fn for_label(label: &str) -> Option<Encoding> {
+        const LABELS: [(Encoding, &[&str]); 4] = [
+            (
+                Encoding::Utf8,
+                &["unicode-1-1-utf-8", "unicode11utf8", "unicode20utf8", "utf-8", "utf8", "x-unicode20utf8"],
+            ),
+            (
+                Encoding::Gb18030,
+                &[
+                    "chinese",
+                    "csgb2312",
+                    "csiso58gb231280",
+                    "gb2312",
+                    "gb_2312",
+                    "gb_2312-80",
+                    "gbk",
+                    "iso-ir-58",
+                    "x-gbk",
+                    "gb18030",
+                ],
+            ),
+            (
+                Encoding::Utf16Le,
+                &["csunicode", "iso-10646-ucs-2", "ucs-2", "unicode", "unicodefeff", "utf-16", "utf-16le"],
+            ),
+            (Encoding::Utf16Be, &["unicodefffe", "utf-16be"]),
+        ];
+        let label = label.trim_matches(|c| matches!(c, '\t' | '\n' | '\x0C' | '\r' | ' '));
+        LABELS.iter().find(|(_, names)| names.iter().any(|n| n.eq_ignore_ascii_case(label))).map(|(e, _)| *e)
+    }
+
+    /// The encoding whose BOM starts `prefix`, and the BOM's length.
+    fn for_bom(prefix: &[u8]) -> Option<(Encoding, usize)> {
+        match prefix {
+            [0xEF, 0xBB, 0xBF, ..] => Some((Encoding::Utf8, 3)),
+            [0xFF, 0xFE, ..] => Some((Encoding::Utf16Le, 2)),
+            [0xFE, 0xFF, ..] => Some((Encoding::Utf16Be, 2)),
+            _ => None,
+        }
+    }
+}
+
 /// Turns a file's bytes into UTF-8, chunk by chunk.
 pub struct Decoder {
-    /// `None` for UTF-8 input, which passes through untouched.
-    inner: Option<encoding_rs::Decoder>,
+    inner: Inner,
     /// Name for the import report.
     pub label: &'static str,
-    /// Bytes of BOM still to drop from the front of the UTF-8 input.
-    bom_left: usize,
+}
+
+enum Inner {
+    /// UTF-8 passes through untouched, less the bytes of BOM still to drop.
+    Utf8 { bom_left: usize },
+    /// With `xlsx`, calamine links `encoding_rs` and every table it has:
+    /// GBK goes through it there rather than a second copy of the tables;
+    /// without, through [`gb18030`], the same text byte for byte (its tests).
+    #[cfg(not(feature = "xlsx"))]
+    Gb18030(gb18030::Decoder),
+    #[cfg(feature = "xlsx")]
+    Gb18030(Box<encoding_rs::Decoder>),
+    /// Removes its BOM itself.
+    Utf16(utf16::Decoder),
 }
 
 impl Decoder {
@@ -26,8 +98,12 @@ impl Decoder {
     pub fn sniff(prefix: &[u8], forced: Option<&str>, file: &str) -> Result<Decoder> {
         let (encoding, bom) = match forced {
             Some(label) => {
-                let enc = Encoding::for_label(label.trim().as_bytes())
-                    .ok_or_else(|| crate::Error::bad_options("encoding", format!("unknown encoding {label:?}")))?;
+                let enc = Encoding::for_label(label.trim()).ok_or_else(|| {
+                    crate::Error::bad_options(
+                        "encoding",
+                        format!("unknown encoding {label:?} (read: utf-8, gbk, gb18030, utf-16le, utf-16be)"),
+                    )
+                })?;
                 let bom = Encoding::for_bom(prefix).filter(|(e, _)| *e == enc).map_or(0, |(_, n)| n);
                 (enc, bom)
             }
@@ -36,48 +112,59 @@ impl Decoder {
                 None => (guess(prefix, file)?, 0),
             },
         };
-        let label = match (encoding.name(), bom > 0) {
-            ("UTF-8", true) => "UTF-8 (BOM)",
-            ("UTF-8", false) => "UTF-8",
-            ("UTF-16LE", _) => "UTF-16LE",
-            ("UTF-16BE", _) => "UTF-16BE",
-            ("gb18030" | "GBK", _) => "GBK/GB18030",
-            (other, _) => other,
+        let (inner, label) = match encoding {
+            Encoding::Utf8 => (Inner::Utf8 { bom_left: bom }, if bom > 0 { "UTF-8 (BOM)" } else { "UTF-8" }),
+            #[cfg(not(feature = "xlsx"))]
+            Encoding::Gb18030 => (Inner::Gb18030(gb18030::Decoder::default()), "GBK/GB18030"),
+            #[cfg(feature = "xlsx")]
+            Encoding::Gb18030 => {
+                (Inner::Gb18030(Box::new(encoding_rs::GB18030.new_decoder_without_bom_handling())), "GBK/GB18030")
+            }
+            Encoding::Utf16Le => (Inner::Utf16(utf16::Decoder::new(false)), "UTF-16LE"),
+            Encoding::Utf16Be => (Inner::Utf16(utf16::Decoder::new(true)), "UTF-16BE"),
         };
-        let inner = (encoding != UTF_8).then(|| {
-            // GBK is a subset of GB18030; decode with the superset.
-            let enc = if encoding.name() == "GBK" { GB18030 } else { encoding };
-            enc.new_decoder_with_bom_removal()
-        });
-        Ok(Decoder { inner, label, bom_left: if encoding == UTF_8 { bom } else { 0 } })
+        Ok(Decoder { inner, label })
     }
 
     /// True when chunks pass through unchanged (UTF-8 input).
     pub fn is_passthrough(&self) -> bool {
-        self.inner.is_none()
+        matches!(self.inner, Inner::Utf8 { .. })
     }
 
     /// Strip what is left of a UTF-8 BOM from the front of `chunk`.
     pub fn skip_bom<'a>(&mut self, chunk: &'a [u8]) -> &'a [u8] {
-        let n = self.bom_left.min(chunk.len());
-        self.bom_left -= n;
+        let Inner::Utf8 { bom_left } = &mut self.inner else { return chunk };
+        let n = (*bom_left).min(chunk.len());
+        *bom_left -= n;
         &chunk[n..]
     }
 
     /// Append the UTF-8 text of `chunk` to `out` (malformed sequences become
     /// U+FFFD); `last` flushes a sequence split at the end.
     pub fn decode(&mut self, chunk: &[u8], last: bool, out: &mut Vec<u8>) {
-        let Some(dec) = self.inner.as_mut() else {
-            let chunk = self.skip_bom(chunk);
-            out.extend_from_slice(chunk);
-            return;
-        };
-        let start = out.len();
-        let room = dec.max_utf8_buffer_length(chunk.len()).unwrap_or(chunk.len() * 3 + 16);
-        out.resize(start + room, 0);
-        let (_, _, written, _) = dec.decode_to_utf8(chunk, &mut out[start..], last);
-        out.truncate(start + written);
+        match &mut self.inner {
+            Inner::Utf8 { .. } => {
+                let chunk = self.skip_bom(chunk);
+                out.extend_from_slice(chunk);
+            }
+            #[cfg(not(feature = "xlsx"))]
+            Inner::Gb18030(d) => d.decode(chunk, last, out),
+            #[cfg(feature = "xlsx")]
+            Inner::Gb18030(d) => {
+                let start = out.len();
+                out.resize(start + d.max_utf8_buffer_length(chunk.len()).unwrap_or(chunk.len() * 3 + 16), 0);
+                let (_, _, written, _) = d.decode_to_utf8(chunk, &mut out[start..], last);
+                out.truncate(start + written);
+            }
+            Inner::Utf16(d) => d.decode(chunk, last, out),
+        }
     }
+}
+
+/// Append `c` to `out` in UTF-8.
+#[inline]
+fn push_char(out: &mut Vec<u8>, c: char) {
+    out.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes());
 }
 
 /// `bytes` as text when they are UTF-8, as [`std::str::from_utf8`] says,
@@ -136,7 +223,7 @@ pub fn char_width(bytes: &[u8], i: usize) -> Option<usize> {
 }
 
 /// Guess the encoding of a file without BOM, or say why it is not text.
-fn guess(prefix: &[u8], file: &str) -> Result<&'static Encoding> {
+fn guess(prefix: &[u8], file: &str) -> Result<Encoding> {
     let not_text =
         |what: &str| -> crate::Error { ErrorKind::BinaryFile { file: file.into(), what: what.into() }.into() };
     let unsupported =
@@ -163,23 +250,23 @@ fn guess(prefix: &[u8], file: &str) -> Result<&'static Encoding> {
     let zeros_odd = sample.iter().skip(1).step_by(2).filter(|b| **b == 0).count();
     let half = sample.len() / 2;
     if half > 0 && zeros_odd * 10 > half * 3 && zeros_even * 10 < half {
-        return Ok(UTF_16LE);
+        return Ok(Encoding::Utf16Le);
     }
     if half > 0 && zeros_even * 10 > half * 3 && zeros_odd * 10 < half {
-        return Ok(UTF_16BE);
+        return Ok(Encoding::Utf16Be);
     }
     let controls = sample.iter().filter(|&&b| b < 0x09 || (0x0E..0x20).contains(&b) && b != 0x1B).count();
     if controls * 100 > sample.len() {
         return Err(not_text("binary data"));
     }
     if utf8(prefix).is_some() {
-        return Ok(UTF_8);
+        return Ok(Encoding::Utf8);
     }
     match std::str::from_utf8(prefix) {
-        Ok(_) => Ok(UTF_8),
+        Ok(_) => Ok(Encoding::Utf8),
         // Only an incomplete sequence cut at the end of the sample: UTF-8.
-        Err(e) if e.error_len().is_none() => Ok(UTF_8),
-        Err(_) => Ok(GB18030),
+        Err(e) if e.error_len().is_none() => Ok(Encoding::Utf8),
+        Err(_) => Ok(Encoding::Gb18030),
     }
 }
 
