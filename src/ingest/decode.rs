@@ -367,4 +367,29 @@ mod tests {
         assert_eq!(out, "会员".as_bytes());
         assert_eq!(Decoder::sniff(b"", Some("klingon"), "t").err().unwrap().code(), "BAD_OPTIONS");
     }
+
+    #[test]
+    fn labels_as_encoding_rs() {
+        let ours = |label: &str| Encoding::for_label(label).map(|e| format!("{e:?}"));
+        let theirs = |label: &str| {
+            encoding_rs::Encoding::for_label(label.as_bytes()).map(|e| match e.name() {
+                "UTF-8" => "Utf8",
+                "GBK" | "gb18030" => "Gb18030",
+                "UTF-16LE" => "Utf16Le",
+                "UTF-16BE" => "Utf16Be",
+                other => other,
+            })
+        };
+        for label in ["utf-8", "UTF8", " unicode-1-1-utf-8\t", "gbk", "GB2312", "x-gbk", "chinese", "gb18030"] {
+            assert_eq!(ours(label).as_deref(), theirs(label), "{label:?}");
+        }
+        for label in ["utf-16", "UTF-16LE", "ucs-2", "unicode", "csunicode", "utf-16be", "unicodefffe"] {
+            assert_eq!(ours(label).as_deref(), theirs(label), "{label:?}");
+        }
+        // Encodings that exports do not use are refused rather than decoded.
+        for label in ["big5", "shift_jis", "latin1", "windows-1252", "euc-kr"] {
+            assert!(theirs(label).is_some() && ours(label).is_none(), "{label:?}");
+            assert_eq!(Decoder::sniff(b"", Some(label), "t").err().unwrap().code(), "BAD_OPTIONS");
+        }
+    }
 }

@@ -149,7 +149,7 @@ describe("mini-program entry", () => {
         assert.deepEqual(box.calls.map((c) => c.path), [DEFAULT_PATH, custom]);
     });
 
-    it("is the small build: GBK through encoding_rs, no xlsx, no demo store, no predictions", async () => {
+    it("is the small build: GBK through its own GB18030 decoder, no xlsx, no demo store, no predictions", async () => {
         const box = sandbox();
         box.context.__files = {
             gbk: Array.from(readFileSync(`${DATA}orders_gbk_crlf.csv`)),
