@@ -270,6 +270,46 @@ fn guess(prefix: &[u8], file: &str) -> Result<Encoding> {
     }
 }
 
+/// What the decoders' tests share.
+#[cfg(test)]
+mod testing {
+    /// The text of `chunks` through `decode(chunk, last, out)`, one call each.
+    pub fn run(chunks: &[&[u8]], mut decode: impl FnMut(&[u8], bool, &mut Vec<u8>)) -> Vec<u8> {
+        let mut out = Vec::new();
+        for (k, chunk) in chunks.iter().enumerate() {
+            decode(chunk, k + 1 == chunks.len(), &mut out);
+        }
+        out
+    }
+
+    /// The text `encoding_rs` gives, as this module used it: a decoder with
+    /// BOM removal, replacement, one call per chunk.
+    pub fn reference(encoding: &'static encoding_rs::Encoding, chunks: &[&[u8]]) -> Vec<u8> {
+        let mut d = encoding.new_decoder_with_bom_removal();
+        run(chunks, |chunk, last, out| {
+            let start = out.len();
+            out.resize(start + d.max_utf8_buffer_length(chunk.len()).unwrap(), 0);
+            let (_, read, written, _) = d.decode_to_utf8(chunk, &mut out[start..], last);
+            assert_eq!(read, chunk.len());
+            out.truncate(start + written);
+        })
+    }
+
+    /// `bytes` cut where `cuts` say (modulo its length + 1).
+    pub fn cut<'a>(bytes: &'a [u8], cuts: &[usize]) -> Vec<&'a [u8]> {
+        let mut cuts: Vec<usize> = cuts.iter().map(|c| c % (bytes.len() + 1)).collect();
+        cuts.sort_unstable();
+        let mut chunks = Vec::new();
+        let mut from = 0;
+        for &c in &cuts {
+            chunks.push(&bytes[from..c]);
+            from = c;
+        }
+        chunks.push(&bytes[from..]);
+        chunks
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -226,32 +226,17 @@ fn expand() -> Box<[u16]> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::testing;
     use super::*;
     use proptest::prelude::*;
 
-    /// The text encoding_rs gives, as `decode.rs` used it: a decoder with
-    /// BOM removal, replacement, one call per chunk.
-    pub(crate) fn reference(chunks: &[&[u8]]) -> Vec<u8> {
-        let mut d = encoding_rs::GB18030.new_decoder_with_bom_removal();
-        let mut out = Vec::new();
-        for (k, chunk) in chunks.iter().enumerate() {
-            let last = k + 1 == chunks.len();
-            let start = out.len();
-            out.resize(start + d.max_utf8_buffer_length(chunk.len()).unwrap(), 0);
-            let (_, read, written, _) = d.decode_to_utf8(chunk, &mut out[start..], last);
-            assert_eq!(read, chunk.len());
-            out.truncate(start + written);
-        }
-        out
+    fn reference(chunks: &[&[u8]]) -> Vec<u8> {
+        testing::reference(encoding_rs::GB18030, chunks)
     }
 
     fn ours(chunks: &[&[u8]]) -> Vec<u8> {
         let mut d = Decoder::default();
-        let mut out = Vec::new();
-        for (k, chunk) in chunks.iter().enumerate() {
-            d.decode(chunk, k + 1 == chunks.len(), &mut out);
-        }
-        out
+        testing::run(chunks, |chunk, last, out| d.decode(chunk, last, out))
     }
 
     fn same(bytes: &[u8]) {
@@ -457,15 +442,7 @@ mod tests {
         #[test]
         fn random_bytes_in_random_chunks_as_encoding_rs(bytes in gb_bytes(), cuts in proptest::collection::vec(any::<usize>(), 0..6), noise in proptest::collection::vec(any::<u8>(), 0..16)) {
             for bytes in [bytes.clone(), [&bytes[..], &noise[..]].concat()] {
-                let mut cuts: Vec<usize> = cuts.iter().map(|c| c % (bytes.len() + 1)).collect();
-                cuts.sort_unstable();
-                let mut chunks = Vec::new();
-                let mut from = 0;
-                for &c in &cuts {
-                    chunks.push(&bytes[from..c]);
-                    from = c;
-                }
-                chunks.push(&bytes[from..]);
+                let chunks = testing::cut(&bytes, &cuts);
                 let expected = reference(&[&bytes]);
                 prop_assert_eq!(&ours(&chunks), &expected);
                 prop_assert_eq!(&reference(&chunks), &expected);

@@ -66,30 +66,17 @@ impl Decoder {
 
 #[cfg(test)]
 mod tests {
+    use super::super::testing;
     use super::*;
     use proptest::prelude::*;
 
     fn reference(big_endian: bool, chunks: &[&[u8]]) -> Vec<u8> {
-        let encoding = if big_endian { encoding_rs::UTF_16BE } else { encoding_rs::UTF_16LE };
-        let mut d = encoding.new_decoder_with_bom_removal();
-        let mut out = Vec::new();
-        for (k, chunk) in chunks.iter().enumerate() {
-            let start = out.len();
-            out.resize(start + d.max_utf8_buffer_length(chunk.len()).unwrap(), 0);
-            let (_, read, written, _) = d.decode_to_utf8(chunk, &mut out[start..], k + 1 == chunks.len());
-            assert_eq!(read, chunk.len());
-            out.truncate(start + written);
-        }
-        out
+        testing::reference(if big_endian { encoding_rs::UTF_16BE } else { encoding_rs::UTF_16LE }, chunks)
     }
 
     fn ours(big_endian: bool, chunks: &[&[u8]]) -> Vec<u8> {
         let mut d = Decoder::new(big_endian);
-        let mut out = Vec::new();
-        for (k, chunk) in chunks.iter().enumerate() {
-            d.decode(chunk, k + 1 == chunks.len(), &mut out);
-        }
-        out
+        testing::run(chunks, |chunk, last, out| d.decode(chunk, last, out))
     }
 
     #[test]
@@ -126,15 +113,7 @@ mod tests {
     proptest! {
         #[test]
         fn random_bytes_in_random_chunks_as_encoding_rs(big_endian: bool, bytes in proptest::collection::vec(prop_oneof![any::<u8>(), 0xD8..=0xDFu8, Just(0xFE), Just(0xFF)], 0..40), cuts in proptest::collection::vec(any::<usize>(), 0..6)) {
-            let mut cuts: Vec<usize> = cuts.iter().map(|c| c % (bytes.len() + 1)).collect();
-            cuts.sort_unstable();
-            let mut chunks = Vec::new();
-            let mut from = 0;
-            for &c in &cuts {
-                chunks.push(&bytes[from..c]);
-                from = c;
-            }
-            chunks.push(&bytes[from..]);
+            let chunks = testing::cut(&bytes, &cuts);
             let expected = reference(big_endian, &[&bytes]);
             prop_assert_eq!(&ours(big_endian, &chunks), &expected);
             prop_assert_eq!(&reference(big_endian, &chunks), &expected);
