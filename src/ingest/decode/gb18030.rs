@@ -2,7 +2,7 @@
 //! GB18030), with only its own tables: it gives the same text as
 //! `encoding_rs` — replacement characters included, which the tests check
 //! byte for byte — without linking the tables of every encoding
-//! `encoding_rs` knows (about 100 KiB brotli of each wasm build).
+//! `encoding_rs` knows (about 100 KiB brotli of the mini-program build).
 //!
 //! The tables ([`table`]) are generated from `encoding_rs` by the test
 //! `table_is_generated_from_encoding_rs`:
@@ -47,7 +47,9 @@ impl Decoder {
     /// Append the UTF-8 text of `chunk` to `out`; `last` ends the input.
     pub fn decode(&mut self, chunk: &[u8], last: bool, out: &mut Vec<u8>) {
         let index = index();
-        out.reserve(3 * (chunk.len() + self.pending_len) + 3);
+        // Room for valid text (at most 3 bytes of UTF-8 for 2 of GBK);
+        // only U+20AC as 0x80 and malformed bytes grow more.
+        out.reserve(chunk.len() + chunk.len() / 2 + 8);
         let mut rest = chunk;
         if self.pending_len > 0 {
             // Finish the sequences that start in the pending bytes; none
