@@ -478,7 +478,7 @@ mod tests {
                 for at in 0..8 {
                     let mut w = [b'x'; 8];
                     w[at] = b;
-                    let want = b >= 0x80 || b < 0x0E || b == b'"' || b == delimiter;
+                    let want = !(0x0E..0x80).contains(&b) || b == b'"' || b == delimiter;
                     assert_eq!(special(word_at(&w), delimiter), u64::from(want) << (8 * at + 7), "{b:#x} at {at}");
                 }
             }
