@@ -47,6 +47,7 @@ impl<'a> Record<'a> {
     }
 
     /// Where field `i` starts and ends in `bytes`.
+    #[inline]
     fn span(&self, i: usize) -> Option<(usize, usize)> {
         let end = *self.ends.get(i)?;
         Some((if i == 0 { 0 } else { self.ends[i - 1] + self.gap }, end))
@@ -59,6 +60,7 @@ impl<'a> Record<'a> {
 
     /// Field `i` as text (empty when the row is shorter), or `None` when
     /// its bytes are not UTF-8.
+    #[inline]
     pub fn str(&self, i: usize) -> Option<&'a str> {
         let Some((start, end)) = self.span(i) else { return Some("") };
         // A field of a valid record is valid unless it cuts a character.

@@ -187,6 +187,7 @@ impl<'r> Row<'_, 'r> {
     }
 
     /// Field `f` as trimmed text; `None` when the file has no such column.
+    #[inline]
     fn text(&self, f: usize) -> Result<Option<&'r str>, Rejection> {
         let Some(col) = self.columns.index[f] else {
             return Ok(None);
