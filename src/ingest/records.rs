@@ -218,52 +218,41 @@ impl Records {
             // Bytes before `done` are read (the rest of a character).
             let (mut i, mut done) = (start, start);
             let end = 'line: loop {
-                // A word at a time while 8 bytes are left: only the bytes
-                // that may matter (`special`) are looked at, in order.
-                if let Some(w) = input.get(i..i + 8) {
-                    let mut hits = special(word_at(w), self.delimiter);
-                    while hits != 0 {
-                        let k = i + hits.trailing_zeros() as usize / 8;
-                        hits &= hits - 1;
-                        if k < done {
-                            continue;
+                // A word at a time: only the bytes that may matter
+                // (`special`) are looked at, in order. The last bytes of
+                // `input` are padded with plain ones.
+                let word = match input.get(i..i + 8) {
+                    Some(w) => word_at(w),
+                    None if i >= input.len() => return start,
+                    None => {
+                        let mut w = [b'a'; 8];
+                        w[..input.len() - i].copy_from_slice(&input[i..]);
+                        word_at(&w)
+                    }
+                };
+                let mut hits = special(word, self.delimiter);
+                while hits != 0 {
+                    let k = i + hits.trailing_zeros() as usize / 8;
+                    hits &= hits - 1;
+                    if k < done {
+                        continue;
+                    }
+                    match self.class[usize::from(input[k])] {
+                        Class::Plain => {}
+                        Class::Delimiter => self.split_ends.push(k - start),
+                        Class::End => {
+                            i = k;
+                            break 'line input[k];
                         }
-                        match self.class[usize::from(input[k])] {
-                            Class::Plain => {}
-                            Class::Delimiter => self.split_ends.push(k - start),
-                            Class::End => {
-                                i = k;
-                                break 'line input[k];
-                            }
-                            Class::Quote => return start,
-                            Class::High => {
-                                let width = char_width(input, k);
-                                valid &= width.is_some();
-                                done = k + width.unwrap_or(1);
-                            }
+                        Class::Quote => return start,
+                        Class::High => {
+                            let width = char_width(input, k);
+                            valid &= width.is_some();
+                            done = k + width.unwrap_or(1);
                         }
                     }
-                    i = done.max(i + 8);
-                    continue;
                 }
-                // The last bytes, one at a time.
-                let Some(&b) = input.get(i) else { return start };
-                match self.class[usize::from(b)] {
-                    Class::Plain => i += 1,
-                    Class::Delimiter => {
-                        self.split_ends.push(i - start);
-                        i += 1;
-                    }
-                    Class::End => break b,
-                    Class::Quote => return start,
-                    Class::High => match char_width(input, i) {
-                        Some(width) => i += width,
-                        None => {
-                            valid = false;
-                            i += 1;
-                        }
-                    },
-                }
+                i = done.max(i + 8);
             };
             self.split_ends.push(i - start);
             let bytes = &input[start..i];
