@@ -7,9 +7,10 @@
 //   2. writes benches/data/orders-{100k,1m,5m}.csv with the crate's demo
 //      generator, only when missing (gitignored);
 //   3. per size, runs each tool in its own child process on the same file —
-//      DuckDB-WASM, the project's wasm build in Node (one `load` call, and
-//      streamed in 4 MiB pushes), a plain JavaScript baseline, the project
-//      built natively — several runs each; checks
+//      DuckDB-WASM (bytes in memory, and reading the file from disk), native
+//      DuckDB on 2 threads, the project's wasm build in Node (one `load`
+//      call, streamed in 4 MiB pushes from memory, and from disk), a plain
+//      JavaScript baseline, the project built natively — several runs each; checks
 //      that they all agree (members, total M to the fen, sums of R and F,
 //      the joint histogram of the scores) and prints one table per size;
 //   4. times the full analysis (every module) at 1M orders, 100k members and
@@ -17,7 +18,7 @@
 //   5. prints the package sizes.
 //
 // Environment: BENCH_SIZES=100k,1m (default 100k,1m,5m); BENCH_RUNS=n (runs
-// per tool and size; default 5, 3 at 5m); BENCH_TOOLS=duckdb,project,project-stream,plainjs,native;
+// per tool and size; default 5, 3 at 5m); BENCH_TOOLS=duckdb,duckdb-disk,duckdb-native,project,project-stream,project-disk,plainjs,native;
 // BENCH_FULL=0 to skip step 4. Exits non-zero if any tool fails or disagrees.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
@@ -40,9 +41,15 @@ const CHILD_TIMEOUT_MS = 20 * 60_000;
 
 const TOOLS = [
     { key: "duckdb", label: "DuckDB-WASM", node: "duckdb.mjs" },
+    // The same engine reading the file from disk as the query runs (registerFileURL, NODE_FS).
+    { key: "duckdb-disk", label: "DuckDB-WASM, file read from disk", node: "duckdb.mjs", flags: ["--disk"] },
+    // Native DuckDB (@duckdb/node-api), the same SQL on 2 threads.
+    { key: "duckdb-native", label: "DuckDB native, 2 threads", node: "duckdb-native.mjs" },
     { key: "project", label: "member-analytics, wasm in Node", node: "project.mjs" },
     // The same, reading the bytes in 4 MiB pushes as the dashboard does (not one load call).
     { key: "project-stream", label: "member-analytics, wasm, streamed load", node: "project.mjs", flags: ["--stream"] },
+    // Streamed from the file on disk through one 4 MiB buffer: the whole file is never in memory.
+    { key: "project-disk", label: "member-analytics, wasm, streamed from disk", node: "project.mjs", flags: ["--disk"] },
     { key: "plainjs", label: "plain JavaScript", node: "plainjs.mjs" },
     { key: "native", label: "member-analytics, native (ceiling)" },
 ];
@@ -207,12 +214,30 @@ function rfmAtSize(size, tools, runs) {
         rows,
     );
     say(`\n${md}\n`);
+    const targets = targetLines(ok);
+    if (targets) say(targets);
     say(
         disagreements.length
             ? `agreement: FAILED on ${disagreements.join(", ")}`
             : `agreement: all ${ok.length} tools report ${int(ok[0]?.res.members ?? 0)} members and ${int(ok[0]?.res.totalM ?? 0)} fen; sums of R and F and the (R,F,M) score histogram match too`,
     );
     return { size, rows: SIZES[size], fileBytes: bytes, runs, results: results.map(({ tool, res }) => ({ tool: tool.key, ...res })), md };
+}
+
+/** The issue's targets as ratios within this run (medians; peak RSS like for like). */
+function targetLines(ok) {
+    const of = (key) => ok.find((x) => x.tool.key === key)?.res;
+    const ratio = (a, b, f) => (a && b ? f(a) / f(b) : null);
+    const t = (res) => median(res.seconds);
+    const rss = (res) => res.peakRssKiB;
+    const lines = [];
+    const line = (what, x, goal) => x !== null && lines.push(`- ${what}: ${x.toFixed(2)} (target ${goal})`);
+    line("time, wasm (load) ÷ DuckDB-WASM", ratio(of("project"), of("duckdb"), t), "≤ 0.20");
+    line("time, wasm streamed from disk ÷ DuckDB-WASM from disk", ratio(of("project-disk"), of("duckdb-disk"), t), "≤ 0.20");
+    line("time, wasm (load) ÷ DuckDB native 2 threads", ratio(of("project"), of("duckdb-native"), t), "≤ 1");
+    line("peak RSS, wasm (load) ÷ DuckDB-WASM, both holding the file in memory", ratio(of("project"), of("duckdb"), rss), "≤ 0.33");
+    line("peak RSS, wasm streamed from disk ÷ DuckDB-WASM from disk", ratio(of("project-disk"), of("duckdb-disk"), rss), "≤ 0.33");
+    return lines.length ? `targets (issue 5), from this run:\n${lines.join("\n")}` : "";
 }
 
 // --- the predictive models alone, at the size of the CDNOW-style target (~23k customers) ---

@@ -29,6 +29,12 @@ export interface LoadOptions {
    * visible one. Ignored for text files. (The mini-program build reads no .xlsx.)
    */
   sheet?: string;
+  /**
+   * The whole file's size in bytes, when known (`file.size`) for `beginLoad`:
+   * the table is sized once for the rows it holds instead of growing as it
+   * fills (wasm memory never shrinks). Only a hint; `load` knows it.
+   */
+  totalBytes?: number;
 }
 
 /** One input row that was not used, and why. */

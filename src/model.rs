@@ -37,31 +37,89 @@ pub fn format_yuan(fen: Fen) -> String {
 /// Strings interned to dense indices in first-seen order. Interning a
 /// member id is the one hash lookup every order row pays, and on a large
 /// file its cost is cache misses, so the table is built for it: open
-/// addressing over the ids' [`id_hash`] (computed once per lookup, no
-/// allocation for an id already known), each slot holding 32 bits of the
-/// hash and where the name sits in one buffer of all names with its index,
-/// so that a lookup touches one slot and one place in that buffer; text is
-/// compared only when the 32 bits match, a word at a time (`memcmp` is a
+/// addressing with no allocation for a name already known, and a lookup
+/// that touches one slot and nothing else for a name of at most 11 bytes
+/// (member ids such as `M016050` or an 11-digit phone number), which the
+/// slot holds whole. A longer name's slot holds 24 bits of its [`id_hash`]
+/// and where the name sits in one buffer of the long names; its text is
+/// compared only when those bits match, a word at a time (`memcmp` is a
 /// byte loop in an MVP-only wasm module).
 #[derive(Debug, Default, Clone)]
 pub struct Interner {
     /// Linear probing over a power-of-two table at most half full.
     slots: Vec<Slot>,
-    /// Every name as its index (4 bytes, little-endian), its length (4
-    /// bytes) and its bytes, one after the other.
+    /// Every long name as its length (4 bytes, little-endian) and its
+    /// bytes, one after the other.
     keys: Vec<u8>,
     names: Vec<Box<str>>,
     /// The index [`Interner::intern_repeated`] returned last.
     last: u32,
 }
 
-/// One slot of an [`Interner`]'s table.
+/// One slot of an [`Interner`]'s table: a name's [`SlotKey`] and index.
 #[derive(Debug, Default, Clone, Copy)]
 struct Slot {
-    /// The high 32 bits of the name's hash.
-    tag: u32,
-    /// Where the name's entry starts in `keys`, + 1; 0 for an empty slot.
-    key: usize,
+    key: SlotKey,
+    /// The name's index + 1; 0 for an empty slot.
+    index: u32,
+}
+
+/// What a slot holds of its name. A short name (at most [`SHORT`] bytes):
+/// its bytes, zero-padded, in `lo` and the low 24 bits of `hi`, and its
+/// length in the top byte of `hi`; two names are equal exactly when their
+/// keys are. A long name: `hi` is [`LONG`] in the top byte over 24 bits of
+/// its hash, `lo` where it starts in `keys`.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+struct SlotKey {
+    lo: u64,
+    hi: u32,
+}
+
+/// The longest name a slot holds whole.
+const SHORT: usize = 11;
+
+/// The top byte of a long name's `hi` (no short name has this length).
+const LONG: u32 = 0xFF << 24;
+
+impl SlotKey {
+    /// The key of a short name, or `None` for a long one.
+    fn short(name: &[u8]) -> Option<SlotKey> {
+        if name.len() > SHORT {
+            return None;
+        }
+        let (mut lo, mut hi) = (0u64, (name.len() as u32) << 24);
+        for (k, &b) in name.iter().enumerate() {
+            if k < 8 {
+                lo |= u64::from(b) << (8 * k);
+            } else {
+                hi |= u32::from(b) << (8 * (k - 8));
+            }
+        }
+        Some(SlotKey { lo, hi })
+    }
+
+    /// The hash that chooses where `name` starts probing, and the key to
+    /// look for: a short name's key as it is, a long name's hash bits (its
+    /// `lo` is filled in when it is stored).
+    fn of(name: &str) -> (u64, SlotKey) {
+        match SlotKey::short(name.as_bytes()) {
+            Some(key) => (mix(key.lo ^ u64::from(key.hi).rotate_left(40)), key),
+            None => {
+                let hash = id_hash(name);
+                (hash, SlotKey { lo: 0, hi: LONG | (hash >> 40) as u32 })
+            }
+        }
+    }
+}
+
+/// murmur3's 64-bit finaliser: every bit of `h` moves the low bits that
+/// choose a slot.
+fn mix(mut h: u64) -> u64 {
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xFF51_AFD7_ED55_8CCD);
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xC4CE_B9FE_1A85_EC53);
+    h ^ (h >> 33)
 }
 
 /// Two interners are equal when they hold the same names in the same order.
@@ -74,19 +132,21 @@ impl PartialEq for Interner {
 impl Interner {
     /// The index of `name`, adding it if new.
     pub fn intern(&mut self, name: &str) -> u32 {
-        let hash = id_hash(name);
-        match self.find(name, hash) {
+        let (hash, mut key) = SlotKey::of(name);
+        match self.find(name, hash, key) {
             Ok(i) => i,
             Err(mut slot) => {
                 if 2 * (self.names.len() + 1) > self.slots.len() {
                     self.grow();
-                    slot = self.find(name, hash).err().unwrap_or(0);
+                    slot = self.find(name, hash, key).err().unwrap_or(0);
                 }
                 let i = self.names.len() as u32;
-                self.slots[slot] = Slot { tag: (hash >> 32) as u32, key: self.keys.len() + 1 };
-                self.keys.extend_from_slice(&i.to_le_bytes());
-                self.keys.extend_from_slice(&(name.len() as u32).to_le_bytes());
-                self.keys.extend_from_slice(name.as_bytes());
+                if key.hi >= LONG {
+                    key.lo = self.keys.len() as u64;
+                    self.keys.extend_from_slice(&(name.len() as u32).to_le_bytes());
+                    self.keys.extend_from_slice(name.as_bytes());
+                }
+                self.slots[slot] = Slot { key, index: i + 1 };
                 self.names.push(name.into());
                 i
             }
@@ -105,52 +165,52 @@ impl Interner {
 
     /// The index of `name`, if known.
     pub fn get(&self, name: &str) -> Option<u32> {
-        self.find(name, id_hash(name)).ok()
+        let (hash, key) = SlotKey::of(name);
+        self.find(name, hash, key).ok()
     }
 
     /// `Ok(index)` of `name`, or `Err(slot)`: the empty slot where it goes.
-    fn find(&self, name: &str, hash: u64) -> Result<u32, usize> {
+    fn find(&self, name: &str, hash: u64, key: SlotKey) -> Result<u32, usize> {
         if self.slots.is_empty() {
             return Err(0);
         }
         let mask = self.slots.len() - 1;
-        let tag = (hash >> 32) as u32;
         let mut pos = hash as usize & mask;
         loop {
             let slot = self.slots[pos];
-            if slot.key == 0 {
+            if slot.index == 0 {
                 return Err(pos);
             }
-            if slot.tag == tag {
-                if let Some(i) = self.key_at(slot.key - 1, name.as_bytes()) {
-                    return Ok(i);
+            if key.hi < LONG {
+                if slot.key == key {
+                    return Ok(slot.index - 1);
                 }
+            } else if slot.key.hi == key.hi && self.long_key_is(slot.key.lo as usize, name.as_bytes()) {
+                return Ok(slot.index - 1);
             }
             pos = (pos + 1) & mask;
         }
     }
 
-    /// The index of the entry at `keys[at..]` when its name is `name`.
-    fn key_at(&self, at: usize, name: &[u8]) -> Option<u32> {
-        let entry = self.keys.get(at..at + 8 + name.len())?;
-        let u32_at = |k: usize| u32::from_le_bytes([entry[k], entry[k + 1], entry[k + 2], entry[k + 3]]);
-        (u32_at(4) as usize == name.len() && same(&entry[8..], name)).then(|| u32_at(0))
+    /// True when the long name at `keys[at..]` is `name`.
+    fn long_key_is(&self, at: usize, name: &[u8]) -> bool {
+        let Some(entry) = self.keys.get(at..at + 4 + name.len()) else { return false };
+        u32::from_le_bytes([entry[0], entry[1], entry[2], entry[3]]) as usize == name.len() && same(&entry[4..], name)
     }
 
     /// Double the table (16 slots at first) and place every name again.
     fn grow(&mut self) {
         let size = (self.slots.len() * 2).max(16);
-        self.slots = vec![Slot::default(); size];
-        let mut at = 0;
-        for name in &self.names {
-            let hash = id_hash(name);
+        let mut slots = vec![Slot::default(); size];
+        for slot in self.slots.iter().filter(|s| s.index != 0) {
+            let (hash, _) = SlotKey::of(&self.names[slot.index as usize - 1]);
             let mut pos = hash as usize & (size - 1);
-            while self.slots[pos].key != 0 {
+            while slots[pos].index != 0 {
                 pos = (pos + 1) & (size - 1);
             }
-            self.slots[pos] = Slot { tag: (hash >> 32) as u32, key: at + 1 };
-            at += 8 + name.len();
+            slots[pos] = *slot;
         }
+        self.slots = slots;
     }
 
     /// All names, by index.
@@ -190,12 +250,7 @@ pub fn id_hash(id: &str) -> u64 {
     for (k, &b) in chunks.remainder().iter().enumerate() {
         tail |= u64::from(b) << (8 * k);
     }
-    h = (h ^ tail).wrapping_mul(K);
-    h ^= h >> 33;
-    h = h.wrapping_mul(0xFF51_AFD7_ED55_8CCD);
-    h ^= h >> 33;
-    h = h.wrapping_mul(0xC4CE_B9FE_1A85_EC53);
-    h ^ (h >> 33)
+    mix((h ^ tail).wrapping_mul(K))
 }
 
 /// The first 8 bytes of `c` as a little-endian word (`c` has at least 8).
@@ -236,6 +291,18 @@ impl Texts {
         let Some(&end) = self.ends.get(i) else { return "" };
         let start = if i == 0 { 0 } else { self.ends[i - 1] };
         &self.bytes[start..end]
+    }
+
+    /// Make room for `values` more values (their ends; the text grows as
+    /// it comes), if the memory is there.
+    pub fn reserve(&mut self, values: usize) {
+        let _ = self.ends.try_reserve_exact(values);
+    }
+
+    /// Give back the room reserved beyond the values held.
+    pub fn shrink_to_fit(&mut self) {
+        self.bytes.shrink_to_fit();
+        self.ends.shrink_to_fit();
     }
 
     /// Number of values.
@@ -555,6 +622,31 @@ impl Orders {
         orders
     }
 
+    /// Make room for `rows` more orders in each per-row column, if the
+    /// memory is there (a failed reservation is only a missed hint).
+    pub fn reserve(&mut self, rows: usize) {
+        let _ = self.member.try_reserve_exact(rows);
+        let _ = self.day.try_reserve_exact(rows);
+        let _ = self.minute.try_reserve_exact(rows);
+        let _ = self.net.try_reserve_exact(rows);
+        let _ = self.kind.try_reserve_exact(rows);
+        let _ = self.store.try_reserve_exact(rows);
+        let _ = self.channel.try_reserve_exact(rows);
+        self.order_id.reserve(rows);
+    }
+
+    /// Give back the room reserved beyond the orders held.
+    pub fn shrink_to_fit(&mut self) {
+        self.member.shrink_to_fit();
+        self.day.shrink_to_fit();
+        self.minute.shrink_to_fit();
+        self.net.shrink_to_fit();
+        self.kind.shrink_to_fit();
+        self.store.shrink_to_fit();
+        self.channel.shrink_to_fit();
+        self.order_id.shrink_to_fit();
+    }
+
     /// Number of orders.
     pub fn len(&self) -> usize {
         self.member.len()
@@ -686,6 +778,23 @@ pub struct Events {
 }
 
 impl Events {
+    /// Make room for `rows` more events in each per-row column, if the
+    /// memory is there (a failed reservation is only a missed hint).
+    pub fn reserve(&mut self, rows: usize) {
+        let _ = self.member.try_reserve_exact(rows);
+        let _ = self.day.try_reserve_exact(rows);
+        let _ = self.minute.try_reserve_exact(rows);
+        let _ = self.kind.try_reserve_exact(rows);
+    }
+
+    /// Give back the room reserved beyond the events held.
+    pub fn shrink_to_fit(&mut self) {
+        self.member.shrink_to_fit();
+        self.day.shrink_to_fit();
+        self.minute.shrink_to_fit();
+        self.kind.shrink_to_fit();
+    }
+
     /// Number of events.
     pub fn len(&self) -> usize {
         self.member.len()
@@ -798,6 +907,39 @@ mod tests {
         let mut repeated = Interner::default();
         let got: Vec<u32> = ["a", "a", "b", "a", ""].iter().map(|s| repeated.intern_repeated(s)).collect();
         assert_eq!(got, [0, 0, 1, 0, 2]);
+    }
+
+    #[test]
+    fn interner_as_a_plain_map() {
+        // Random names of 0 to 20 bytes over a small alphabet (NUL, ASCII,
+        // a CJK character), so that short names held in the slots and long
+        // ones in the buffer repeat, differ by a trailing NUL or by length,
+        // and share 24 bits of hash at times; looked up across growths.
+        let alphabet = ["\0", "a", "b", "1", "会"];
+        let mut seed = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let mut interner = Interner::default();
+        let mut plain: std::collections::HashMap<String, u32> = std::collections::HashMap::new();
+        for _ in 0..60_000 {
+            let len = (next() % 21) as usize;
+            let mut name = String::new();
+            while name.len() < len {
+                name.push_str(alphabet[(next() % 5) as usize]);
+            }
+            let want = plain.len() as u32;
+            let want = *plain.entry(name.clone()).or_insert(want);
+            assert_eq!(interner.get(&name), (want < interner.len() as u32).then_some(want), "{name:?}");
+            assert_eq!(interner.intern(&name), want, "{name:?}");
+        }
+        for (name, &i) in &plain {
+            assert_eq!((interner.get(name), interner.name(i)), (Some(i), name.as_str()));
+        }
+        assert!(plain.len() > 10_000 && interner.len() == plain.len());
     }
 
     #[test]

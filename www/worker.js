@@ -141,7 +141,7 @@ async function loadFile(id, file, kind, persist = true) {
     const total = file.size;
     cancelRequested = false;
     try {
-        target.beginLoad(kind, { fileName: file.name });
+        target.beginLoad(kind, { fileName: file.name, totalBytes: total });
         for (let offset = 0; offset < total; offset += CHUNK_BYTES) {
             let chunk;
             try {

@@ -192,7 +192,7 @@ pub fn utf8(bytes: &[u8]) -> Option<&str> {
 
 /// The length of the character at `bytes[i]` when it is a well-formed
 /// UTF-8 sequence (Table 3-7 of the Unicode standard), else `None`.
-#[inline]
+#[inline(always)]
 pub fn char_width(bytes: &[u8], i: usize) -> Option<usize> {
     let lead = *bytes.get(i)?;
     if lead < 0x80 {

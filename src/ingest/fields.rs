@@ -134,6 +134,7 @@ impl FieldError {
 /// `s` without white space at either end, as [`str::trim`], after a look
 /// at its first and last bytes only when neither can belong to a white
 /// space character (most cells).
+#[inline]
 pub fn trim(s: &str) -> &str {
     let (Some(&a), Some(&z)) = (s.as_bytes().first(), s.as_bytes().last()) else { return s };
     let space_first = SPACE_BYTES[usize::from(a)] & 1 != 0 && s.chars().next().is_some_and(char::is_whitespace);

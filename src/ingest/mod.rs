@@ -107,6 +107,11 @@ pub struct LoadOptions {
     /// The worksheet of an Excel workbook to read (default: the first
     /// visible one); ignored for text files.
     pub sheet: Option<String>,
+    /// The whole file's size in bytes, when known (a `File`'s `size`): the
+    /// table's columns are then sized once for the rows it holds, instead
+    /// of doubling as they fill (wasm memory never shrinks). [`read`] knows
+    /// it. Only a hint: the rows are the same without it or with a wrong one.
+    pub total_bytes: Option<u64>,
 }
 
 /// A finished load.
@@ -120,7 +125,8 @@ pub struct Loaded {
 
 /// Read a whole file at once (one chunk through [`Ingest`]).
 pub fn read(kind: Kind, bytes: &[u8], options: &LoadOptions) -> Result<Loaded> {
-    let mut ingest = Ingest::new(kind, options.clone())?;
+    let options = LoadOptions { total_bytes: Some(bytes.len() as u64), ..options.clone() };
+    let mut ingest = Ingest::new(kind, options)?;
     ingest.push(bytes)?;
     ingest.finish()
 }
@@ -297,6 +303,9 @@ impl Ingest {
                 };
                 let delimiter = self.forced_delimiter.unwrap_or_else(|| sniff_delimiter(&whole[..len]));
                 self.sink.delimiter = delimiter;
+                if let (Some(total), true) = (self.options.total_bytes, decoder.is_passthrough()) {
+                    self.sink.expected_rows = expected_rows(&whole[len..], total.saturating_sub(len as u64));
+                }
                 let mut records = Box::new(Records::new(delimiter));
                 self.sink.feed(&mut records, whole, last, self.kind, &self.options, &self.file);
                 self.stage = Stage::Body(decoder, records);
@@ -315,10 +324,24 @@ impl Ingest {
     }
 }
 
+/// About how many rows `rest` bytes of text hold, from the lines of `sample`
+/// (the text after the header at hand): a little more than the lines at the
+/// same length per line, so that the columns need not grow at the end; 0
+/// without a whole line to measure.
+fn expected_rows(sample: &[u8], rest: u64) -> u64 {
+    let sample = &sample[..sample.len().min(SNIFF_BYTES)];
+    let Some(end) = sample.iter().rposition(|&b| b == b'\n') else { return 0 };
+    let lines = sample[..=end].iter().filter(|&&b| b == b'\n').count() as u64;
+    let rows = rest as f64 * lines as f64 / (end + 1) as f64;
+    (rows * 1.02) as u64 + 64
+}
+
 /// Where records go: the first is the header, the rest are rows.
 #[derive(Default)]
 struct Sink {
     builder: Option<Builder>,
+    /// Rows to size the table for when the header is read (0: unknown).
+    expected_rows: u64,
     delimiter: u8,
     rows_read: u64,
     rejected: Vec<Rejection>,
@@ -346,7 +369,11 @@ impl Sink {
                 (0..rec.len()).map(|i| String::from_utf8_lossy(rec.get(i)).trim().to_string()).collect();
             let mapping: Vec<(String, String)> = options.mapping.clone().into_iter().collect();
             match headers::resolve(kind, &headers, &mapping, file) {
-                Ok(columns) => self.builder = Some(Builder::new(kind, columns, headers)),
+                Ok(columns) => {
+                    let mut builder = Builder::new(kind, columns, headers);
+                    builder.reserve(self.expected_rows);
+                    self.builder = Some(builder);
+                }
                 Err(e) => self.error = Some(e),
             }
             return;
@@ -425,6 +452,51 @@ mod tests {
             assert_eq!(a.net, b.net);
             assert_eq!(a.net, vec![123_450, 0, 1000]);
         }
+    }
+
+    #[test]
+    fn the_size_hint_never_changes_the_result() {
+        // Orders and events with a multi-line quoted field, a blank line and
+        // a rejected row, read with no size, the right one, one far too
+        // small and one far too large, whole and in pieces.
+        let mut orders = String::from("会员ID,支付时间,实付金额,订单号\n");
+        let mut events = String::from("会员ID,时间,行为类型\n");
+        for i in 0..3000 {
+            orders.push_str(&format!("M{},2026-01-{:02} 10:00,{}.5,D{i}\n", i % 97, 1 + i % 28, i % 50));
+            events.push_str(&format!("M{},2026-02-{:02},签到\n", i % 89, 1 + i % 28));
+        }
+        orders.push_str("\"M\n1\",2026-03-01,1,X\n\nM2,never,1,Y\nM3,2026-03-02,2,Z");
+        for (kind, text) in [(Kind::Orders, orders), (Kind::Events, events)] {
+            let bytes = text.as_bytes();
+            let plain = |options: LoadOptions| {
+                let mut ingest = Ingest::new(kind, options).unwrap();
+                ingest.push(bytes).unwrap();
+                ingest.finish().unwrap()
+            };
+            let want = plain(LoadOptions::default());
+            assert_eq!(want.report.rows_read, if kind == Kind::Orders { 3003 } else { 3000 });
+            for (total, size) in [(bytes.len() as u64, 1000), (10, 7), (1 << 40, 65_536), (u64::MAX, bytes.len())] {
+                let options = LoadOptions { total_bytes: Some(total), ..Default::default() };
+                let mut ingest = Ingest::new(kind, options.clone()).unwrap();
+                for piece in bytes.chunks(size) {
+                    ingest.push(piece).unwrap();
+                }
+                let got = ingest.finish().unwrap();
+                assert_eq!((&got.report, &got.table), (&want.report, &want.table), "total {total}, pieces of {size}");
+                let got = plain(options);
+                assert_eq!((&got.report, &got.table), (&want.report, &want.table), "total {total}, whole");
+            }
+            assert_eq!(read(kind, bytes, &LoadOptions::default()).unwrap().table, want.table);
+        }
+        // The columns are sized once for about the rows that came, and cut
+        // to them at the end.
+        assert_eq!(expected_rows(b"a,b\nc,d\n", 8000), 2104);
+        assert_eq!(expected_rows(b"no whole line", 8000), 0);
+        let text = "会员ID,支付时间,实付金额\n".to_string() + &"M1,2026-01-01,1\n".repeat(5000);
+        let Table::Orders(o) = read(Kind::Orders, text.as_bytes(), &LoadOptions::default()).unwrap().table else {
+            panic!("orders")
+        };
+        assert_eq!((o.net.len(), o.net.capacity(), o.member.capacity()), (5000, 5000, 5000));
     }
 
     #[test]

@@ -47,6 +47,7 @@ impl<'a> Record<'a> {
     }
 
     /// Where field `i` starts and ends in `bytes`.
+    #[inline]
     fn span(&self, i: usize) -> Option<(usize, usize)> {
         let end = *self.ends.get(i)?;
         Some((if i == 0 { 0 } else { self.ends[i - 1] + self.gap }, end))
@@ -59,6 +60,7 @@ impl<'a> Record<'a> {
 
     /// Field `i` as text (empty when the row is shorter), or `None` when
     /// its bytes are not UTF-8.
+    #[inline]
     pub fn str(&self, i: usize) -> Option<&'a str> {
         let Some((start, end)) = self.span(i) else { return Some("") };
         // A field of a valid record is valid unless it cuts a character.
@@ -94,6 +96,7 @@ pub struct Records {
     class: [Class; 256],
     /// Field ends of a line split in place.
     split_ends: Vec<usize>,
+    delimiter: u8,
 }
 
 /// A byte as the in-place splitter sees it.
@@ -135,6 +138,7 @@ impl Records {
             between: false,
             class,
             split_ends: Vec::with_capacity(64),
+            delimiter,
         }
     }
 
@@ -211,25 +215,44 @@ impl Records {
             let start = pos;
             self.split_ends.clear();
             let mut valid = true;
-            let mut i = start;
-            let end = loop {
-                let Some(&b) = input.get(i) else { return start };
-                match self.class[usize::from(b)] {
-                    Class::Plain => i += 1,
-                    Class::Delimiter => {
-                        self.split_ends.push(i - start);
-                        i += 1;
+            // Bytes before `done` are read (the rest of a character).
+            let (mut i, mut done) = (start, start);
+            let end = 'line: loop {
+                // A word at a time: only the bytes that may matter
+                // (`special`) are looked at, in order. The last bytes of
+                // `input` are padded with plain ones.
+                let word = match input.get(i..i + 8) {
+                    Some(w) => word_at(w),
+                    None if i >= input.len() => return start,
+                    None => {
+                        let mut w = [b'a'; 8];
+                        w[..input.len() - i].copy_from_slice(&input[i..]);
+                        word_at(&w)
                     }
-                    Class::End => break b,
-                    Class::Quote => return start,
-                    Class::High => match char_width(input, i) {
-                        Some(width) => i += width,
-                        None => {
-                            valid = false;
-                            i += 1;
+                };
+                let mut hits = special(word, self.delimiter);
+                while hits != 0 {
+                    let k = i + hits.trailing_zeros() as usize / 8;
+                    hits &= hits - 1;
+                    if k < done {
+                        continue;
+                    }
+                    match self.class[usize::from(input[k])] {
+                        Class::Plain => {}
+                        Class::Delimiter => self.split_ends.push(k - start),
+                        Class::End => {
+                            i = k;
+                            break 'line input[k];
                         }
-                    },
+                        Class::Quote => return start,
+                        Class::High => {
+                            let width = char_width(input, k);
+                            valid &= width.is_some();
+                            done = k + width.unwrap_or(1);
+                        }
+                    }
                 }
+                i = done.max(i + 8);
             };
             self.split_ends.push(i - start);
             let bytes = &input[start..i];
@@ -247,6 +270,26 @@ impl Records {
             emit(Record { row: self.row, bytes, ends: &self.split_ends, gap: 1, text });
         }
     }
+}
+
+/// The first 8 bytes of `w` as a little-endian word.
+fn word_at(w: &[u8]) -> u64 {
+    u64::from_le_bytes([w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]])
+}
+
+/// `0x80` in each byte of `word` that the in-place splitter must look at
+/// (any byte that is not [`Class::Plain`] ASCII, and a few that are): a
+/// byte of `0x80` or more, below `0x0E` (`\r`, `\n`, TAB…), `"` or the
+/// delimiter; `0` in every other byte. Exact: no carry crosses bytes.
+fn special(word: u64, delimiter: u8) -> u64 {
+    const LOW: u64 = 0x7F7F_7F7F_7F7F_7F7F;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    // 0x80 where a byte is 0 (the low 7 bits carry into bit 7 otherwise).
+    let zero = |x: u64| !((x & LOW).wrapping_add(LOW) | x) & HIGH;
+    // 0x80 where a byte below 0x80 is below 0x0E.
+    let below = !((word & LOW).wrapping_add(ONES * (0x80 - 0x0E)) | word) & HIGH;
+    (word & HIGH) | below | zero(word ^ (ONES * u64::from(b'"'))) | zero(word ^ (ONES * u64::from(delimiter)))
 }
 
 /// The delimiter that splits `header_line` best: the most frequent of
@@ -320,8 +363,8 @@ mod tests {
 
     /// The records of `text` read by `csv_core` alone, fed in pieces of
     /// `chunk` bytes, numbered as before the in-place splitter existed.
-    fn csv_core_alone(text: &[u8], chunk: usize) -> Vec<(u64, Vec<Vec<u8>>)> {
-        let mut reader = ReaderBuilder::new().build();
+    fn csv_core_alone(text: &[u8], chunk: usize, delimiter: u8) -> Vec<(u64, Vec<Vec<u8>>)> {
+        let mut reader = ReaderBuilder::new().delimiter(delimiter).build();
         let (mut out, mut ends) = (vec![0u8; 1 << 16], vec![0usize; 1024]);
         let (mut out_len, mut ends_len, mut row, mut lines) = (0, 0, 0u64, 1u64);
         let mut got = Vec::new();
@@ -353,8 +396,8 @@ mod tests {
         got
     }
 
-    fn split_in_place(text: &[u8], chunk: usize) -> Vec<(u64, Vec<Vec<u8>>)> {
-        let mut records = Records::new(b',');
+    fn split_in_place(text: &[u8], chunk: usize, delimiter: u8) -> Vec<(u64, Vec<Vec<u8>>)> {
+        let mut records = Records::new(delimiter);
         let mut got = Vec::new();
         let mut collect = |r: Record<'_>| {
             got.push((r.row, (0..r.len()).map(|i| r.get(i).to_vec()).collect()));
@@ -373,18 +416,25 @@ mod tests {
     #[test]
     fn the_same_records_and_rows_as_csv_core_alone() {
         // Random texts over the bytes that matter (delimiters, quotes, line
-        // ends, multi-byte and invalid bytes), fed in random pieces.
-        let alphabet: [&[u8]; 12] = [
+        // ends, other control bytes, multi-byte and invalid bytes), fed in
+        // random pieces, with each delimiter; long runs of plain bytes and
+        // of characters make the splitter read words of 8 bytes.
+        let alphabet: [&[u8]; 17] = [
             b"a",
             b"bc",
+            b"defghijklm",
             b",",
             b",",
+            b";",
+            b"\t",
+            b"\x0B",
             b"\"",
             b"\n",
             b"\r\n",
             b"\r",
             "\u{00e9}".as_bytes(),
             "\u{4f1a}".as_bytes(),
+            "交易成功".as_bytes(),
             b"\xE4",
             b"\xFF",
         ];
@@ -397,16 +447,32 @@ mod tests {
         };
         for case in 0..20_000 {
             let len = (next() % 40) as usize;
-            let text: Vec<u8> = (0..len).flat_map(|_| alphabet[(next() % 12) as usize].iter().copied()).collect();
-            let chunk = 1 + (next() % 16) as usize;
-            let want = csv_core_alone(&text, text.len().max(1));
+            let text: Vec<u8> = (0..len).flat_map(|_| alphabet[(next() % 17) as usize].iter().copied()).collect();
+            let chunk = 1 + (next() % 40) as usize;
+            let delimiter = [b',', b';', b'\t'][case % 3];
+            let want = csv_core_alone(&text, text.len().max(1), delimiter);
             assert_eq!(
-                split_in_place(&text, chunk),
+                split_in_place(&text, chunk, delimiter),
                 want,
                 "case {case}: {:?} in pieces of {chunk}",
                 String::from_utf8_lossy(&text)
             );
-            assert_eq!(split_in_place(&text, text.len().max(1)), want, "case {case} whole");
+            assert_eq!(split_in_place(&text, text.len().max(1), delimiter), want, "case {case} whole");
+        }
+    }
+
+    #[test]
+    fn special_bytes_of_a_word() {
+        // Every byte value in every position of a word, with each delimiter.
+        for delimiter in [b',', b';', b'\t', b'|'] {
+            for b in 0..=255u8 {
+                for at in 0..8 {
+                    let mut w = [b'x'; 8];
+                    w[at] = b;
+                    let want = !(0x0E..0x80).contains(&b) || b == b'"' || b == delimiter;
+                    assert_eq!(special(word_at(&w), delimiter), u64::from(want) << (8 * at + 7), "{b:#x} at {at}");
+                }
+            }
         }
     }
 

@@ -115,8 +115,25 @@ impl Builder {
         &self.columns
     }
 
-    /// The table so far.
-    pub fn finish(self) -> Table {
+    /// Make room for `rows` rows of the table's main columns at once, when
+    /// the memory is there (orders and events files are the large ones).
+    pub fn reserve(&mut self, rows: u64) {
+        let rows = usize::try_from(rows).unwrap_or(usize::MAX);
+        match &mut self.table {
+            Table::Orders(orders) => orders.reserve(rows),
+            Table::Events(events) => events.reserve(rows),
+            Table::Members(_) | Table::OrderLines(_) => {}
+        }
+    }
+
+    /// The table so far, its columns cut to their length (room reserved
+    /// for more rows than came goes back to the allocator).
+    pub fn finish(mut self) -> Table {
+        match &mut self.table {
+            Table::Orders(orders) => orders.shrink_to_fit(),
+            Table::Events(events) => events.shrink_to_fit(),
+            Table::Members(_) | Table::OrderLines(_) => {}
+        }
         self.table
     }
 
@@ -170,6 +187,7 @@ impl<'r> Row<'_, 'r> {
     }
 
     /// Field `f` as trimmed text; `None` when the file has no such column.
+    #[inline]
     fn text(&self, f: usize) -> Result<Option<&'r str>, Rejection> {
         let Some(col) = self.columns.index[f] else {
             return Ok(None);

@@ -234,6 +234,18 @@ describe("streaming load", () => {
         });
     }
 
+    it("takes the file size as a hint that changes nothing but memory", () => {
+        const bytes = utf8(ORDERS_CSV);
+        const whole = analysed();
+        for (const totalBytes of [bytes.length, 3, 1e12]) {
+            const ws = new Workspace();
+            const report = streamLoad(ws, "orders", bytes, 7, { ...ORDERS_OPTIONS, totalBytes });
+            assert.deepEqual(report, new Workspace().load("orders", bytes, ORDERS_OPTIONS), `totalBytes ${totalBytes}`);
+            ws.load("members", utf8(MEMBERS_CSV), MEMBERS_OPTIONS);
+            assert.deepEqual(ws.analyze(), whole.analyze());
+        }
+    });
+
     it("streams the GBK fixture (characters split across chunks) like a whole load", () => {
         const bytes = readFileSync(DATA + "orders_gbk_crlf.csv");
         const whole = new Workspace().load("orders", bytes, { fileName: "g.csv" });
