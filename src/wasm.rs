@@ -69,11 +69,9 @@ fn options<T: DeserializeOwned + Default>(what: &str, value: JsValue) -> Result<
         return Ok(T::default());
     }
     let text = json_text(what, &value)?;
-    let de = &mut serde_json::Deserializer::from_str(&text);
-    serde_path_to_error::deserialize(de).map_err(|e| {
-        let path = e.path().to_string();
-        let field = if path == "." { what.to_string() } else { path };
-        error("BAD_OPTIONS", &format!("{what}: {field}: {}", e.into_inner()), Some(&field), None)
+    crate::json::from_str(&text).map_err(|e| {
+        let field = if e.path.is_empty() { what } else { &e.path };
+        error("BAD_OPTIONS", &format!("{what}: {field}: {}", e.message), Some(field), None)
     })
 }
 
