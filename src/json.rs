@@ -21,9 +21,17 @@ pub struct PathError {
 
 /// Parse `text` and read a `T` from it.
 pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, PathError> {
-    let value: Value =
-        serde_json::from_str(text).map_err(|e| PathError { path: String::new(), message: e.to_string() })?;
-    T::deserialize(Node(&value)).map_err(|e| PathError { path: e.path(), message: e.message })
+    from_value(&parse(text)?)
+}
+
+/// Parse `text` (a syntax error has an empty path; its message says where).
+pub fn parse(text: &str) -> Result<Value, PathError> {
+    serde_json::from_str(text).map_err(|e| PathError { path: String::new(), message: e.to_string() })
+}
+
+/// Read a `T` from a parsed document.
+pub fn from_value<T: DeserializeOwned>(value: &Value) -> Result<T, PathError> {
+    T::deserialize(Node(value)).map_err(|e| PathError { path: e.path(), message: e.message })
 }
 
 /// One step of a path.
