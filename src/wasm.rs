@@ -4,14 +4,16 @@
 //! stable `code` (and `field` / `fileName` when known).
 //!
 //! Cargo features decide a few methods: `demo` (`loadDemo`,
-//! `Workspace.demoFiles`) and `predict` (`predict`); the mini-program build
-//! leaves them out (README, "Builds and sizes").
+//! `Workspace.demoFiles`), `predict` (`predict`) and `campaigns`
+//! (`planCampaign`, `exportCampaign`, `campaignUplift`); the mini-program
+//! build leaves them out (README, "Builds and sizes").
 
 use crate::analytics::query::MembersQuery;
 #[cfg(feature = "demo")]
 use crate::demo::DemoOptions;
 use crate::export::ExportOptions;
 use crate::ingest::{Kind, LoadOptions};
+#[cfg(feature = "campaigns")]
 use crate::loyalty::campaign::{CampaignOptions, UpliftOptions};
 use js_sys::{Reflect, Uint8Array};
 use serde::Serialize;
@@ -288,6 +290,7 @@ impl Workspace {
     /// Plan a campaign: `ws.planCampaign({ id: "recall-03", crowd: "lifecycle = churned",
     /// offers: ["recall"], budgetFen: 50000, perMemberCap: 1, holdoutShare: 0.1, limit: 20 })`
     /// → `{ targeted, treated, holdout, costFen, perOffer, total, rows }`.
+    #[cfg(feature = "campaigns")]
     #[wasm_bindgen(js_name = planCampaign)]
     pub fn plan_campaign(&self, options: JsValue) -> Result<JsValue, JsValue> {
         let options: CampaignOptions = self::options("options", options)?;
@@ -296,6 +299,7 @@ impl Workspace {
 
     /// A campaign's send list as CSV bytes (UTF-8 with BOM, phones masked), like `exportMembers`:
     /// `ws.exportCampaign({ id: "recall-03", …, list: "send" | "holdout", lang: "zh" })`.
+    #[cfg(feature = "campaigns")]
     #[wasm_bindgen(js_name = exportCampaign)]
     pub fn export_campaign(&self, options: JsValue) -> Result<Uint8Array, JsValue> {
         let options: CampaignOptions = self::options("options", options)?;
@@ -305,6 +309,7 @@ impl Workspace {
 
     /// Treated against holdout after a campaign: `ws.campaignUplift({ id, sendDate: "2026-03-01",
     /// holdoutShare: 0.1, members: ids, days: 30 })` → `{ status, treated, holdout, difference }`.
+    #[cfg(feature = "campaigns")]
     #[wasm_bindgen(js_name = campaignUplift)]
     pub fn campaign_uplift(&self, options: JsValue) -> Result<JsValue, JsValue> {
         let options: UpliftOptions = self::options("options", options)?;
