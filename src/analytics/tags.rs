@@ -258,7 +258,12 @@ impl Campaign {
             // A leap year accepts 02-29.
             chrono::NaiveDate::from_ymd_opt(2024, m, d).map(|_| (m, d))
         };
-        let dated = |s: &str| chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok().map(crate::model::day_of);
+        let dated = |s: &str| {
+            let mut ymd = s.trim().splitn(3, '-');
+            let y = ymd.next()?.parse().ok()?;
+            let (m, d) = (ymd.next()?.parse().ok()?, ymd.next()?.parse().ok()?);
+            chrono::NaiveDate::from_ymd_opt(y, m, d).map(crate::model::day_of)
+        };
         match (month_day(&self.from), month_day(&self.to), dated(&self.from), dated(&self.to)) {
             (Some(a), Some(b), _, _) => Some(Span::Yearly(a, b)),
             (_, _, Some(a), Some(b)) if a <= b => Some(Span::Dated(a, b)),
