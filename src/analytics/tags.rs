@@ -435,7 +435,7 @@ const QUIZ_WORDS: &[&str] = &["答题", "问答", "测验", "竞猜", "quiz"];
 const REFERRAL_WORDS: &[&str] = &["推荐", "邀请", "拉新", "分享有礼", "referral", "invite"];
 
 fn kind_is(kind: &str, words: &[&str]) -> bool {
-    let lower = kind.to_lowercase();
+    let lower = kind.to_ascii_lowercase();
     words.iter().any(|w| lower.contains(w))
 }
 
