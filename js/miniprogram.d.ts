@@ -3,8 +3,10 @@
  * index.d.ts from a smaller build (README "Builds and sizes"), with an `init`
  * that takes the path of the wasm inside the code package instead of a source.
  *
- * The mini-program build has no `loadDemo`, `predict` or `Workspace.demoFiles`
- * (they are absent, not stubs), and reads no Excel workbooks: an `.xlsx` is an
+ * The mini-program build has no `loadDemo`, `predict` or `Workspace.demoFiles`,
+ * and no campaign planning (`planCampaign`, `exportCampaign`, `campaignUplift`:
+ * back-office work over the whole membership, done in the dashboard); they are
+ * absent, not stubs. It reads no Excel workbooks: an `.xlsx` is an
  * `UNSUPPORTED_FORMAT` error, so pass CSV/TSV (GBK, UTF-8 and UTF-16 all work).
  *
  *   const ma = require("member-analytics");   // after "Tools → Build npm"
@@ -16,7 +18,7 @@ import type { Workspace as FullWorkspace } from "./index";
 export * from "./index";
 
 /** The methods of the full build that the mini-program build leaves out. */
-export type AbsentMethods = "loadDemo" | "predict";
+export type AbsentMethods = "loadDemo" | "predict" | "planCampaign" | "exportCampaign" | "campaignUplift";
 
 /** A `Workspace` of the mini-program build. */
 export type Workspace = Omit<FullWorkspace, AbsentMethods>;

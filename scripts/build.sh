@@ -5,11 +5,19 @@
 #   cargo (wasm32, no reference-types/multivalue) → wasm-opt (strip features)
 #   → wasm-bindgen --target bundler → wasm-opt (lower to MVP, optimise)
 #
-#   full         all Cargo features (xlsx, demo, predict), profile release
-#                (opt-level 3), wasm-opt -O3: the dashboard, web and Node entries
+#   full         all Cargo features (xlsx, demo, predict, campaigns), profile
+#                release (opt-level 3), wasm-opt -O3 --low-memory-unused (Rust's
+#                stack grows down from 1 MiB to 0, its data sits above, so only a
+#                stack about to overflow would touch the first KiB): the
+#                dashboard, web and Node entries
 #                → pkg/{member_analytics_bg.wasm, member_analytics_bg.js, web/, node/}
-#   miniprogram  no default features (no xlsx, demo or predict; GBK through
-#                the crate's own GB18030 decoder), profile miniprogram (opt-level "z"), wasm-opt -Oz
+#   miniprogram  no default features (no xlsx, demo, predict or campaigns; GBK
+#                through the crate's own GB18030 decoder), profile miniprogram (opt-level "z"), built
+#                with the pinned nightly of scripts/miniprogram-toolchain so that
+#                std is compiled along (-Z build-std) for size: core's small sorts
+#                and formatting (optimize_for_size), panics that trap at once
+#                (panic=immediate-abort), MVP only (target-cpu=mvp); then
+#                wasm-opt -Os --low-memory-unused --converge
 #                → pkg/miniprogram/{index.js (its own glue bundled in), member_analytics_bg.wasm.br}
 #
 # Both are MVP-only (no post-MVP features): iOS mini-programs reject anything
@@ -26,8 +34,8 @@ die() { printf 'build: error: %s\n' "$*" >&2; exit 1; }
 # dashboard and 200 for the mini-program; these ceilings are the sizes reached
 # so far, so that nothing grows while the rest of the way is worked on
 # (README "Builds and sizes" says where the bytes are).
-FULL_BUDGET_KB=${FULL_BUDGET_KB:-590}
-MINIPROGRAM_BUDGET_KB=${MINIPROGRAM_BUDGET_KB:-310}
+FULL_BUDGET_KB=${FULL_BUDGET_KB:-555}
+MINIPROGRAM_BUDGET_KB=${MINIPROGRAM_BUDGET_KB:-320}
 FULL_TARGET_KB=400
 MINIPROGRAM_TARGET_KB=200
 
@@ -44,18 +52,23 @@ trap 'rm -rf "$tmp"' EXIT
 FEATURES=(--enable-bulk-memory --enable-bulk-memory-opt --enable-nontrapping-float-to-int
           --enable-sign-ext --enable-mutable-globals --enable-call-indirect-overlong)
 
-# wasm_build NAME PROFILE OPT [cargo args…] → $tmp/NAME/{member_analytics_bg.wasm, member_analytics_bg.js}
+# The mini-program's toolchain (scripts/install.sh installs it with rust-src).
+MINIPROGRAM_TOOLCHAIN=$(<scripts/miniprogram-toolchain)
+rustup run "$MINIPROGRAM_TOOLCHAIN" rustc --version >/dev/null 2>&1 \
+    || die "toolchain $MINIPROGRAM_TOOLCHAIN not installed; run scripts/install.sh (make install)"
+
+# wasm_build NAME PROFILE "OPT…" "RUSTFLAGS" [cargo args…] → $tmp/NAME/{member_analytics_bg.wasm, member_analytics_bg.js}
 wasm_build() {
-    local name=$1 profile=$2 opt=$3
-    shift 3
+    local name=$1 profile=$2 opt=$3 rustflags=$4
+    shift 4
     local out="$tmp/$name"
     mkdir -p "$out/in" "$out/bindgen"
     # --- 1. Rust → wasm. Turn off the two post-MVP features rustc enables by
-    # default that iOS rejects. (The prebuilt std still carries bulk-memory,
+    # default that iOS rejects. (The full build's prebuilt std still carries bulk-memory,
     # sign-ext and non-trapping float-to-int; step 4 lowers those.)
-    say "cargo build ($name: wasm32-unknown-unknown, profile $profile${*:+, $*})"
-    CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-C target-feature=-reference-types,-multivalue" \
-        cargo build --profile "$profile" --target wasm32-unknown-unknown --lib "$@"
+    say "cargo build ($name: wasm32-unknown-unknown, profile $profile, $*)"
+    CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-C target-feature=-reference-types,-multivalue $rustflags" \
+        cargo "$@" --profile "$profile" --target wasm32-unknown-unknown --lib
     local raw="target/wasm32-unknown-unknown/$profile/member_analytics.wasm"
     # --- 2. Strip the target_features section, which still lists
     # reference-types (from std) and would make wasm-bindgen emit externref code.
@@ -68,7 +81,8 @@ wasm_build() {
         --signext-lowering --llvm-memory-copy-fill-lowering --llvm-nontrapping-fptoint-lowering \
         -o "$out/lowered.wasm"
     say "wasm-opt $opt ($name, MVP features only)"
-    "$WASM_OPT" "$out/lowered.wasm" --mvp-features "$opt" \
+    # shellcheck disable=SC2086 # $opt is a list of flags
+    "$WASM_OPT" "$out/lowered.wasm" --mvp-features $opt \
         --strip-debug --strip-producers --strip-target-features \
         -o "$out/member_analytics_bg.wasm"
     if command -v wasm-validate >/dev/null; then
@@ -82,8 +96,11 @@ wasm_build() {
 }
 
 say "wasm-bindgen $(wasm-bindgen --version | cut -d' ' -f2) --target bundler"
-wasm_build full release -O3
-wasm_build miniprogram miniprogram -Oz --no-default-features
+wasm_build full release "-O3 --low-memory-unused" "" build
+wasm_build miniprogram miniprogram "-Os --low-memory-unused --converge" \
+    "-Zunstable-options -Cpanic=immediate-abort -Ctarget-cpu=mvp" \
+    "+$MINIPROGRAM_TOOLCHAIN" build --no-default-features \
+    -Z build-std=std,panic_abort -Z build-std-features=optimize_for_size
 
 stage="$tmp/pkg"
 mkdir -p "$stage/web" "$stage/node" "$stage/miniprogram"

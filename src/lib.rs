@@ -32,6 +32,7 @@ pub mod demo;
 pub mod error;
 pub mod export;
 pub mod ingest;
+mod json;
 pub mod loyalty;
 pub mod model;
 pub mod rules;

@@ -24,7 +24,10 @@ pub fn date_of(day: Day) -> NaiveDate {
 
 /// `YYYY-MM-DD` of a day number.
 pub fn format_day(day: Day) -> String {
-    date_of(day).format("%Y-%m-%d").to_string()
+    // Written out rather than through chrono's strftime, which would bring
+    // its format-string parser into the wasm.
+    let date = date_of(day);
+    format!("{:04}-{:02}-{:02}", date.year(), date.month(), date.day())
 }
 
 /// Yuan with two decimals, e.g. `-12.05`; exact.

@@ -297,12 +297,7 @@ impl Rules {
     /// Parse and validate a rules document; missing fields take their
     /// defaults, and errors name the field (`rfm.thresholds.m[2]`).
     pub fn from_json(json: &str) -> Result<Rules> {
-        let de = &mut serde_json::Deserializer::from_str(json);
-        let rules: Rules = serde_path_to_error::deserialize(de).map_err(|e| {
-            let path = e.path().to_string();
-            let field = if path == "." { String::new() } else { path };
-            Error::invalid_rules(field, e.into_inner().to_string())
-        })?;
+        let rules: Rules = crate::json::from_str(json).map_err(|e| Error::invalid_rules(e.path, e.message))?;
         rules.validate()?;
         Ok(rules)
     }

@@ -4,14 +4,16 @@
 //! stable `code` (and `field` / `fileName` when known).
 //!
 //! Cargo features decide a few methods: `demo` (`loadDemo`,
-//! `Workspace.demoFiles`) and `predict` (`predict`); the mini-program build
-//! leaves them out (README, "Builds and sizes").
+//! `Workspace.demoFiles`), `predict` (`predict`) and `campaigns`
+//! (`planCampaign`, `exportCampaign`, `campaignUplift`); the mini-program
+//! build leaves them out (README, "Builds and sizes").
 
 use crate::analytics::query::MembersQuery;
 #[cfg(feature = "demo")]
 use crate::demo::DemoOptions;
 use crate::export::ExportOptions;
 use crate::ingest::{Kind, LoadOptions};
+#[cfg(feature = "campaigns")]
 use crate::loyalty::campaign::{CampaignOptions, UpliftOptions};
 use js_sys::{Reflect, Uint8Array};
 use serde::Serialize;
@@ -68,13 +70,13 @@ fn options<T: DeserializeOwned + Default>(what: &str, value: JsValue) -> Result<
     if value.is_undefined() || value.is_null() {
         return Ok(T::default());
     }
-    let text = json_text(what, &value)?;
-    let de = &mut serde_json::Deserializer::from_str(&text);
-    serde_path_to_error::deserialize(de).map_err(|e| {
-        let path = e.path().to_string();
-        let field = if path == "." { what.to_string() } else { path };
-        error("BAD_OPTIONS", &format!("{what}: {field}: {}", e.into_inner()), Some(&field), None)
-    })
+    crate::json::from_str(&json_text(what, &value)?).map_err(|e| bad_options(what, e))
+}
+
+/// A `BAD_OPTIONS` error at the path, or naming `what` itself.
+fn bad_options(what: &str, e: crate::json::PathError) -> JsValue {
+    let field = if e.path.is_empty() { what } else { &e.path };
+    error("BAD_OPTIONS", &format!("{what}: {field}: {}", e.message), Some(field), None)
 }
 
 /// The state of one analysis session: data, rules, results.
@@ -288,6 +290,7 @@ impl Workspace {
     /// Plan a campaign: `ws.planCampaign({ id: "recall-03", crowd: "lifecycle = churned",
     /// offers: ["recall"], budgetFen: 50000, perMemberCap: 1, holdoutShare: 0.1, limit: 20 })`
     /// → `{ targeted, treated, holdout, costFen, perOffer, total, rows }`.
+    #[cfg(feature = "campaigns")]
     #[wasm_bindgen(js_name = planCampaign)]
     pub fn plan_campaign(&self, options: JsValue) -> Result<JsValue, JsValue> {
         let options: CampaignOptions = self::options("options", options)?;
@@ -296,6 +299,7 @@ impl Workspace {
 
     /// A campaign's send list as CSV bytes (UTF-8 with BOM, phones masked), like `exportMembers`:
     /// `ws.exportCampaign({ id: "recall-03", …, list: "send" | "holdout", lang: "zh" })`.
+    #[cfg(feature = "campaigns")]
     #[wasm_bindgen(js_name = exportCampaign)]
     pub fn export_campaign(&self, options: JsValue) -> Result<Uint8Array, JsValue> {
         let options: CampaignOptions = self::options("options", options)?;
@@ -305,6 +309,7 @@ impl Workspace {
 
     /// Treated against holdout after a campaign: `ws.campaignUplift({ id, sendDate: "2026-03-01",
     /// holdoutShare: 0.1, members: ids, days: 30 })` → `{ status, treated, holdout, difference }`.
+    #[cfg(feature = "campaigns")]
     #[wasm_bindgen(js_name = campaignUplift)]
     pub fn campaign_uplift(&self, options: JsValue) -> Result<JsValue, JsValue> {
         let options: UpliftOptions = self::options("options", options)?;
@@ -382,57 +387,69 @@ impl Workspace {
     /// anyone can re-check the draw.
     pub fn draw(request: JsValue) -> Result<JsValue, JsValue> {
         use crate::loyalty::draws::{MIN_PACKET_FEN, Seed, first_n, lottery, red_packets};
+        // The request's fields by kind. `kind` is read first and taken out, so
+        // each kind is a plain struct (an internally tagged enum would buffer
+        // the request in serde's `Content` first: more code, same errors).
         #[derive(serde::Deserialize)]
-        #[serde(tag = "kind", rename_all = "camelCase", deny_unknown_fields)]
-        enum Request {
-            Lottery {
-                entrants: Vec<String>,
-                winners: usize,
-                seed: Option<String>,
-            },
-            #[serde(rename = "firstN")]
-            FirstN {
-                requests: Vec<(String, i64)>,
-                n: usize,
-                seed: Option<String>,
-            },
-            #[serde(rename_all = "camelCase")]
-            RedPackets {
-                total_fen: i64,
-                count: usize,
-                min_fen: Option<i64>,
-                seed: Option<String>,
-            },
+        #[serde(deny_unknown_fields)]
+        struct Lottery {
+            entrants: Vec<String>,
+            winners: usize,
+            seed: Option<String>,
+        }
+        #[derive(serde::Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct FirstN {
+            requests: Vec<(String, i64)>,
+            n: usize,
+            seed: Option<String>,
+        }
+        #[derive(serde::Deserialize)]
+        #[serde(rename_all = "camelCase", deny_unknown_fields)]
+        struct RedPackets {
+            total_fen: i64,
+            count: usize,
+            min_fen: Option<i64>,
+            seed: Option<String>,
         }
         let seed = |hex: &Option<String>| match hex {
             Some(h) => Seed::from_hex(h),
             None => Seed::random(),
         };
-        let request = options::<Option<Request>>("request", request)?.ok_or_else(|| {
-            error(
-                "BAD_OPTIONS",
-                "draw: give { kind: \"lottery\" | \"firstN\" | \"redPackets\", … }",
-                Some("kind"),
-                None,
-            )
-        })?;
-        match request {
-            Request::Lottery { entrants, winners, seed: s } => {
-                to_js(&lottery(&entrants, winners, seed(&s).map_err(js_error)?).map_err(js_error)?)
+        let bad = |e| bad_options("request", e);
+        let mut request = match request.is_undefined() || request.is_null() {
+            true => serde_json::Value::Null,
+            false => crate::json::parse(&json_text("request", &request)?).map_err(bad)?,
+        };
+        let kind = request.as_object_mut().and_then(|fields| fields.remove("kind"));
+        match kind.as_ref().and_then(serde_json::Value::as_str) {
+            Some("lottery") => {
+                let r: Lottery = crate::json::from_value(&request).map_err(bad)?;
+                to_js(&lottery(&r.entrants, r.winners, seed(&r.seed).map_err(js_error)?).map_err(js_error)?)
             }
-            Request::FirstN { requests, n, seed: s } => to_js(&first_n(&requests, n, seed(&s).map_err(js_error)?)),
-            Request::RedPackets { total_fen, count, min_fen, seed: s } => {
+            Some("firstN") => {
+                let r: FirstN = crate::json::from_value(&request).map_err(bad)?;
+                to_js(&first_n(&r.requests, r.n, seed(&r.seed).map_err(js_error)?))
+            }
+            Some("redPackets") => {
+                let r: RedPackets = crate::json::from_value(&request).map_err(bad)?;
                 #[derive(Serialize)]
                 #[serde(rename_all = "camelCase")]
                 struct Packets {
                     seed: String,
                     packets_fen: Vec<i64>,
                 }
-                let seed = seed(&s).map_err(js_error)?;
+                let seed = seed(&r.seed).map_err(js_error)?;
                 let packets =
-                    red_packets(total_fen, count, min_fen.unwrap_or(MIN_PACKET_FEN), seed).map_err(js_error)?;
+                    red_packets(r.total_fen, r.count, r.min_fen.unwrap_or(MIN_PACKET_FEN), seed).map_err(js_error)?;
                 to_js(&Packets { seed: seed.to_hex(), packets_fen: packets })
             }
+            _ => Err(error(
+                "BAD_OPTIONS",
+                "draw: give { kind: \"lottery\" | \"firstN\" | \"redPackets\", … }",
+                Some("kind"),
+                None,
+            )),
         }
     }
 

@@ -24,7 +24,7 @@ pub mod tags;
 pub mod timing;
 
 use crate::error::{ErrorKind, Result};
-use crate::model::{Dataset, Day, Fen, OrderKind, date_of, format_day};
+use crate::model::{Dataset, Day, Fen, OrderKind, format_day};
 use crate::rules::Rules;
 pub use groups::{Grade, ValueGroup};
 pub use lifecycle::{Lifecycle, Move};
@@ -572,5 +572,5 @@ pub fn parse_as_of(text: &str) -> Result<Day> {
 
 /// `YYYY-MM-DD` of an optional day.
 pub(crate) fn opt_day(day: Option<Day>) -> Option<String> {
-    day.map(|d| date_of(d).format("%Y-%m-%d").to_string())
+    day.map(format_day)
 }

@@ -258,7 +258,12 @@ impl Campaign {
             // A leap year accepts 02-29.
             chrono::NaiveDate::from_ymd_opt(2024, m, d).map(|_| (m, d))
         };
-        let dated = |s: &str| chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok().map(crate::model::day_of);
+        let dated = |s: &str| {
+            let mut ymd = s.trim().splitn(3, '-');
+            let y = ymd.next()?.parse().ok()?;
+            let (m, d) = (ymd.next()?.parse().ok()?, ymd.next()?.parse().ok()?);
+            chrono::NaiveDate::from_ymd_opt(y, m, d).map(crate::model::day_of)
+        };
         match (month_day(&self.from), month_day(&self.to), dated(&self.from), dated(&self.to)) {
             (Some(a), Some(b), _, _) => Some(Span::Yearly(a, b)),
             (_, _, Some(a), Some(b)) if a <= b => Some(Span::Dated(a, b)),
@@ -430,7 +435,7 @@ const QUIZ_WORDS: &[&str] = &["答题", "问答", "测验", "竞猜", "quiz"];
 const REFERRAL_WORDS: &[&str] = &["推荐", "邀请", "拉新", "分享有礼", "referral", "invite"];
 
 fn kind_is(kind: &str, words: &[&str]) -> bool {
-    let lower = kind.to_lowercase();
+    let lower = kind.to_ascii_lowercase();
     words.iter().any(|w| lower.contains(w))
 }
 

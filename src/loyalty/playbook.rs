@@ -99,10 +99,10 @@ impl Channel {
     }
 
     /// The channel an events file names (中文 or English, as a substring,
-    /// case-insensitive); `None` for a channel that sends no messages
+    /// ASCII case-insensitive); `None` for a channel that sends no messages
     /// (门店, POS …).
     pub fn from_label(label: &str) -> Option<Channel> {
-        let l = label.trim().to_lowercase();
+        let l = label.trim().to_ascii_lowercase();
         let has = |words: &[&str]| words.iter().any(|w| l.contains(w));
         if has(&["企业微信", "企微", "wecom", "work wechat"]) {
             Some(Channel::Wecom)
@@ -649,8 +649,8 @@ impl<'a> Playbook<'a> {
                         let row = analysis.profiles[m].member_row;
                         match (row, view.data.members.as_ref().and_then(|x| x.benefit_cards.as_ref())) {
                             (Some(row), Some(lists)) => lists.names_of(row as usize).any(|held| {
-                                let held = held.to_lowercase();
-                                c.held_as.iter().any(|h| !h.is_empty() && held.contains(&h.to_lowercase()))
+                                let held = held.to_ascii_lowercase();
+                                c.held_as.iter().any(|h| !h.is_empty() && held.contains(&h.to_ascii_lowercase()))
                             }),
                             _ => false,
                         }

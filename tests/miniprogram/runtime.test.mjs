@@ -149,7 +149,7 @@ describe("mini-program entry", () => {
         assert.deepEqual(box.calls.map((c) => c.path), [DEFAULT_PATH, custom]);
     });
 
-    it("is the small build: GBK through its own GB18030 decoder, no xlsx, no demo store, no predictions", async () => {
+    it("is the small build: GBK through its own GB18030 decoder, no xlsx, no demo store, no predictions, no campaigns", async () => {
         const box = sandbox();
         box.context.__files = {
             gbk: Array.from(readFileSync(`${DATA}orders_gbk_crlf.csv`)),
@@ -163,10 +163,12 @@ describe("mini-program entry", () => {
             try { ws.load("orders", new Uint8Array(__files.xlsx), { fileName: "store.xlsx" }); } catch (e) {
                 xlsx = { isError: e instanceof Error, code: e.code, message: e.message };
             }
-            const absent = ["loadDemo", "predict"].filter((m) => typeof ws[m] === "undefined")
+            const absent = ["loadDemo", "predict", "planCampaign", "exportCampaign", "campaignUplift"]
+                .filter((m) => typeof ws[m] === "undefined")
                 .concat(["demoFiles"].filter((m) => typeof ma.Workspace[m] === "undefined"));
-            const present = ["load", "beginLoad", "analyze", "members", "member", "exportMembers", "insights"]
-                .filter((m) => typeof ws[m] === "function");
+            const present = ["load", "beginLoad", "analyze", "members", "member", "exportMembers", "insights",
+                "points", "couponEligibility", "offers"].filter((m) => typeof ws[m] === "function")
+                .concat(["draw", "recommendedCrowds"].filter((m) => typeof ma.Workspace[m] === "function"));
             return { report, xlsx, absent, present, revenue: ws.analyze().revenueFen };
         `);
         assert.equal(result.report.encoding, "GBK/GB18030");
@@ -175,7 +177,9 @@ describe("mini-program entry", () => {
         assert.equal(result.xlsx.isError, true);
         assert.equal(result.xlsx.code, "UNSUPPORTED_FORMAT");
         assert.match(result.xlsx.message, /xlsx/);
-        assert.deepEqual(result.absent, ["loadDemo", "predict", "demoFiles"], "README: the mini-program build lacks these");
-        assert.equal(result.present.length, 7);
+        assert.deepEqual(result.absent,
+            ["loadDemo", "predict", "planCampaign", "exportCampaign", "campaignUplift", "demoFiles"],
+            "README: the mini-program build lacks these");
+        assert.equal(result.present.length, 12);
     });
 });
