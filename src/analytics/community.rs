@@ -71,41 +71,33 @@ impl CommunityRules {
 /// purchases' `member`, `store` and `day` columns; `None` for a member
 /// without purchases.
 pub fn home_stores(members: usize, member: &[u32], store: &[u32], day: &[Day]) -> Vec<Option<u32>> {
-    let mut rows: Vec<(u32, u32, Day)> = member
-        .iter()
-        .zip(store)
-        .zip(day)
-        .map(|((&m, &s), &d)| (m, s, d))
-        .filter(|&(m, _, _)| (m as usize) < members)
-        .collect();
-    rows.sort_unstable();
-    let mut home = vec![None; members];
-    let mut i = 0;
-    while i < rows.len() {
-        let m = rows[i].0;
-        let len = rows[i..].iter().take_while(|r| r.0 == m).count();
-        let mine = &rows[i..i + len];
-        i += len;
-        let named = mine.iter().any(|r| r.1 != 0);
-        // Best (purchases, latest day, lower store) over the member's stores.
-        let mut best: Option<(usize, Day, u32)> = None;
-        let mut j = 0;
-        while j < mine.len() {
-            let s = mine[j].1;
-            let run = mine[j..].iter().take_while(|r| r.1 == s).count();
-            // Sorted by day within the store: the run's last row is the latest.
-            let latest = mine[j + run - 1].2;
-            j += run;
-            if named && s == 0 {
-                continue;
+    let (starts, mut rows) = super::group_by_member_with(members, |put| {
+        member.iter().zip(store).zip(day).for_each(|((&m, &s), &d)| put(m, (s, d)));
+    });
+    (0..members)
+        .map(|m| {
+            let mine = &mut rows[starts[m]..starts[m + 1]];
+            mine.sort_unstable();
+            let named = mine.iter().any(|r| r.0 != 0);
+            // Best (purchases, latest day, lower store) over the member's stores.
+            let mut best: Option<(usize, Day, u32)> = None;
+            let mut j = 0;
+            while j < mine.len() {
+                let s = mine[j].0;
+                let run = mine[j..].iter().take_while(|r| r.0 == s).count();
+                // Sorted by day within the store: the run's last row is the latest.
+                let latest = mine[j + run - 1].1;
+                j += run;
+                if named && s == 0 {
+                    continue;
+                }
+                if best.is_none_or(|(n, d, _)| (run, latest) > (n, d)) {
+                    best = Some((run, latest, s));
+                }
             }
-            if best.is_none_or(|(n, d, _)| (run, latest) > (n, d)) {
-                best = Some((run, latest, s));
-            }
-        }
-        home[m as usize] = best.map(|(_, _, s)| s);
-    }
-    home
+            best.map(|(_, _, s)| s)
+        })
+        .collect()
 }
 
 /// The sizes of the groups `n` members are split into: `ceil(n / group_size)`
@@ -321,6 +313,47 @@ mod tests {
         // The latest purchase decides only between tied stores: member 0 bought at store 2 last
         // but more often at store 1.
         assert_eq!(home_stores(1, &[0, 0, 0], &[1, 1, 2], &[1, 2, 9]), vec![Some(1)]);
+    }
+
+    /// The first implementation: one sort of every (member, store, day).
+    fn home_stores_by_one_sort(members: usize, member: &[u32], store: &[u32], day: &[Day]) -> Vec<Option<u32>> {
+        let mut rows: Vec<(u32, u32, Day)> = member
+            .iter()
+            .zip(store)
+            .zip(day)
+            .map(|((&m, &s), &d)| (m, s, d))
+            .filter(|r| (r.0 as usize) < members)
+            .collect();
+        rows.sort_unstable();
+        let mut home = vec![None; members];
+        for m in 0..members as u32 {
+            let mine: Vec<(u32, Day)> = rows.iter().filter(|r| r.0 == m).map(|r| (r.1, r.2)).collect();
+            let named = mine.iter().any(|r| r.0 != 0);
+            let mut best: Option<(usize, Day, u32)> = None;
+            for (j, &(s, _)) in mine.iter().enumerate() {
+                if (j > 0 && mine[j - 1].0 == s) || (named && s == 0) {
+                    continue;
+                }
+                let run: Vec<&(u32, Day)> = mine[j..].iter().take_while(|r| r.0 == s).collect();
+                let key = (run.len(), run[run.len() - 1].1);
+                if best.is_none_or(|(n, d, _)| key > (n, d)) {
+                    best = Some((key.0, key.1, s));
+                }
+            }
+            home[m as usize] = best.map(|b| b.2);
+        }
+        home
+    }
+
+    proptest::proptest! {
+        /// Grouping by member first gives the home stores of one global sort.
+        #[test]
+        fn home_stores_grouped_match_one_sort(rows in proptest::collection::vec((0u32..12, 0u32..4, 0i32..15), 0..300)) {
+            let member: Vec<u32> = rows.iter().map(|r| r.0).collect();
+            let store: Vec<u32> = rows.iter().map(|r| r.1).collect();
+            let day: Vec<Day> = rows.iter().map(|r| r.2).collect();
+            proptest::prop_assert_eq!(home_stores(10, &member, &store, &day), home_stores_by_one_sort(10, &member, &store, &day));
+        }
     }
 
     #[test]

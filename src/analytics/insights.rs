@@ -163,13 +163,12 @@ pub fn insights(
     }
     // Golden hours over the window (orders given without a time of day —
     // exactly 00:00 — are left out rather than crowding "before 8:00").
-    let timed: Vec<usize> = (0..member.len()).filter(|&k| day[k] >= window_start && minute[k] != 0).collect();
-    let pick = |col: &[u32]| timed.iter().map(|&k| col[k]).collect::<Vec<u32>>();
-    let (t_member, t_day, t_minute) = (
-        pick(&member),
-        timed.iter().map(|&k| day[k]).collect::<Vec<Day>>(),
-        timed.iter().map(|&k| minute[k]).collect::<Vec<u16>>(),
-    );
+    let (mut t_member, mut t_day, mut t_minute) = (Vec::new(), Vec::new(), Vec::new());
+    for k in (0..member.len()).filter(|&k| day[k] >= window_start && minute[k] != 0) {
+        t_member.push(member[k]);
+        t_day.push(day[k]);
+        t_minute.push(minute[k]);
+    }
     let clicks: Option<(Vec<Day>, Vec<u16>)> = data.events.as_ref().map(|e| {
         let k: Vec<usize> =
             (0..e.len()).filter(|&i| e.kind[i] == EventType::MessageClicked && e.day[i] < as_of).collect();
@@ -198,8 +197,7 @@ pub fn insights(
     let best_channel = super::timing::best_channel(&click_channel).and_then(|c| channel_names.get(c as usize).cloned());
 
     // Retention and repurchase from each member's purchase days.
-    let pairs: Vec<(u32, Day)> = member.iter().copied().zip(day.iter().copied()).collect();
-    let (starts, days) = super::group_by_member(n, &pairs);
+    let (starts, days) = super::group_by_member_with(n, |put| member.iter().zip(&day).for_each(|(&m, &d)| put(m, d)));
     let retention = cohorts(registered, &days, &starts, as_of, &rules.retention);
     let repurchase = repurchase(&days, &starts, window_start, as_of);
 

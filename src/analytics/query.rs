@@ -239,7 +239,7 @@ impl MembersQuery {
                     && stage.is_none_or(|s| p.lifecycle == Some(s))
                     && level.is_none_or(|l| p.level.index == l)
                     && crowd.as_ref().is_none_or(|c| c.matches(&|name| field_value(view, i, name)))
-                    && search.is_none_or(|s| analysis.ids[i].contains(s) || name(i).contains(s))
+                    && search.is_none_or(|s| analysis.ids()[i].contains(s) || name(i).contains(s))
                     && (!at_risk || view.prediction.is_some_and(|p| p.at_risk(i)))
                     && self.vip.is_none_or(|v| analysis.insights.vip.get(i).copied().unwrap_or(false) == v)
             })
@@ -264,7 +264,7 @@ impl MembersQuery {
             }
         };
         picked.sort_by(|&a, &b| {
-            let by_id = analysis.ids[a].cmp(&analysis.ids[b]);
+            let by_id = analysis.ids()[a].cmp(&analysis.ids()[b]);
             let by_value = match (value(a), value(b)) {
                 (Some(x), Some(y)) if descending => y.cmp(&x),
                 (Some(x), Some(y)) => x.cmp(&y),
@@ -408,7 +408,7 @@ pub fn row(view: &View<'_>, i: usize, mask: bool) -> MemberRow {
     let phone = members.and_then(|(m, row)| m.phone.get(row)).map_or("", |s| s);
     let rfm = p.rfm;
     MemberRow {
-        id: analysis.ids[i].to_string(),
+        id: analysis.ids()[i].to_string(),
         phone: if mask { mask_phone(phone) } else { phone.to_string() },
         name: name_of(analysis, data, i).to_string(),
         registered_at: members.and_then(|(m, row)| m.registered.get(row).copied().flatten()).map(format_day),

@@ -429,9 +429,30 @@ const COMPETITION_WORDS: &[&str] = &["比赛", "竞赛", "排行", "打卡", "�
 const QUIZ_WORDS: &[&str] = &["答题", "问答", "测验", "竞猜", "quiz"];
 const REFERRAL_WORDS: &[&str] = &["推荐", "邀请", "拉新", "分享有礼", "referral", "invite"];
 
-fn kind_is(kind: &str, words: &[&str]) -> bool {
-    let lower = kind.to_lowercase();
-    words.iter().any(|w| lower.contains(w))
+/// The word lists an activity's kind is matched against, one bit each.
+const ACTIVITY_WORDS: [&[&str]; 5] = [CONTENT_WORDS, COURSE_WORDS, COMPETITION_WORDS, QUIZ_WORDS, REFERRAL_WORDS];
+const CONTENT: u8 = 1;
+const COURSE: u8 = 2;
+const COMPETITION: u8 = 4;
+const QUIZ: u8 = 8;
+const REFERRAL: u8 = 16;
+
+/// Each event's activity kind as bits of [`ACTIVITY_WORDS`] (bit k: a word
+/// of list k is in the kind, lowercased), by event row. Kinds repeat, so
+/// each distinct kind is lowercased and matched once.
+fn activity_bits(events: &crate::model::Events) -> impl Fn(usize) -> u8 + '_ {
+    let by_label: Vec<u8> = events.activity.as_ref().map_or_else(Vec::new, |a| {
+        let bits = |kind: &str| {
+            let lower = kind.to_lowercase();
+            let hit = |words: &[&str]| words.iter().any(|w| lower.contains(w));
+            ACTIVITY_WORDS.iter().enumerate().fold(0, |b, (k, words)| b | (u8::from(hit(words)) << k))
+        };
+        a.names.names().iter().map(|kind| bits(kind)).collect()
+    });
+    move |e| {
+        let label = events.activity.as_ref().and_then(|a| a.of.get(e));
+        label.and_then(|&l| by_label.get(l as usize)).copied().unwrap_or(0)
+    }
 }
 
 /// The facts that order lines, events and the campaign calendar add, per
@@ -454,11 +475,12 @@ pub fn facts_from_lines_and_events(
     let when = |day: crate::model::Day, minute: u16| i64::from(day) * 1440 + i64::from(minute);
     // Content touches before the analysis date, as (member, minute), sorted.
     let mut touches: Vec<(u32, i64)> = Vec::new();
-    if let Some(events) = &data.events {
+    let activity = data.events.as_ref().map(activity_bits);
+    if let (Some(events), Some(activity)) = (&data.events, &activity) {
         for e in (0..events.len()).filter(|&e| events.day[e] < as_of) {
             let content = match events.kind[e] {
                 EventType::MessageClicked => true,
-                EventType::Activity => kind_is(events.activity.as_ref().map_or("", |a| a.get(e)), CONTENT_WORDS),
+                EventType::Activity => activity(e) & CONTENT != 0,
                 _ => false,
             };
             if let (true, Some(m)) = (content, member_of_event.get(events.member[e] as usize).copied().flatten()) {
@@ -467,6 +489,16 @@ pub fn facts_from_lines_and_events(
         }
     }
     touches.sort_unstable();
+    // Member m's touches are touches[first[m]..first[m + 1]].
+    let mut first = vec![0usize; members + 1];
+    for &(m, _) in &touches {
+        if let Some(c) = first.get_mut(m as usize + 1) {
+            *c += 1;
+        }
+    }
+    for k in 0..members {
+        first[k + 1] += first[k];
+    }
     if let Some(orders) = &data.orders {
         let calendar = Calendar::new(&rules.campaigns);
         let reach = i64::from(rules.content_days) * 1440;
@@ -476,8 +508,9 @@ pub fn facts_from_lines_and_events(
             f.on_campaign_days += u32::from(calendar.contains(orders.day[i]));
             // The member's latest touch at or before the purchase.
             let t = when(orders.day[i], orders.minute[i]);
-            let k = touches.partition_point(|&x| x <= (m, t));
-            if k > 0 && touches[k - 1].0 == m && t - touches[k - 1].1 <= reach {
+            let mine = &touches[first[m as usize]..first[m as usize + 1]];
+            let k = mine.partition_point(|&(_, x)| x <= t);
+            if k > 0 && t - mine[k - 1].1 <= reach {
                 f.after_content += 1;
             }
         }
@@ -499,20 +532,19 @@ pub fn facts_from_lines_and_events(
             f.gift_wrapped += u32::from(wrapped[i]);
         }
     }
-    if let Some(events) = &data.events {
+    if let (Some(events), Some(activity)) = (&data.events, &activity) {
         for e in (0..events.len()).filter(|&e| in_window(events.day[e])) {
             let Some(m) = member_of_event.get(events.member[e] as usize).copied().flatten() else { continue };
             let f = &mut facts[m as usize];
-            let kind = events.activity.as_ref().map_or("", |a| a.get(e));
             match events.kind[e] {
                 EventType::AddToCart => f.cart_adds += 1,
                 EventType::Referral => f.referrals += 1,
                 EventType::Review => f.feedback += 1,
                 EventType::GroupJoin => f.follows += 1,
-                EventType::Activity if kind_is(kind, COURSE_WORDS) => f.courses += 1,
-                EventType::Activity if kind_is(kind, COMPETITION_WORDS) => f.competitions += 1,
-                EventType::Activity if kind_is(kind, QUIZ_WORDS) => f.quizzes += 1,
-                EventType::Activity if kind_is(kind, REFERRAL_WORDS) => f.referrals += 1,
+                EventType::Activity if activity(e) & COURSE != 0 => f.courses += 1,
+                EventType::Activity if activity(e) & COMPETITION != 0 => f.competitions += 1,
+                EventType::Activity if activity(e) & QUIZ != 0 => f.quizzes += 1,
+                EventType::Activity if activity(e) & REFERRAL != 0 => f.referrals += 1,
                 _ => {}
             }
         }

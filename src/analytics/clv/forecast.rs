@@ -381,7 +381,7 @@ impl Model {
 
     /// The forecast of one member.
     pub fn member(&self, s: &Summary, options: &ForecastOptions) -> MemberForecast {
-        self.member_with(s, &self.purchase_forecast(s, options), options)
+        self.member_with(s, &self.purchase_forecast(s, options))
     }
 
     /// What the purchase model forecasts for (x, tₓ, T): everything of a
@@ -406,7 +406,7 @@ impl Model {
     }
 
     /// A member's forecast from the purchase forecast of their (x, tₓ, T).
-    fn member_with(&self, s: &Summary, p: &PurchaseForecast, options: &ForecastOptions) -> MemberForecast {
+    fn member_with(&self, s: &Summary, p: &PurchaseForecast) -> MemberForecast {
         let spend = self.spend.expected_average_spend(s);
         let clv = p.discounted.map_or(0.0, |d| spend * d);
         MemberForecast {
@@ -437,7 +437,7 @@ impl Model {
                 Some((k, p)) if *k == key(s) => p,
                 _ => &shared.insert((key(s), self.purchase_forecast(s, options))).1,
             };
-            out[i as usize] = Some(self.member_with(s, p, options));
+            out[i as usize] = Some(self.member_with(s, p));
         }
         Ok(out.into_iter().flatten().collect())
     }
