@@ -295,7 +295,8 @@ pub fn analyze(data: &Dataset, rules: &Rules, as_of: Option<Day>) -> Result<Anal
     // member (one allocation) for the levels.
     let member_of_event: Vec<Option<u32>> =
         data.events.as_ref().map(|e| e.ids.names().iter().map(|id| index.get(id)).collect()).unwrap_or_default();
-    let (ledger_start, mut ledger) = growth_by_member(data, &order_member, &member_of_event, n, as_of, rules);
+    let (growth_start, growth) = growth_sources(data, &order_member, &member_of_event, n, as_of, rules);
+    let mut ledger: Vec<(Day, Fen)> = Vec::new();
 
     // Score the members who bought in the window.
     let scored: Vec<usize> = (0..n).filter(|&i| acc[i].f > 0).collect();
@@ -348,7 +349,12 @@ pub fn analyze(data: &Dataset, rules: &Rules, as_of: Option<Day>) -> Result<Anal
                 value_group,
                 grade: Grade::of(value_group, rfm.map(|x| x.scores), rules),
                 lifecycle,
-                level: levels::level(&mut ledger[ledger_start[i]..ledger_start[i + 1]], as_of, rules),
+                level: {
+                    ledger.clear();
+                    let sources = &growth[growth_start[i]..growth_start[i + 1]];
+                    ledger.extend(sources.iter().map(|&source| growth_entry(data, rules, source)));
+                    levels::level(&mut ledger, as_of, rules)
+                },
                 tags: tags::tags(
                     &tags::Facts {
                         purchases: rfm.map_or(0, |r| r.f),
@@ -506,7 +512,9 @@ pub(crate) fn growth_entries(
     rules: &Rules,
 ) -> Vec<(u32, (Day, Fen))> {
     let mut entries = Vec::new();
-    visit_growth(data, order_member, member_of_event, as_of, rules, &mut |m, entry| entries.push((m, entry)));
+    visit_growth(data, order_member, member_of_event, as_of, rules, &mut |m, source| {
+        entries.push((m, growth_entry(data, rules, source)))
+    });
     entries
 }
 
@@ -520,30 +528,63 @@ pub(crate) fn growth_by_member(
     as_of: Day,
     rules: &Rules,
 ) -> (Vec<usize>, Vec<(Day, Fen)>) {
+    let (starts, sources) = growth_sources(data, order_member, member_of_event, n, as_of, rules);
+    (starts, sources.iter().map(|&source| growth_entry(data, rules, source)).collect())
+}
+
+/// Where [`growth_by_member`]'s entries come from, 4 bytes each rather
+/// than 16: an order row, or `orders.len()` + an event row
+/// ([`growth_entry`] reads the entry).
+fn growth_sources(
+    data: &Dataset,
+    order_member: &[u32],
+    member_of_event: &[Option<u32>],
+    n: usize,
+    as_of: Day,
+    rules: &Rules,
+) -> (Vec<usize>, Vec<u32>) {
     group_by_member_with(n, |put| visit_growth(data, order_member, member_of_event, as_of, rules, put))
 }
 
-/// Calls `put` with each growth entry of [`growth_entries`], in its order.
+/// Calls `put(member, source)` for each growth entry of [`growth_entries`],
+/// in its order (sources as [`growth_sources`] gives them).
 fn visit_growth(
     data: &Dataset,
     order_member: &[u32],
     member_of_event: &[Option<u32>],
     as_of: Day,
     rules: &Rules,
-    put: &mut dyn FnMut(u32, (Day, Fen)),
+    put: &mut dyn FnMut(u32, u32),
 ) {
+    let mut orders_len = 0;
     if let Some(orders) = &data.orders {
+        orders_len = orders.len() as u32;
         for i in (0..orders.len()).filter(|&i| orders.day[i] < as_of && orders.kind[i] != OrderKind::NotPurchase) {
-            put(order_member[orders.member[i] as usize], (orders.day[i], orders.net[i]));
+            put(order_member[orders.member[i] as usize], i as u32);
         }
     }
     if let Some(events) = &data.events {
         for e in (0..events.len()).filter(|&e| events.day[e] < as_of) {
             let bonus = rules.levels.bonus(events.kind[e]);
             if let (Some(m), true) = (member_of_event.get(events.member[e] as usize).copied().flatten(), bonus > 0) {
-                put(m, (events.day[e], bonus * 100));
+                put(m, orders_len + e as u32);
             }
         }
+    }
+}
+
+/// The growth entry (day, fen) of a source of [`growth_sources`].
+fn growth_entry(data: &Dataset, rules: &Rules, source: u32) -> (Day, Fen) {
+    let orders_len = data.orders.as_ref().map_or(0, |o| o.len());
+    match (data.orders.as_ref(), data.events.as_ref()) {
+        (Some(orders), _) if (source as usize) < orders_len => {
+            (orders.day[source as usize], orders.net[source as usize])
+        }
+        (_, Some(events)) => {
+            let e = source as usize - orders_len;
+            (events.day[e], rules.levels.bonus(events.kind[e]) * 100)
+        }
+        _ => (0, 0),
     }
 }
 

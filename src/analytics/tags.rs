@@ -500,12 +500,14 @@ pub fn facts_from_lines_and_events(
         first[k + 1] += first[k];
     }
     if let Some(orders) = &data.orders {
+        // Campaign days of the window, one date conversion per day rather than per purchase.
         let calendar = Calendar::new(&rules.campaigns);
+        let campaign_day: Vec<bool> = (window_start..as_of).map(|d| calendar.contains(d)).collect();
         let reach = i64::from(rules.content_days) * 1440;
         for i in (0..orders.len()).filter(|&i| orders.kind[i] == OrderKind::Purchase && in_window(orders.day[i])) {
             let Some(&m) = order_member.get(orders.member[i] as usize) else { continue };
             let Some(f) = facts.get_mut(m as usize) else { continue };
-            f.on_campaign_days += u32::from(calendar.contains(orders.day[i]));
+            f.on_campaign_days += u32::from(campaign_day[(orders.day[i] - window_start) as usize]);
             // The member's latest touch at or before the purchase.
             let t = when(orders.day[i], orders.minute[i]);
             let mine = &touches[first[m as usize]..first[m as usize + 1]];
