@@ -295,7 +295,9 @@ pub fn analyze(data: &Dataset, rules: &Rules, as_of: Option<Day>) -> Result<Anal
     // member (one allocation) for the levels.
     let member_of_event: Vec<Option<u32>> =
         data.events.as_ref().map(|e| e.ids.names().iter().map(|id| index.get(id)).collect()).unwrap_or_default();
-    let (growth_start, growth) = growth_sources(data, &order_member, &member_of_event, n, as_of, rules);
+    // Each member's growth entries, as sources (4 bytes each) grouped by member.
+    let (growth_start, growth) =
+        group_by_member_with(n, |put| visit_growth(data, &order_member, &member_of_event, as_of, rules, put));
     let mut ledger: Vec<(Day, Fen)> = Vec::new();
 
     // Score the members who bought in the window.
@@ -528,26 +530,14 @@ pub(crate) fn growth_by_member(
     as_of: Day,
     rules: &Rules,
 ) -> (Vec<usize>, Vec<(Day, Fen)>) {
-    let (starts, sources) = growth_sources(data, order_member, member_of_event, n, as_of, rules);
+    let (starts, sources) =
+        group_by_member_with(n, |put| visit_growth(data, order_member, member_of_event, as_of, rules, put));
     (starts, sources.iter().map(|&source| growth_entry(data, rules, source)).collect())
 }
 
-/// Where [`growth_by_member`]'s entries come from, 4 bytes each rather
-/// than 16: an order row, or `orders.len()` + an event row
-/// ([`growth_entry`] reads the entry).
-fn growth_sources(
-    data: &Dataset,
-    order_member: &[u32],
-    member_of_event: &[Option<u32>],
-    n: usize,
-    as_of: Day,
-    rules: &Rules,
-) -> (Vec<usize>, Vec<u32>) {
-    group_by_member_with(n, |put| visit_growth(data, order_member, member_of_event, as_of, rules, put))
-}
-
 /// Calls `put(member, source)` for each growth entry of [`growth_entries`],
-/// in its order (sources as [`growth_sources`] gives them).
+/// in its order. A source is 4 bytes where an entry is 16: an order row,
+/// or `orders.len()` + an event row ([`growth_entry`] reads the entry).
 fn visit_growth(
     data: &Dataset,
     order_member: &[u32],
@@ -573,7 +563,7 @@ fn visit_growth(
     }
 }
 
-/// The growth entry (day, fen) of a source of [`growth_sources`].
+/// The growth entry (day, fen) of a source of [`visit_growth`].
 fn growth_entry(data: &Dataset, rules: &Rules, source: u32) -> (Day, Fen) {
     let orders_len = data.orders.as_ref().map_or(0, |o| o.len());
     match (data.orders.as_ref(), data.events.as_ref()) {

@@ -373,35 +373,38 @@ pub fn tags(facts: &Facts, rules: &TagRules) -> Vec<Fired> {
     let aov_ratio =
         if facts.store_median_aov_fen > 0 { facts.aov_fen as f64 / facts.store_median_aov_fen as f64 } else { 0.0 };
     let high_aov = || at_least("aovToStoreMedian", aov_ratio, rules.high_aov_ratio);
-    let all = |evidence: Vec<Option<Evidence>>| evidence.into_iter().collect::<Option<Vec<Evidence>>>();
-    let activities = |metric, n: u32| all(vec![at_least(metric, f64::from(n), f64::from(rules.min_activities))]);
+    // The evidence of a rule whose checks all pass (a list made only then).
+    let all = |evidence: &[Option<Evidence>]| {
+        evidence.iter().all(Option::is_some).then(|| evidence.iter().flatten().cloned().collect())
+    };
+    let activities = |metric, n: u32| all(&[at_least(metric, f64::from(n), f64::from(rules.min_activities))]);
     let mut out = Vec::new();
     for tag in Tag::ALL {
         let evidence = match tag {
             Tag::DiscountDriven if enough => {
-                all(vec![at_least("discountedShare", share(facts.discounted), rules.discounted_share)])
+                all(&[at_least("discountedShare", share(facts.discounted), rules.discounted_share)])
             }
             Tag::Stockpiler if facts.purchases >= 1 => {
-                all(vec![at_most("purchases", p, f64::from(rules.stockpiler_max_purchases)), high_aov()])
+                all(&[at_most("purchases", p, f64::from(rules.stockpiler_max_purchases)), high_aov()])
             }
             Tag::PromoDriven if enough => {
-                all(vec![at_least("campaignShare", share(facts.on_campaign_days), rules.campaign_share), high_aov()])
+                all(&[at_least("campaignShare", share(facts.on_campaign_days), rules.campaign_share), high_aov()])
             }
             Tag::Anxious => activities("courses", facts.courses),
             Tag::Honour => activities("competitions", facts.competitions),
-            Tag::Curious => all(vec![at_least(
+            Tag::Curious => all(&[at_least(
                 "quizzesAndNewProducts",
                 f64::from(facts.quizzes + facts.new_products),
                 f64::from(rules.min_activities),
             )]),
             Tag::EasySharer => activities("referrals", facts.referrals),
             Tag::Indecisive if facts.purchases >= 1 => {
-                all(vec![at_least("cartAddsPerPurchase", f64::from(facts.cart_adds) / p, rules.cart_adds_per_purchase)])
+                all(&[at_least("cartAddsPerPurchase", f64::from(facts.cart_adds) / p, rules.cart_adds_per_purchase)])
             }
             Tag::Influenced if enough => {
-                all(vec![at_least("afterContentShare", share(facts.after_content), rules.after_content_share)])
+                all(&[at_least("afterContentShare", share(facts.after_content), rules.after_content_share)])
             }
-            Tag::GiftGiver => all(vec![at_least(
+            Tag::GiftGiver => all(&[at_least(
                 "giftPurchases",
                 f64::from(facts.on_holidays.max(facts.gift_wrapped)),
                 f64::from(rules.gift_purchases),
