@@ -3,11 +3,12 @@
 //! spreadsheet would run as a formula (`= + - @`, tab, CR) neutralised with
 //! a leading apostrophe.
 
-use crate::analytics::query::{MemberRow, MembersQuery, View, row};
-use crate::analytics::{Grade, Lifecycle, RfmClass, ValueGroup};
+use crate::analytics::query::{MembersQuery, View, preferred_channel};
 use crate::error::Result;
-use crate::model::format_yuan;
+use crate::model::{Day, format_yuan};
+use chrono::Datelike;
 use serde::Deserialize;
+use std::fmt::Write as _;
 
 /// How to export the member list: a filter and sort like
 /// [`MembersQuery`] (all rows, no paging), the language, and masking.
@@ -53,11 +54,39 @@ pub fn mask_phone(phone: &str) -> String {
 
 /// A text cell made safe for spreadsheets and quoted for CSV.
 pub fn text_cell(value: &str) -> String {
-    let safe = match value.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{value}"),
-        _ => value.to_string(),
-    };
-    if safe.contains([',', '"', '\n', '\r']) { format!("\"{}\"", safe.replace('"', "\"\"")) } else { safe }
+    let mut out = String::new();
+    push_text_cell(&mut out, value);
+    out
+}
+
+/// [`text_cell`] appended to `out`.
+fn push_text_cell(out: &mut String, value: &str) {
+    let formula = matches!(value.chars().next(), Some('=' | '+' | '-' | '@' | '\t' | '\r'));
+    let quote = value.contains([',', '"', '\n', '\r']);
+    if quote {
+        out.push('"');
+    }
+    if formula {
+        out.push('\'');
+    }
+    match quote {
+        true => out.push_str(&value.replace('"', "\"\"")),
+        false => out.push_str(value),
+    }
+    if quote {
+        out.push('"');
+    }
+}
+
+/// `YYYY-MM-DD` of a day appended to `out`, as [`crate::model::format_day`] writes it.
+fn push_day(out: &mut String, day: Day) {
+    let date = crate::model::date_of(day);
+    match date.year() {
+        0..=9999 => {
+            let _ = write!(out, "{:04}-{:02}-{:02}", date.year(), date.month(), date.day());
+        }
+        _ => out.push_str(&crate::model::format_day(day)),
+    }
 }
 
 /// The member list as CSV bytes (UTF-8 with BOM).
@@ -129,31 +158,48 @@ pub fn members_csv(view: &View<'_>, options: &ExportOptions) -> Result<Vec<u8>> 
     out.push_str(&header.join(","));
     out.push_str("\r\n");
     let label = |labels: (&'static str, &'static str, &'static str)| if zh { labels.1 } else { labels.0 };
+    // Straight from the profiles to the text (a member row of the pages
+    // builds some thirty fields and strings; the export needs seventeen).
+    let (analysis, data) = (view.analysis, view.data);
     for i in query.select(view)? {
-        let r: MemberRow = row(view, i, mask);
-        let num = |v: Option<u32>| v.map(|x| x.to_string()).unwrap_or_default();
-        let score = |v: Option<u8>| v.map(|x| x.to_string()).unwrap_or_default();
-        let yuan = |v: Option<i64>| v.map(format_yuan).unwrap_or_default();
-        let cells = [
-            text_cell(&r.id),
-            text_cell(&r.phone),
-            text_cell(&r.name),
-            num(r.r),
-            num(r.f),
-            yuan(r.m_fen),
-            score(r.r_score),
-            score(r.f_score),
-            score(r.m_score),
-            r.rfm_class.map(|c| label(RfmClass::labels(c))).unwrap_or_default().to_string(),
-            r.value_group.map(|g| label(ValueGroup::labels(g))).unwrap_or_default().to_string(),
-            label(Grade::labels(r.grade)).to_string(),
-            yuan(r.aov_fen),
-            yuan(r.max_order_fen),
-            r.last_purchase.unwrap_or_default(),
-            r.lifecycle.map(|s| label(Lifecycle::labels(s))).unwrap_or_default().to_string(),
-            text_cell(&r.preferred_channel.unwrap_or_default()),
-        ];
-        out.push_str(&cells.join(","));
+        let p = &analysis.profiles[i];
+        let rfm = p.rfm;
+        let member = p.member_row.and_then(|row| data.members.as_ref().map(|m| (m, row as usize)));
+        let phone = member.and_then(|(m, row)| m.phone.get(row)).map_or("", |s| s);
+        let name = member.and_then(|(m, row)| m.name.get(row)).map_or("", |s| s);
+        push_text_cell(&mut out, &analysis.ids()[i]);
+        out.push(',');
+        match mask {
+            true => push_text_cell(&mut out, &mask_phone(phone)),
+            false => push_text_cell(&mut out, phone),
+        }
+        out.push(',');
+        push_text_cell(&mut out, name);
+        out.push(',');
+        if let Some(x) = rfm {
+            let [r, f, m] = x.scores;
+            let _ = write!(out, "{},{},{},{r},{f},{m},{}", x.r, x.f, format_yuan(x.m), label(x.class.labels()));
+        } else {
+            out.push_str(",,,,,,");
+        }
+        out.push(',');
+        out.push_str(p.value_group.map(|g| label(g.labels())).unwrap_or_default());
+        out.push(',');
+        out.push_str(label(p.grade.labels()));
+        out.push(',');
+        if let Some(x) = rfm {
+            let _ = write!(out, "{},{}", format_yuan(x.aov()), format_yuan(x.max_order));
+        } else {
+            out.push(',');
+        }
+        out.push(',');
+        if let Some(day) = p.last_purchase {
+            push_day(&mut out, day);
+        }
+        out.push(',');
+        out.push_str(p.lifecycle.map(|s| label(s.labels())).unwrap_or_default());
+        out.push(',');
+        push_text_cell(&mut out, preferred_channel(view, i).map_or("", |(c, _)| c));
         out.push_str("\r\n");
     }
     Ok(out.into_bytes())

@@ -227,7 +227,7 @@ impl Workspace {
     pub fn rfm_columns(&self) -> Result<JsValue, JsValue> {
         let analysis = self.0.analysis().map_err(js_error)?;
         let c = analysis.rfm_columns();
-        let ids: js_sys::Array = analysis.ids.iter().map(|id| JsValue::from_str(id)).collect();
+        let ids: js_sys::Array = analysis.ids().iter().map(|id| JsValue::from_str(id)).collect();
         let out = js_sys::Object::new();
         let set = |key: &str, value: &JsValue| Reflect::set(&out, &JsValue::from_str(key), value);
         set("ids", &ids)?;

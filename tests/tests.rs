@@ -963,7 +963,7 @@ fn demo_coupons_are_believable() {
     );
     // Checks for a sample of members.
     let a = ws.analysis().unwrap();
-    for id in a.ids.iter().step_by(97) {
+    for id in a.ids().iter().step_by(97) {
         let e = ws.coupon_eligibility(id, "flash_sale_1yuan", &EligibilityOptions::default()).unwrap();
         let budget = e.failures.iter().find(|f| f.code == "budget_count").unwrap();
         assert_eq!(budget.reason, "budget of 100 coupons used up: 100 issued");

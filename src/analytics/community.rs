@@ -68,44 +68,35 @@ impl CommunityRules {
 }
 
 /// Each member's home store, by member index (`members` of them), from the
-/// purchases' `member`, `store` and `day` columns; `None` for a member
-/// without purchases.
-pub fn home_stores(members: usize, member: &[u32], store: &[u32], day: &[Day]) -> Vec<Option<u32>> {
-    let mut rows: Vec<(u32, u32, Day)> = member
-        .iter()
-        .zip(store)
-        .zip(day)
-        .map(|((&m, &s), &d)| (m, s, d))
-        .filter(|&(m, _, _)| (m as usize) < members)
-        .collect();
-    rows.sort_unstable();
-    let mut home = vec![None; members];
-    let mut i = 0;
-    while i < rows.len() {
-        let m = rows[i].0;
-        let len = rows[i..].iter().take_while(|r| r.0 == m).count();
-        let mine = &rows[i..i + len];
-        i += len;
-        let named = mine.iter().any(|r| r.1 != 0);
-        // Best (purchases, latest day, lower store) over the member's stores.
-        let mut best: Option<(usize, Day, u32)> = None;
-        let mut j = 0;
-        while j < mine.len() {
-            let s = mine[j].1;
-            let run = mine[j..].iter().take_while(|r| r.1 == s).count();
-            // Sorted by day within the store: the run's last row is the latest.
-            let latest = mine[j + run - 1].2;
-            j += run;
-            if named && s == 0 {
-                continue;
+/// purchases as (member, store, day); `None` for a member without purchases.
+/// The purchases are read twice (to group them by member).
+pub fn home_stores(members: usize, purchases: impl Iterator<Item = (u32, u32, Day)> + Clone) -> Vec<Option<u32>> {
+    let (starts, mut rows) =
+        super::group_by_member_with(members, |put| purchases.clone().for_each(|(m, s, d)| put(m, (s, d))));
+    (0..members)
+        .map(|m| {
+            let mine = &mut rows[starts[m]..starts[m + 1]];
+            mine.sort_unstable();
+            let named = mine.iter().any(|r| r.0 != 0);
+            // Best (purchases, latest day, lower store) over the member's stores.
+            let mut best: Option<(usize, Day, u32)> = None;
+            let mut j = 0;
+            while j < mine.len() {
+                let s = mine[j].0;
+                let run = mine[j..].iter().take_while(|r| r.0 == s).count();
+                // Sorted by day within the store: the run's last row is the latest.
+                let latest = mine[j + run - 1].1;
+                j += run;
+                if named && s == 0 {
+                    continue;
+                }
+                if best.is_none_or(|(n, d, _)| (run, latest) > (n, d)) {
+                    best = Some((run, latest, s));
+                }
             }
-            if best.is_none_or(|(n, d, _)| (run, latest) > (n, d)) {
-                best = Some((run, latest, s));
-            }
-        }
-        home[m as usize] = best.map(|(_, _, s)| s);
-    }
-    home
+            best.map(|(_, _, s)| s)
+        })
+        .collect()
 }
 
 /// The sizes of the groups `n` members are split into: `ceil(n / group_size)`
@@ -174,11 +165,16 @@ pub fn base_groups(home: &[Option<u32>], rules: &CommunityRules) -> Vec<Group> {
 }
 
 /// The VIPs as of `as_of`, ascending member indices (`members` of them),
-/// from the purchases' `member` and `day` columns.
-pub fn vip_members(members: usize, member: &[u32], day: &[Day], as_of: Day, rules: &CommunityRules) -> Vec<u32> {
+/// from the purchases as (member, day).
+pub fn vip_members(
+    members: usize,
+    purchases: impl IntoIterator<Item = (u32, Day)>,
+    as_of: Day,
+    rules: &CommunityRules,
+) -> Vec<u32> {
     let from = as_of - rules.vip_window_days as Day;
     let mut orders = vec![0u32; members];
-    for (&m, &d) in member.iter().zip(day) {
+    for (m, d) in purchases {
         if (from..as_of).contains(&d) {
             if let Some(n) = orders.get_mut(m as usize) {
                 *n = n.saturating_add(1);
@@ -314,13 +310,42 @@ mod tests {
             (5, 1, 7), // member 5: tie on count and day → the lower index, 1
             (9, 1, 1), // out of range: ignored
         ];
-        let member: Vec<u32> = rows.iter().map(|r| r.0).collect();
-        let store: Vec<u32> = rows.iter().map(|r| r.1).collect();
-        let day: Vec<Day> = rows.iter().map(|r| r.2).collect();
-        assert_eq!(home_stores(6, &member, &store, &day), vec![Some(1), Some(2), Some(3), Some(0), None, Some(1)]);
+        assert_eq!(home_stores(6, rows.iter().copied()), vec![Some(1), Some(2), Some(3), Some(0), None, Some(1)]);
         // The latest purchase decides only between tied stores: member 0 bought at store 2 last
         // but more often at store 1.
-        assert_eq!(home_stores(1, &[0, 0, 0], &[1, 1, 2], &[1, 2, 9]), vec![Some(1)]);
+        assert_eq!(home_stores(1, [(0, 1, 1), (0, 1, 2), (0, 2, 9)].into_iter()), vec![Some(1)]);
+    }
+
+    /// The first implementation: one sort of every (member, store, day).
+    fn home_stores_by_one_sort(members: usize, rows: &[(u32, u32, Day)]) -> Vec<Option<u32>> {
+        let mut rows: Vec<(u32, u32, Day)> = rows.iter().copied().filter(|r| (r.0 as usize) < members).collect();
+        rows.sort_unstable();
+        let mut home = vec![None; members];
+        for m in 0..members as u32 {
+            let mine: Vec<(u32, Day)> = rows.iter().filter(|r| r.0 == m).map(|r| (r.1, r.2)).collect();
+            let named = mine.iter().any(|r| r.0 != 0);
+            let mut best: Option<(usize, Day, u32)> = None;
+            for (j, &(s, _)) in mine.iter().enumerate() {
+                if (j > 0 && mine[j - 1].0 == s) || (named && s == 0) {
+                    continue;
+                }
+                let run: Vec<&(u32, Day)> = mine[j..].iter().take_while(|r| r.0 == s).collect();
+                let key = (run.len(), run[run.len() - 1].1);
+                if best.is_none_or(|(n, d, _)| key > (n, d)) {
+                    best = Some((key.0, key.1, s));
+                }
+            }
+            home[m as usize] = best.map(|b| b.2);
+        }
+        home
+    }
+
+    proptest::proptest! {
+        /// Grouping by member first gives the home stores of one global sort.
+        #[test]
+        fn home_stores_grouped_match_one_sort(rows in proptest::collection::vec((0u32..12, 0u32..4, 0i32..15), 0..300)) {
+            proptest::prop_assert_eq!(home_stores(10, rows.iter().copied()), home_stores_by_one_sort(10, &rows));
+        }
     }
 
     #[test]
@@ -341,11 +366,11 @@ mod tests {
         buy(2, &[90, 91, 92, 93, 94, 95, 96, 100]);
         // Member 3: 8 orders on one day: VIP (orders, not days).
         buy(3, &[99; 8]);
-        let vips = vip_members(5, &member, &day, as_of, &rules);
+        let vips = vip_members(5, member.iter().copied().zip(day.iter().copied()), as_of, &rules);
         assert_eq!(vips, vec![0, 3]);
         // The thresholds are rules.
         let loose = CommunityRules { vip_min_orders: 7, vip_window_days: 31, ..rules.clone() };
-        assert_eq!(vip_members(5, &member, &day, as_of, &loose), vec![0, 1, 2, 3]);
+        assert_eq!(vip_members(5, member.iter().copied().zip(day.iter().copied()), as_of, &loose), vec![0, 1, 2, 3]);
         // VIP groups follow the home stores.
         let home = [Some(2), Some(1), Some(1), Some(1), None];
         let g = vip_groups(&home, &[0, 1, 2, 3, 4], &CommunityRules { group_size: 2, ..rules });

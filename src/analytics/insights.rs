@@ -151,33 +151,26 @@ pub fn insights(
     rules: &Rules,
 ) -> Insights {
     let n = registered.len();
-    // Purchases before the analysis date, by analysis member index.
-    let (mut member, mut day, mut minute, mut store) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-    if let Some(o) = &data.orders {
-        for i in (0..o.len()).filter(|&i| o.kind[i] == OrderKind::Purchase && o.day[i] < as_of) {
-            member.push(member_of[o.member[i] as usize]);
-            day.push(o.day[i]);
-            minute.push(o.minute[i]);
-            store.push(o.store[i]);
-        }
-    }
+    // Purchases before the analysis date as (member, day, minute, store),
+    // read from the orders each time they are needed (no copy per purchase).
+    let purchases = || {
+        data.orders.iter().flat_map(move |o| {
+            (0..o.len())
+                .filter(move |&i| o.kind[i] == OrderKind::Purchase && o.day[i] < as_of)
+                .map(move |i| (member_of[o.member[i] as usize], o.day[i], o.minute[i], o.store[i]))
+        })
+    };
     // Golden hours over the window (orders given without a time of day —
     // exactly 00:00 — are left out rather than crowding "before 8:00").
-    let timed: Vec<usize> = (0..member.len()).filter(|&k| day[k] >= window_start && minute[k] != 0).collect();
-    let pick = |col: &[u32]| timed.iter().map(|&k| col[k]).collect::<Vec<u32>>();
-    let (t_member, t_day, t_minute) = (
-        pick(&member),
-        timed.iter().map(|&k| day[k]).collect::<Vec<Day>>(),
-        timed.iter().map(|&k| minute[k]).collect::<Vec<u16>>(),
-    );
-    let clicks: Option<(Vec<Day>, Vec<u16>)> = data.events.as_ref().map(|e| {
-        let k: Vec<usize> =
-            (0..e.len()).filter(|&i| e.kind[i] == EventType::MessageClicked && e.day[i] < as_of).collect();
-        (k.iter().map(|&i| e.day[i]).collect(), k.iter().map(|&i| e.minute[i]).collect())
+    let timed = || purchases().filter(|&(_, day, minute, _)| day >= window_start && minute != 0);
+    let clicks = data.events.iter().flat_map(|e| {
+        (0..e.len())
+            .filter(|&i| e.kind[i] == EventType::MessageClicked && e.day[i] < as_of)
+            .map(|i| (e.day[i], e.minute[i]))
     });
-    let grid = Grid::new(&t_day, &t_minute, clicks.as_ref().map(|(d, m)| (&d[..], &m[..])));
+    let grid = Grid::new(timed().map(|(_, day, minute, _)| (day, minute)), clicks);
     let store_best = grid.best_slot();
-    let best_slot = best_slots(n, &t_member, &t_minute, store_best, &rules.timing);
+    let best_slot = best_slots(n, timed().map(|(m, _, minute, _)| (m, minute)), store_best, &rules.timing);
 
     // Preferred channels from the window's clicks that name a channel.
     let (mut click_member, mut click_channel) = (Vec::new(), Vec::new());
@@ -198,16 +191,16 @@ pub fn insights(
     let best_channel = super::timing::best_channel(&click_channel).and_then(|c| channel_names.get(c as usize).cloned());
 
     // Retention and repurchase from each member's purchase days.
-    let pairs: Vec<(u32, Day)> = member.iter().copied().zip(day.iter().copied()).collect();
-    let (starts, days) = super::group_by_member(n, &pairs);
+    let (starts, days) = super::group_by_member_with(n, |put| purchases().for_each(|(m, d, _, _)| put(m, d)));
     let retention = cohorts(registered, &days, &starts, as_of, &rules.retention);
     let repurchase = repurchase(&days, &starts, window_start, as_of);
 
     // Community: home stores, base groups, VIPs now and a month ago.
-    let home_store = home_stores(n, &member, &store, &day);
+    let home_store = home_stores(n, purchases().map(|(m, d, _, s)| (m, s, d)));
     let base = base_groups(&home_store, &rules.community);
-    let vips = vip_members(n, &member, &day, as_of, &rules.community);
-    let before = vip_members(n, &member, &day, month_before(as_of), &rules.community);
+    let member_days = || purchases().map(|(m, d, _, _)| (m, d));
+    let vips = vip_members(n, member_days(), as_of, &rules.community);
+    let before = vip_members(n, member_days(), month_before(as_of), &rules.community);
     let review = vip_review(&before, &vips);
     let store_name = |s: u32| data.orders.as_ref().map_or("", |o| o.stores.name(s)).to_string();
     let sizes = |groups: &[Group]| -> Vec<GroupSize> {

@@ -24,13 +24,12 @@ pub mod tags;
 pub mod timing;
 
 use crate::error::{ErrorKind, Result};
-use crate::model::{Dataset, Day, Fen, OrderKind, format_day};
+use crate::model::{Dataset, Day, Fen, Interner, OrderKind, date_of, format_day};
 use crate::rules::Rules;
 pub use groups::{Grade, ValueGroup};
 pub use lifecycle::{Lifecycle, Move};
 pub use rfm::{Rfm, RfmClass};
 use serde::Serialize;
-use std::collections::HashMap;
 
 /// Everything known about one member after analysis.
 #[derive(Debug, Clone)]
@@ -161,8 +160,6 @@ pub struct Summary {
 pub struct Analysis {
     /// The analysis date.
     pub as_of: Day,
-    /// Member ids, by member index.
-    pub ids: Vec<Box<str>>,
     /// Profiles, by member index.
     pub profiles: Vec<Profile>,
     /// The store summary.
@@ -176,13 +173,19 @@ pub struct Analysis {
     /// The points book as of the analysis date, when a custom tag needed it
     /// (the workspace's points reports reuse it instead of replaying again).
     pub points: Option<crate::loyalty::points::Book>,
-    index: HashMap<Box<str>, u32>,
+    /// Member ids, interned in member-index order.
+    index: Interner,
 }
 
 impl Analysis {
     /// The member index of an id.
     pub fn find(&self, id: &str) -> Option<usize> {
-        self.index.get(id.trim()).map(|&i| i as usize)
+        self.index.get(id.trim()).map(|i| i as usize)
+    }
+
+    /// Member ids, by member index.
+    pub fn ids(&self) -> &[Box<str>] {
+        self.index.names()
     }
 
     /// Per-member RFM as columns, by member index (what crosses to JS as
@@ -239,32 +242,14 @@ pub fn analyze(data: &Dataset, rules: &Rules, as_of: Option<Day>) -> Result<Anal
     let period_start = as_of - rules.lifecycle.period_days as Day;
 
     // The member universe: the members file first, then buyers it lacks.
-    let mut ids: Vec<Box<str>> = Vec::new();
-    let mut index: HashMap<Box<str>, u32> = HashMap::new();
-    let mut member_row = Vec::new();
-    if let Some(members) = &data.members {
-        for (row, id) in members.ids.names().iter().enumerate() {
-            index.insert(id.clone(), ids.len() as u32);
-            ids.push(id.clone());
-            member_row.push(Some(row as u32));
-        }
-    }
-    let mut order_member: Vec<u32> = Vec::new();
-    if let Some(orders) = &data.orders {
-        order_member = orders
-            .ids
-            .names()
-            .iter()
-            .map(|id| {
-                *index.entry(id.clone()).or_insert_with(|| {
-                    ids.push(id.clone());
-                    member_row.push(None);
-                    (ids.len() - 1) as u32
-                })
-            })
-            .collect();
-    }
-    let n = ids.len();
+    // The members file's ids are distinct (the importer interned them): a
+    // registered member's index is their row.
+    let mut index = data.members.as_ref().map_or_else(Interner::default, |m| m.ids.clone());
+    let registered_members = index.len();
+    let order_member: Vec<u32> =
+        data.orders.as_ref().map_or_else(Vec::new, |o| o.ids.names().iter().map(|id| index.intern(id)).collect());
+    let n = index.len();
+    let member_row: Vec<Option<u32>> = (0..n).map(|i| (i < registered_members).then_some(i as u32)).collect();
 
     // One pass over the orders.
     #[derive(Clone, Copy, Default)]
@@ -308,13 +293,12 @@ pub fn analyze(data: &Dataset, rules: &Rules, as_of: Option<Day>) -> Result<Anal
     // Each member's growth entries before the analysis date — purchases and
     // refunds in fen, event bonuses as growth points × 100 — grouped by
     // member (one allocation) for the levels.
-    let member_of_event: Vec<Option<u32>> = data
-        .events
-        .as_ref()
-        .map(|e| e.ids.names().iter().map(|id| index.get(id).copied()).collect())
-        .unwrap_or_default();
-    let entries = growth_entries(data, &order_member, &member_of_event, as_of, rules);
-    let (ledger_start, mut ledger) = group_by_member(n, &entries);
+    let member_of_event: Vec<Option<u32>> =
+        data.events.as_ref().map(|e| e.ids.names().iter().map(|id| index.get(id)).collect()).unwrap_or_default();
+    // Each member's growth entries, as sources (4 bytes each) grouped by member.
+    let (growth_start, growth) =
+        group_by_member_with(n, |put| visit_growth(data, &order_member, &member_of_event, as_of, rules, put));
+    let mut ledger: Vec<(Day, Fen)> = Vec::new();
 
     // Score the members who bought in the window.
     let scored: Vec<usize> = (0..n).filter(|&i| acc[i].f > 0).collect();
@@ -367,7 +351,12 @@ pub fn analyze(data: &Dataset, rules: &Rules, as_of: Option<Day>) -> Result<Anal
                 value_group,
                 grade: Grade::of(value_group, rfm.map(|x| x.scores), rules),
                 lifecycle,
-                level: levels::level(&mut ledger[ledger_start[i]..ledger_start[i + 1]], as_of, rules),
+                level: {
+                    ledger.clear();
+                    let sources = &growth[growth_start[i]..growth_start[i + 1]];
+                    ledger.extend(sources.iter().map(|&source| growth_entry(data, rules, source)));
+                    levels::level(&mut ledger, as_of, rules)
+                },
                 tags: tags::tags(
                     &tags::Facts {
                         purchases: rfm.map_or(0, |r| r.f),
@@ -394,7 +383,6 @@ pub fn analyze(data: &Dataset, rules: &Rules, as_of: Option<Day>) -> Result<Anal
     let activity = activity::activity(data, &order_member, &member_of_event, n, as_of);
     let mut analysis = Analysis {
         as_of,
-        ids,
         profiles,
         summary,
         insights,
@@ -525,40 +513,103 @@ pub(crate) fn growth_entries(
     as_of: Day,
     rules: &Rules,
 ) -> Vec<(u32, (Day, Fen))> {
-    let mut entries: Vec<(u32, (Day, Fen))> = Vec::new();
+    let mut entries = Vec::new();
+    visit_growth(data, order_member, member_of_event, as_of, rules, &mut |m, source| {
+        entries.push((m, growth_entry(data, rules, source)))
+    });
+    entries
+}
+
+/// [`growth_entries`] grouped by member ([`group_by_member`]; `n` members),
+/// without the list of all entries.
+pub(crate) fn growth_by_member(
+    data: &Dataset,
+    order_member: &[u32],
+    member_of_event: &[Option<u32>],
+    n: usize,
+    as_of: Day,
+    rules: &Rules,
+) -> (Vec<usize>, Vec<(Day, Fen)>) {
+    let (starts, sources) =
+        group_by_member_with(n, |put| visit_growth(data, order_member, member_of_event, as_of, rules, put));
+    (starts, sources.iter().map(|&source| growth_entry(data, rules, source)).collect())
+}
+
+/// Calls `put(member, source)` for each growth entry of [`growth_entries`],
+/// in its order. A source is 4 bytes where an entry is 16: an order row,
+/// or `orders.len()` + an event row ([`growth_entry`] reads the entry).
+fn visit_growth(
+    data: &Dataset,
+    order_member: &[u32],
+    member_of_event: &[Option<u32>],
+    as_of: Day,
+    rules: &Rules,
+    put: &mut dyn FnMut(u32, u32),
+) {
+    let mut orders_len = 0;
     if let Some(orders) = &data.orders {
+        orders_len = orders.len() as u32;
         for i in (0..orders.len()).filter(|&i| orders.day[i] < as_of && orders.kind[i] != OrderKind::NotPurchase) {
-            entries.push((order_member[orders.member[i] as usize], (orders.day[i], orders.net[i])));
+            put(order_member[orders.member[i] as usize], i as u32);
         }
     }
     if let Some(events) = &data.events {
         for e in (0..events.len()).filter(|&e| events.day[e] < as_of) {
             let bonus = rules.levels.bonus(events.kind[e]);
             if let (Some(m), true) = (member_of_event.get(events.member[e] as usize).copied().flatten(), bonus > 0) {
-                entries.push((m, (events.day[e], bonus * 100)));
+                put(m, orders_len + e as u32);
             }
         }
     }
-    entries
+}
+
+/// The growth entry (day, fen) of a source of [`visit_growth`].
+fn growth_entry(data: &Dataset, rules: &Rules, source: u32) -> (Day, Fen) {
+    let orders_len = data.orders.as_ref().map_or(0, |o| o.len());
+    match (data.orders.as_ref(), data.events.as_ref()) {
+        (Some(orders), _) if (source as usize) < orders_len => {
+            (orders.day[source as usize], orders.net[source as usize])
+        }
+        (_, Some(events)) => {
+            let e = source as usize - orders_len;
+            (events.day[e], rules.levels.bonus(events.kind[e]) * 100)
+        }
+        _ => (0, 0),
+    }
 }
 
 /// Values grouped by member in one allocation: member `m`'s are
 /// `values[starts[m]..starts[m + 1]]`, in input order (`n` members;
 /// indices at or past `n` are dropped).
 pub(crate) fn group_by_member<T: Copy + Default>(n: usize, items: &[(u32, T)]) -> (Vec<usize>, Vec<T>) {
+    group_by_member_with(n, |put| items.iter().for_each(|&(m, value)| put(m, value)))
+}
+
+/// [`group_by_member`] of the (member, value) pairs that `visit` gives to
+/// the function it is passed, without a list of the pairs: `visit` is
+/// called twice (to count, then to place) and must give the same pairs
+/// both times.
+pub(crate) fn group_by_member_with<T: Copy + Default>(
+    n: usize,
+    visit: impl Fn(&mut dyn FnMut(u32, T)),
+) -> (Vec<usize>, Vec<T>) {
     let mut starts = vec![0usize; n + 1];
-    for &(m, _) in items.iter().filter(|(m, _)| (*m as usize) < n) {
-        starts[m as usize + 1] += 1;
-    }
+    visit(&mut |m, _| {
+        if (m as usize) < n {
+            starts[m as usize + 1] += 1;
+        }
+    });
     for k in 0..n {
         starts[k + 1] += starts[k];
     }
     let mut next = starts.clone();
     let mut values = vec![T::default(); starts[n]];
-    for &(m, value) in items.iter().filter(|(m, _)| (*m as usize) < n) {
-        values[next[m as usize]] = value;
-        next[m as usize] += 1;
-    }
+    visit(&mut |m, value| {
+        if (m as usize) < n {
+            values[next[m as usize]] = value;
+            next[m as usize] += 1;
+        }
+    });
     (starts, values)
 }
 

@@ -122,19 +122,25 @@ impl Prediction {
 }
 
 /// Every purchase before `as_of`, by member index of `analysis`.
-fn purchases(data: &Dataset, analysis: &Analysis) -> Vec<Purchase> {
-    let Some(orders) = &data.orders else { return Vec::new() };
+/// The purchases before the analysis date, grouped by member and in day
+/// order within a member (so that the models' sorts find them sorted), with
+/// where each member's start (member `i`'s are `starts[i]..starts[i + 1]`).
+fn purchases(data: &Dataset, analysis: &Analysis) -> (Vec<usize>, Vec<Purchase>) {
+    let n = analysis.profiles.len();
+    let Some(orders) = &data.orders else { return (vec![0; n + 1], Vec::new()) };
     let global: Vec<u32> =
         orders.ids.names().iter().map(|id| analysis.find(id).map_or(u32::MAX, |i| i as u32)).collect();
-    (0..orders.len())
-        .filter(|&i| orders.kind[i] == OrderKind::Purchase && orders.day[i] < analysis.as_of)
-        .map(|i| Purchase {
-            customer: global[orders.member[i] as usize],
-            day: orders.day[i],
-            amount_fen: orders.net[i],
-        })
-        .filter(|p| p.customer != u32::MAX)
-        .collect()
+    let (starts, mut purchases) = super::group_by_member_with(n, |put| {
+        for i in (0..orders.len()).filter(|&i| orders.kind[i] == OrderKind::Purchase && orders.day[i] < analysis.as_of)
+        {
+            let customer = global[orders.member[i] as usize];
+            put(customer, Purchase { customer, day: orders.day[i], amount_fen: orders.net[i] });
+        }
+    });
+    for m in 0..n {
+        purchases[starts[m]..starts[m + 1]].sort_by_key(|p| p.day);
+    }
+    (starts, purchases)
 }
 
 fn clv_error(e: super::clv::FitError) -> Error {
@@ -143,7 +149,7 @@ fn clv_error(e: super::clv::FitError) -> Error {
 
 /// Fit the models as of the analysis date and forecast every member.
 pub fn predict(data: &Dataset, analysis: &Analysis, rules: &PredictionRules) -> Result<Prediction> {
-    let all = purchases(data, analysis);
+    let (starts, all) = purchases(data, analysis);
     let end_day: Day = analysis.as_of - 1;
     let calibration = Calibration { end_day, days_per_unit: rules.time_unit_days };
     let fit_options = FitOptions::default();
@@ -167,7 +173,8 @@ pub fn predict(data: &Dataset, analysis: &Analysis, rules: &PredictionRules) -> 
         members,
         at_risk_below: rules.at_risk_below,
     };
-    Ok(Prediction { summary: summarize(prediction.summary.clone(), &prediction, analysis, &all, rules), ..prediction })
+    let summary = summarize(prediction.summary.clone(), &prediction, analysis, (&starts, &all), rules);
+    Ok(Prediction { summary, ..prediction })
 }
 
 fn empty_summary(
@@ -220,23 +227,18 @@ fn summarize(
     mut s: PredictionSummary,
     p: &Prediction,
     analysis: &Analysis,
-    purchases: &[Purchase],
+    (starts, purchases): (&[usize], &[Purchase]),
     rules: &PredictionRules,
 ) -> PredictionSummary {
-    // Repeat purchase days per member, as the model counts them.
-    let mut days: Vec<Vec<Day>> = vec![Vec::new(); analysis.profiles.len()];
-    for purchase in purchases {
-        days[purchase.customer as usize].push(purchase.day);
-    }
     let mut cells = vec![(0u64, 0.0f64); FREQUENCY_BANDS.len() * RECENCY_BANDS.len()];
     let mut bins = vec![(0u64, 0 as Fen); CLV_EDGES_YUAN.len()];
     for (i, forecast) in p.members.iter().enumerate() {
         let Some(f) = forecast else { continue };
         let (Some(alive), Some(last)) = (f.probability_alive, analysis.profiles[i].last_purchase) else { continue };
-        let d = &mut days[i];
-        d.sort_unstable();
-        d.dedup();
-        let repeat = d.len().saturating_sub(1) as u32;
+        // Repeat purchase days, as the model counts them (the member's purchases are in day order).
+        let mine = &purchases[starts[i]..starts[i + 1]];
+        let days = mine.iter().enumerate().filter(|&(k, p)| k == 0 || mine[k - 1].day != p.day).count();
+        let repeat = days.saturating_sub(1) as u32;
         let since = analysis.as_of - last;
         let fb = FREQUENCY_BANDS.iter().position(|b| (b.1..=b.2).contains(&repeat)).unwrap_or(0);
         let rb = RECENCY_BANDS.iter().position(|b| (b.1..=b.2).contains(&since)).unwrap_or(0);

@@ -230,7 +230,7 @@ impl MembersQuery {
         };
         let (key, descending) = self.sort_key()?;
         let name = |i: usize| name_of(analysis, data, i);
-        let mut picked: Vec<usize> = (0..analysis.profiles.len())
+        let picked: Vec<usize> = (0..analysis.profiles.len())
             .filter(|&i| {
                 let p = &analysis.profiles[i];
                 group.is_none_or(|g| p.value_group == Some(g))
@@ -239,7 +239,7 @@ impl MembersQuery {
                     && stage.is_none_or(|s| p.lifecycle == Some(s))
                     && level.is_none_or(|l| p.level.index == l)
                     && crowd.as_ref().is_none_or(|c| c.matches(&|name| field_value(view, i, name)))
-                    && search.is_none_or(|s| analysis.ids[i].contains(s) || name(i).contains(s))
+                    && search.is_none_or(|s| analysis.ids()[i].contains(s) || name(i).contains(s))
                     && (!at_risk || view.prediction.is_some_and(|p| p.at_risk(i)))
                     && self.vip.is_none_or(|v| analysis.insights.vip.get(i).copied().unwrap_or(false) == v)
             })
@@ -263,9 +263,12 @@ impl MembersQuery {
                 Key::ValueAtRisk => view.prediction.and_then(|p| p.value_at_risk(i, analysis)),
             }
         };
-        picked.sort_by(|&a, &b| {
-            let by_id = analysis.ids[a].cmp(&analysis.ids[b]);
-            let by_value = match (value(a), value(b)) {
+        // Each member's value once, and ids compared only between equal values.
+        let ids = analysis.ids();
+        let mut keyed: Vec<(Option<i64>, usize)> = picked.into_iter().map(|i| (value(i), i)).collect();
+        keyed.sort_by(|&(va, a), &(vb, b)| {
+            let by_id = || ids[a].cmp(&ids[b]);
+            let by_value = match (va, vb) {
                 (Some(x), Some(y)) if descending => y.cmp(&x),
                 (Some(x), Some(y)) => x.cmp(&y),
                 // Members without the value go last either way.
@@ -274,12 +277,12 @@ impl MembersQuery {
                 (None, None) => Ordering::Equal,
             };
             match key {
-                Key::Id if descending => by_id.reverse(),
-                Key::Id => by_id,
-                _ => by_value.then(by_id),
+                Key::Id if descending => by_id().reverse(),
+                Key::Id => by_id(),
+                _ => by_value.then_with(by_id),
             }
         });
-        Ok(picked)
+        Ok(keyed.into_iter().map(|(_, i)| i).collect())
     }
 
     fn sort_key(&self) -> Result<(Key, bool)> {
@@ -408,7 +411,7 @@ pub fn row(view: &View<'_>, i: usize, mask: bool) -> MemberRow {
     let phone = members.and_then(|(m, row)| m.phone.get(row)).map_or("", |s| s);
     let rfm = p.rfm;
     MemberRow {
-        id: analysis.ids[i].to_string(),
+        id: analysis.ids()[i].to_string(),
         phone: if mask { mask_phone(phone) } else { phone.to_string() },
         name: name_of(analysis, data, i).to_string(),
         registered_at: members.and_then(|(m, row)| m.registered.get(row).copied().flatten()).map(format_day),
@@ -535,7 +538,7 @@ fn tag_keys(view: &View<'_>, i: usize) -> Vec<String> {
 }
 
 /// Member `i`'s preferred channel and whether it is the store's best (a fallback).
-fn preferred_channel<'a>(view: &View<'a>, i: usize) -> Option<(&'a str, bool)> {
+pub(crate) fn preferred_channel<'a>(view: &View<'a>, i: usize) -> Option<(&'a str, bool)> {
     let insights = &view.analysis.insights;
     let p = insights.preferred_channel.get(i).copied().flatten()?;
     insights.channel_names.get(p.channel as usize).map(|name| (name.as_str(), p.fallback))

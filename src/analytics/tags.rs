@@ -378,35 +378,38 @@ pub fn tags(facts: &Facts, rules: &TagRules) -> Vec<Fired> {
     let aov_ratio =
         if facts.store_median_aov_fen > 0 { facts.aov_fen as f64 / facts.store_median_aov_fen as f64 } else { 0.0 };
     let high_aov = || at_least("aovToStoreMedian", aov_ratio, rules.high_aov_ratio);
-    let all = |evidence: Vec<Option<Evidence>>| evidence.into_iter().collect::<Option<Vec<Evidence>>>();
-    let activities = |metric, n: u32| all(vec![at_least(metric, f64::from(n), f64::from(rules.min_activities))]);
+    // The evidence of a rule whose checks all pass (a list made only then).
+    let all = |evidence: &[Option<Evidence>]| {
+        evidence.iter().all(Option::is_some).then(|| evidence.iter().flatten().cloned().collect())
+    };
+    let activities = |metric, n: u32| all(&[at_least(metric, f64::from(n), f64::from(rules.min_activities))]);
     let mut out = Vec::new();
     for tag in Tag::ALL {
         let evidence = match tag {
             Tag::DiscountDriven if enough => {
-                all(vec![at_least("discountedShare", share(facts.discounted), rules.discounted_share)])
+                all(&[at_least("discountedShare", share(facts.discounted), rules.discounted_share)])
             }
             Tag::Stockpiler if facts.purchases >= 1 => {
-                all(vec![at_most("purchases", p, f64::from(rules.stockpiler_max_purchases)), high_aov()])
+                all(&[at_most("purchases", p, f64::from(rules.stockpiler_max_purchases)), high_aov()])
             }
             Tag::PromoDriven if enough => {
-                all(vec![at_least("campaignShare", share(facts.on_campaign_days), rules.campaign_share), high_aov()])
+                all(&[at_least("campaignShare", share(facts.on_campaign_days), rules.campaign_share), high_aov()])
             }
             Tag::Anxious => activities("courses", facts.courses),
             Tag::Honour => activities("competitions", facts.competitions),
-            Tag::Curious => all(vec![at_least(
+            Tag::Curious => all(&[at_least(
                 "quizzesAndNewProducts",
                 f64::from(facts.quizzes + facts.new_products),
                 f64::from(rules.min_activities),
             )]),
             Tag::EasySharer => activities("referrals", facts.referrals),
             Tag::Indecisive if facts.purchases >= 1 => {
-                all(vec![at_least("cartAddsPerPurchase", f64::from(facts.cart_adds) / p, rules.cart_adds_per_purchase)])
+                all(&[at_least("cartAddsPerPurchase", f64::from(facts.cart_adds) / p, rules.cart_adds_per_purchase)])
             }
             Tag::Influenced if enough => {
-                all(vec![at_least("afterContentShare", share(facts.after_content), rules.after_content_share)])
+                all(&[at_least("afterContentShare", share(facts.after_content), rules.after_content_share)])
             }
-            Tag::GiftGiver => all(vec![at_least(
+            Tag::GiftGiver => all(&[at_least(
                 "giftPurchases",
                 f64::from(facts.on_holidays.max(facts.gift_wrapped)),
                 f64::from(rules.gift_purchases),
@@ -434,9 +437,30 @@ const COMPETITION_WORDS: &[&str] = &["比赛", "竞赛", "排行", "打卡", "�
 const QUIZ_WORDS: &[&str] = &["答题", "问答", "测验", "竞猜", "quiz"];
 const REFERRAL_WORDS: &[&str] = &["推荐", "邀请", "拉新", "分享有礼", "referral", "invite"];
 
-fn kind_is(kind: &str, words: &[&str]) -> bool {
-    let lower = kind.to_ascii_lowercase();
-    words.iter().any(|w| lower.contains(w))
+/// The word lists an activity's kind is matched against, one bit each.
+const ACTIVITY_WORDS: [&[&str]; 5] = [CONTENT_WORDS, COURSE_WORDS, COMPETITION_WORDS, QUIZ_WORDS, REFERRAL_WORDS];
+const CONTENT: u8 = 1;
+const COURSE: u8 = 2;
+const COMPETITION: u8 = 4;
+const QUIZ: u8 = 8;
+const REFERRAL: u8 = 16;
+
+/// Each event's activity kind as bits of [`ACTIVITY_WORDS`] (bit k: a word
+/// of list k is in the kind, lowercased), by event row. Kinds repeat, so
+/// each distinct kind is lowercased and matched once.
+fn activity_bits(events: &crate::model::Events) -> impl Fn(usize) -> u8 + '_ {
+    let by_label: Vec<u8> = events.activity.as_ref().map_or_else(Vec::new, |a| {
+        let bits = |kind: &str| {
+            let lower = kind.to_ascii_lowercase();
+            let hit = |words: &[&str]| words.iter().any(|w| lower.contains(w));
+            ACTIVITY_WORDS.iter().enumerate().fold(0, |b, (k, words)| b | (u8::from(hit(words)) << k))
+        };
+        a.names.names().iter().map(|kind| bits(kind)).collect()
+    });
+    move |e| {
+        let label = events.activity.as_ref().and_then(|a| a.of.get(e));
+        label.and_then(|&l| by_label.get(l as usize)).copied().unwrap_or(0)
+    }
 }
 
 /// The facts that order lines, events and the campaign calendar add, per
@@ -459,11 +483,12 @@ pub fn facts_from_lines_and_events(
     let when = |day: crate::model::Day, minute: u16| i64::from(day) * 1440 + i64::from(minute);
     // Content touches before the analysis date, as (member, minute), sorted.
     let mut touches: Vec<(u32, i64)> = Vec::new();
-    if let Some(events) = &data.events {
+    let activity = data.events.as_ref().map(activity_bits);
+    if let (Some(events), Some(activity)) = (&data.events, &activity) {
         for e in (0..events.len()).filter(|&e| events.day[e] < as_of) {
             let content = match events.kind[e] {
                 EventType::MessageClicked => true,
-                EventType::Activity => kind_is(events.activity.as_ref().map_or("", |a| a.get(e)), CONTENT_WORDS),
+                EventType::Activity => activity(e) & CONTENT != 0,
                 _ => false,
             };
             if let (true, Some(m)) = (content, member_of_event.get(events.member[e] as usize).copied().flatten()) {
@@ -472,17 +497,30 @@ pub fn facts_from_lines_and_events(
         }
     }
     touches.sort_unstable();
+    // Member m's touches are touches[first[m]..first[m + 1]].
+    let mut first = vec![0usize; members + 1];
+    for &(m, _) in &touches {
+        if let Some(c) = first.get_mut(m as usize + 1) {
+            *c += 1;
+        }
+    }
+    for k in 0..members {
+        first[k + 1] += first[k];
+    }
     if let Some(orders) = &data.orders {
+        // Campaign days of the window, one date conversion per day rather than per purchase.
         let calendar = Calendar::new(&rules.campaigns);
+        let campaign_day: Vec<bool> = (window_start..as_of).map(|d| calendar.contains(d)).collect();
         let reach = i64::from(rules.content_days) * 1440;
         for i in (0..orders.len()).filter(|&i| orders.kind[i] == OrderKind::Purchase && in_window(orders.day[i])) {
             let Some(&m) = order_member.get(orders.member[i] as usize) else { continue };
             let Some(f) = facts.get_mut(m as usize) else { continue };
-            f.on_campaign_days += u32::from(calendar.contains(orders.day[i]));
+            f.on_campaign_days += u32::from(campaign_day[(orders.day[i] - window_start) as usize]);
             // The member's latest touch at or before the purchase.
             let t = when(orders.day[i], orders.minute[i]);
-            let k = touches.partition_point(|&x| x <= (m, t));
-            if k > 0 && touches[k - 1].0 == m && t - touches[k - 1].1 <= reach {
+            let mine = &touches[first[m as usize]..first[m as usize + 1]];
+            let k = mine.partition_point(|&(_, x)| x <= t);
+            if k > 0 && t - mine[k - 1].1 <= reach {
                 f.after_content += 1;
             }
         }
@@ -504,20 +542,19 @@ pub fn facts_from_lines_and_events(
             f.gift_wrapped += u32::from(wrapped[i]);
         }
     }
-    if let Some(events) = &data.events {
+    if let (Some(events), Some(activity)) = (&data.events, &activity) {
         for e in (0..events.len()).filter(|&e| in_window(events.day[e])) {
             let Some(m) = member_of_event.get(events.member[e] as usize).copied().flatten() else { continue };
             let f = &mut facts[m as usize];
-            let kind = events.activity.as_ref().map_or("", |a| a.get(e));
             match events.kind[e] {
                 EventType::AddToCart => f.cart_adds += 1,
                 EventType::Referral => f.referrals += 1,
                 EventType::Review => f.feedback += 1,
                 EventType::GroupJoin => f.follows += 1,
-                EventType::Activity if kind_is(kind, COURSE_WORDS) => f.courses += 1,
-                EventType::Activity if kind_is(kind, COMPETITION_WORDS) => f.competitions += 1,
-                EventType::Activity if kind_is(kind, QUIZ_WORDS) => f.quizzes += 1,
-                EventType::Activity if kind_is(kind, REFERRAL_WORDS) => f.referrals += 1,
+                EventType::Activity if activity(e) & COURSE != 0 => f.courses += 1,
+                EventType::Activity if activity(e) & COMPETITION != 0 => f.competitions += 1,
+                EventType::Activity if activity(e) & QUIZ != 0 => f.quizzes += 1,
+                EventType::Activity if activity(e) & REFERRAL != 0 => f.referrals += 1,
                 _ => {}
             }
         }

@@ -105,20 +105,17 @@ pub struct Grid {
 }
 
 impl Grid {
-    /// The grid of purchases at (`day`, `minute`) pairs and, when given, of
-    /// clicks at (`day`, `minute`) pairs.
-    pub fn new(day: &[Day], minute: &[u16], clicks: Option<(&[Day], &[u16])>) -> Grid {
+    /// The grid of purchases and of clicks, each given as (day, minute).
+    pub fn new(purchases: impl IntoIterator<Item = (Day, u16)>, clicks: impl IntoIterator<Item = (Day, u16)>) -> Grid {
         let mut grid = Grid::default();
-        let count = |cells: &mut [[u32; SLOTS]; 7], days: &[Day], minutes: &[u16]| {
-            for (&d, &m) in days.iter().zip(minutes) {
+        let count = |cells: &mut [[u32; SLOTS]; 7], at: &mut dyn Iterator<Item = (Day, u16)>| {
+            for (d, m) in at {
                 let cell = &mut cells[weekday_of(d)][slot_of(m)];
                 *cell = cell.saturating_add(1);
             }
         };
-        count(&mut grid.purchases, day, minute);
-        if let Some((days, minutes)) = clicks {
-            count(&mut grid.clicks, days, minutes);
-        }
+        count(&mut grid.purchases, &mut purchases.into_iter());
+        count(&mut grid.clicks, &mut clicks.into_iter());
         grid
     }
 
@@ -179,13 +176,12 @@ pub struct BestSlot {
 /// when the store has no best slot.
 pub fn best_slots(
     members: usize,
-    member: &[u32],
-    minute: &[u16],
+    purchases: impl IntoIterator<Item = (u32, u16)>,
     store_best: Option<usize>,
     rules: &TimingRules,
 ) -> Vec<Option<BestSlot>> {
     let mut counts = vec![[0u32; SLOTS]; members];
-    for (&m, &minute) in member.iter().zip(minute) {
+    for (m, minute) in purchases {
         if let Some(row) = counts.get_mut(m as usize) {
             let cell = &mut row[slot_of(minute)];
             *cell = cell.saturating_add(1);
@@ -366,7 +362,8 @@ mod tests {
         // Clicks: Sunday 22:30.
         let days = [day(2026, 3, 2), day(2026, 3, 2), day(2026, 3, 9), day(2026, 3, 5)];
         let minutes = [hm(8, 0), hm(7, 59), hm(8, 30), hm(12, 30)];
-        let grid = Grid::new(&days, &minutes, Some((&[day(2026, 3, 8)], &[hm(22, 30)])));
+        let at = || days.iter().copied().zip(minutes.iter().copied());
+        let grid = Grid::new(at(), [(day(2026, 3, 8), hm(22, 30))]);
         assert_eq!(grid.purchases[0][1], 2, "two Mondays at 8:00–9:00");
         assert_eq!(grid.purchases[0][0], 1);
         assert_eq!(grid.purchases[3][4], 1);
@@ -375,16 +372,16 @@ mod tests {
         assert_eq!(grid.purchases_by_slot(), [1, 2, 0, 0, 1, 0, 0, 0, 0, 0, 0]);
         assert_eq!(grid.best_slot(), Some(1));
         // Without clicks the click grid is all zero.
-        assert_eq!(Grid::new(&days, &minutes, None).clicks, [[0; SLOTS]; 7]);
+        assert_eq!(Grid::new(at(), []).clicks, [[0; SLOTS]; 7]);
     }
 
     #[test]
     fn store_best_slot_ties_and_fallbacks() {
         // 12:00–13:00 and 18:30–20:30 once each: the earlier wins.
-        let g = Grid::new(&[day(2026, 3, 2), day(2026, 3, 3)], &[hm(19, 0), hm(12, 0)], None);
+        let g = Grid::new([(day(2026, 3, 2), hm(19, 0)), (day(2026, 3, 3), hm(12, 0))], []);
         assert_eq!(g.best_slot(), Some(4));
         // No purchases: the clicks decide; nothing at all: no best slot.
-        let g = Grid::new(&[], &[], Some((&[day(2026, 3, 2)], &[hm(21, 0)])));
+        let g = Grid::new([], [(day(2026, 3, 2), hm(21, 0))]);
         assert_eq!(g.best_slot(), Some(8));
         assert_eq!(Grid::default().best_slot(), None);
     }
@@ -399,20 +396,18 @@ mod tests {
         let member = [0, 0, 0, 1, 1, 1, 1, 2, 2, 9];
         let minute =
             [hm(9, 0), hm(11, 29), hm(19, 0), hm(12, 0), hm(21, 0), hm(12, 59), hm(20, 30), hm(9, 5), hm(6, 0), 0];
-        let out = best_slots(4, &member, &minute, Some(2), &rules);
+        let at = || member.iter().copied().zip(minute.iter().copied());
+        let out = best_slots(4, at(), Some(2), &rules);
         assert_eq!(out[0], Some(BestSlot { slot: 2, purchases: 2, fallback: false }));
         assert_eq!(out[1], Some(BestSlot { slot: 4, purchases: 2, fallback: false }));
         assert_eq!(out[2], Some(BestSlot { slot: 2, purchases: 1, fallback: true }));
         assert_eq!(out[3], Some(BestSlot { slot: 2, purchases: 0, fallback: true }));
         // Member 9 is out of range: ignored. Without a store slot, fallbacks have none.
         assert_eq!(out.len(), 4);
-        assert_eq!(best_slots(4, &member, &minute, None, &rules)[3], None);
+        assert_eq!(best_slots(4, at(), None, &rules)[3], None);
         // The threshold is a rule: with 2, member 2 has their own slot (6:00 and 9:05 tie → before 8:00).
         let two = TimingRules { min_purchases: 2, ..rules };
-        assert_eq!(
-            best_slots(4, &member, &minute, None, &two)[2],
-            Some(BestSlot { slot: 0, purchases: 1, fallback: false })
-        );
+        assert_eq!(best_slots(4, at(), None, &two)[2], Some(BestSlot { slot: 0, purchases: 1, fallback: false }));
     }
 
     #[test]

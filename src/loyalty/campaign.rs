@@ -274,7 +274,7 @@ pub fn plan(playbook: &Playbook<'_>, options: &CampaignOptions) -> Result<Plan> 
         eligible += u64::from(!candidates.is_empty());
         pairs.extend(candidates.into_iter().map(|c| (m as u32, c)));
     }
-    let ids = &analysis.ids;
+    let ids = analysis.ids();
     pairs.sort_by(|(ma, a), (mb, b)| {
         b.priority
             .cmp(&a.priority)
@@ -391,7 +391,7 @@ impl Plan {
         };
         let phone = text(|x| &x.phone);
         Some(CampaignRow {
-            member_id: analysis.ids.get(m)?.to_string(),
+            member_id: analysis.ids().get(m)?.to_string(),
             name: text(|x| &x.name),
             phone: if mask { mask_phone(&phone) } else { phone },
             holdout: a.holdout,

@@ -794,7 +794,7 @@ pub fn eligibility(
     let (mut mine, mut total) = (0u64, 0u64);
     if let Some(events) = &view.data.events {
         let templates = label_templates(events, rules);
-        let me = events.ids.get(&analysis.ids[i]);
+        let me = events.ids.get(&analysis.ids()[i]);
         let this = rules.templates.iter().position(|x| x.key == t.key);
         for (e, issued, label) in coupon_events(events) {
             if issued && events.day[e] <= at && templates.get(label as usize).copied().flatten() == this {
@@ -852,7 +852,7 @@ pub fn eligibility(
     }
 
     Ok(Eligibility {
-        member_id: analysis.ids[i].to_string(),
+        member_id: analysis.ids()[i].to_string(),
         coupon: t.key.clone(),
         name: t.name.clone(),
         name_en: t.name_en.clone(),

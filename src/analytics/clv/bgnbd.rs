@@ -4,7 +4,7 @@
 //! log-parameter space.
 
 use super::optimize::{Problem, fit_model};
-use super::special::{digamma_diff, expected_while_alive, ln_poch, log_add_exp, lomax_median};
+use super::special::{digamma_diff, expected_while_alive, ln_poch, lomax_median};
 use super::{FitError, FitInfo, FitOptions, Summary, check_input, check_positive};
 use serde::Serialize;
 
@@ -112,14 +112,20 @@ impl Data {
             da -= gw * dab;
             db += gw * (digamma_diff(b, x) - dab);
             let c4 = a.ln() - (b + x - 1.0).ln();
+            // ln(α + t) = ln α + ln(1 + t/α): the −x ln α both terms share
+            // is taken out of the sum, so a cell costs two ln_1p, one exp
+            // and one ln_1p.
+            ll -= gw * x * alpha.ln();
             for c in cells {
                 // Alive at T, or dropped out right after the last purchase at tₓ.
                 let (lt, ltx) = ((c.t / alpha).ln_1p(), (c.tx / alpha).ln_1p());
-                let l3 = -r * lt - x * (alpha + c.t).ln();
-                let l4 = c4 - r * ltx - x * (alpha + c.tx).ln();
-                let lse = log_add_exp(l3, l4);
-                let (w3, w4) = ((l3 - lse).exp(), (l4 - lse).exp());
-                ll += c.w * lse;
+                let l3 = -(r + x) * lt;
+                let l4 = c4 - (r + x) * ltx;
+                // ln(e^l3 + e^l4) and the two terms' shares of it.
+                let e = (-(l3 - l4).abs()).exp();
+                let (big, small) = (1.0 / (1.0 + e), e / (1.0 + e));
+                let (w3, w4) = if l3 >= l4 { (big, small) } else { (small, big) };
+                ll += c.w * (l3.max(l4) + e.ln_1p());
                 dr -= c.w * (w3 * lt + w4 * ltx);
                 dalpha +=
                     c.w * (w3 * (r * c.t / alpha - x) / (alpha + c.t) + w4 * (r * c.tx / alpha - x) / (alpha + c.tx));

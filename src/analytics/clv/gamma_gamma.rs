@@ -54,15 +54,17 @@ impl Data {
     /// ln f(mₓ) = ln Γ(px+q) − ln Γ(px) − ln Γ(q) − ln mₓ − px·ln(1 + γ/(x mₓ)) − q·ln(1 + x mₓ/γ).
     fn log_likelihood(&self, [p, q, gamma]: [f64; 3], grad: &mut [f64; 3]) -> f64 {
         let (mut ll, mut dp, mut dq, mut dgamma) = (0.0, 0.0, 0.0, 0.0);
-        let ln_gamma_q = ln_gamma(q);
+        let (ln_gamma_q, ln_g) = (ln_gamma(q), gamma.ln());
         for (x, cells) in &self.groups {
-            let px = p * x;
+            let (px, ln_x) = (p * x, x.ln());
             let n = cells.len() as f64;
             ll += n * (ln_poch(px, q) - ln_gamma_q);
             dp += n * x * digamma_diff(px, q);
             dq += n * digamma_diff(q, px);
             for &(ln_m, xm) in cells {
-                let (up, uq) = ((gamma / xm).ln_1p(), (xm / gamma).ln_1p());
+                // ln(1 + γ/(x·m)) = ln(1 + x·m/γ) + ln γ − ln x − ln m.
+                let uq = (xm / gamma).ln_1p();
+                let up = uq + ln_g - ln_x - ln_m;
                 ll -= ln_m + px * up + q * uq;
                 dp -= x * up;
                 dq -= uq;

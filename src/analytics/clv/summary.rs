@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 /// One purchase: who, which day, how much. Plain data, independent of the
 /// crate's ingest (the caller maps its member indices and order days).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Purchase {
     /// Customer (member) index; any `u32`, need not be dense.

@@ -280,6 +280,31 @@ fn member_and_store_forecasts_on_cdnow() {
     ));
 }
 
+/// `members` shares one purchase forecast between members with the same
+/// (x, tₓ, T): the forecasts are exactly those of `member`, one at a time.
+#[test]
+fn members_share_purchase_forecasts_without_changing_them() {
+    let s = cdnow_summaries();
+    let cells: std::collections::HashSet<_> =
+        s.iter().map(|s| (s.frequency, s.recency.to_bits(), s.t.to_bits())).collect();
+    assert!(cells.len() < s.len() / 2, "CDNOW repeats (x, tx, T): {} cells", cells.len());
+    let fitted = Model::fit(&s, calibration(), &FitOptions::default()).expect("model");
+    // Below the minimums: the shrunk fit; with nobody buying twice: the store averages.
+    let few = Model::fit(&s[..60], calibration(), &FitOptions::default()).expect("fallback");
+    let once: Vec<Summary> = s.iter().filter(|s| s.frequency == 0).take(50).cloned().collect();
+    let average = Model::fit(&once, calibration(), &FitOptions::default()).expect("store average");
+    assert!(few.purchases.fallback_reason().is_some() && average.purchases.bg_nbd().is_none());
+    for (model, s) in [(&fitted, &s[..]), (&few, &s[..60]), (&average, &once[..])] {
+        for options in [
+            ForecastOptions::default(),
+            ForecastOptions { clv_step_days: 7.0, annual_discount_rate: 0.0, ..ForecastOptions::default() },
+        ] {
+            let one_by_one: Vec<MemberForecast> = s.iter().map(|s| model.member(s, &options)).collect();
+            assert_eq!(model.members(s, &options).expect("options"), one_by_one);
+        }
+    }
+}
+
 #[test]
 fn analytic_gradients_match_finite_differences() {
     let s = cdnow_summaries();

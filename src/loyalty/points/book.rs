@@ -5,7 +5,7 @@
 
 use super::ledger::{EventIn, Lot, OrderIn, Replay, points_value_fen, replay};
 use super::rules::PointsRules;
-use crate::analytics::{Analysis, group_by_member, growth_entries, levels};
+use crate::analytics::{Analysis, group_by_member, growth_by_member, growth_entries, levels};
 use crate::error::{ErrorKind, Result};
 use crate::export::mask_phone;
 use crate::model::{Dataset, Day, EventType, Fen, format_day};
@@ -180,17 +180,17 @@ fn group(inputs: &Inputs<'_>, n: usize) -> Grouped {
                 .collect()
         })
         .unwrap_or_default();
-    let entries = growth_entries(data, &inputs.order_member, &inputs.event_member, inputs.as_of, inputs.rules);
     let (order_start, order_rows) = group_by_member(n, &orders);
     let (event_start, event_rows) = group_by_member(n, &events);
-    let (growth_start, growth) = group_by_member(n, &entries);
+    let (growth_start, growth) =
+        growth_by_member(data, &inputs.order_member, &inputs.event_member, n, inputs.as_of, inputs.rules);
     Grouped { order_start, order_rows, event_start, event_rows, growth_start, growth }
 }
 
 impl Book {
     /// Replay every member of `analysis` as of `as_of`.
     pub fn new(data: &Dataset, analysis: &Analysis, rules: &Rules, as_of: Day) -> Book {
-        let n = analysis.ids.len();
+        let n = analysis.ids().len();
         let inputs = Inputs::new(data, analysis, rules, as_of);
         let mut g = group(&inputs, n);
         let within = rules.points.expiring_within_days;
@@ -296,7 +296,7 @@ impl Book {
             }
         }
         d.rows.sort_by(|a, b| {
-            (b.1 - b.2).abs().cmp(&(a.1 - a.2).abs()).then_with(|| analysis.ids[a.0].cmp(&analysis.ids[b.0]))
+            (b.1 - b.2).abs().cmp(&(a.1 - a.2).abs()).then_with(|| analysis.ids()[a.0].cmp(&analysis.ids()[b.0]))
         });
         d
     }
@@ -310,7 +310,7 @@ impl Book {
             .map(|&(i, imported, ledger)| {
                 let (name, phone) = who(data, analysis, i);
                 Difference {
-                    member_id: analysis.ids[i].to_string(),
+                    member_id: analysis.ids()[i].to_string(),
                     name,
                     phone,
                     imported,
@@ -326,7 +326,10 @@ impl Book {
     pub fn expiring(&self, data: &Dataset, analysis: &Analysis, page: &PageQuery) -> Page<Expiring> {
         let mut picked: Vec<usize> = (0..self.members.len()).filter(|&i| self.members[i].expiring > 0).collect();
         picked.sort_by(|&a, &b| {
-            self.members[b].expiring.cmp(&self.members[a].expiring).then_with(|| analysis.ids[a].cmp(&analysis.ids[b]))
+            self.members[b]
+                .expiring
+                .cmp(&self.members[a].expiring)
+                .then_with(|| analysis.ids()[a].cmp(&analysis.ids()[b]))
         });
         let rows = page
             .slice(&picked)
@@ -335,7 +338,7 @@ impl Book {
                 let m = &self.members[i];
                 let (name, phone) = who(data, analysis, i);
                 Expiring {
-                    member_id: analysis.ids[i].to_string(),
+                    member_id: analysis.ids()[i].to_string(),
                     name,
                     phone,
                     balance: m.balance,
@@ -409,7 +412,7 @@ pub fn member_ledger(data: &Dataset, analysis: &Analysis, rules: &Rules, as_of: 
         .map(|l| LotRow { earned_on: format_day(l.earned), expires_on: format_day(l.expires), remaining: l.remaining })
         .collect();
     Ok(MemberLedger {
-        member_id: analysis.ids[i].to_string(),
+        member_id: analysis.ids()[i].to_string(),
         as_of: format_day(as_of),
         balance: r.balance,
         balance_fen: points_value_fen(r.balance, &rules.points),
