@@ -24,7 +24,7 @@ pub mod tags;
 pub mod timing;
 
 use crate::error::{ErrorKind, Result};
-use crate::model::{Dataset, Day, Fen, Interner, OrderKind, date_of, format_day};
+use crate::model::{Dataset, Day, Fen, Interner, OrderKind, format_day};
 use crate::rules::Rules;
 pub use groups::{Grade, ValueGroup};
 pub use lifecycle::{Lifecycle, Move};
