@@ -345,32 +345,57 @@ impl Book {
                 b"c" => {}
                 _ => continue,
             }
-            let (kind, style) = (attribute(&e, "t"), attribute(&e, "s"));
-            if let Some(r) = attribute(&e, "r") {
-                (row, col) = cell_reference(&r).ok_or_else(|| damaged(format!("{path}: bad cell reference {r:?}")))?;
+            // The attributes as bytes: no allocation per cell.
+            let (mut kind, mut date) = (None, false);
+            for a in e.attributes().flatten() {
+                let value = &*a.value;
+                match a.key.as_ref() {
+                    b"r" => {
+                        (row, col) = cell_reference(value).ok_or_else(|| {
+                            damaged(format!("{path}: bad cell reference {:?}", String::from_utf8_lossy(value)))
+                        })?;
+                    }
+                    b"s" => {
+                        let style = std::str::from_utf8(value).ok().and_then(|s| s.parse::<usize>().ok());
+                        date = style.and_then(|s| dates.get(s)) == Some(&true);
+                    }
+                    b"t" => {
+                        kind = Some(match value {
+                            b"s" => Type::Shared,
+                            b"n" => Type::Number,
+                            b"b" => Type::Bool,
+                            b"e" => Type::Error,
+                            b"str" | b"d" => Type::Text,
+                            b"inlineStr" => Type::Inline,
+                            _ => {
+                                let other = String::from_utf8_lossy(value);
+                                return Err(damaged(format!("{path}: unknown cell type {other:?}")));
+                            }
+                        });
+                    }
+                    _ => {}
+                }
             }
             let found = cell_content(&mut xml, &mut buf, &mut text, path)?;
-            let value = match (kind.as_deref(), found) {
+            let value = match (kind, found) {
                 (_, Content::Inline) => Value::Text(&text),
-                (Some("inlineStr"), _) | (_, Content::Nothing) => Value::Empty,
-                (Some("s"), _) if text.is_empty() => Value::Empty,
-                (Some("s"), _) => {
+                (Some(Type::Inline), _) | (_, Content::Nothing) => Value::Empty,
+                (Some(Type::Shared), _) if text.is_empty() => Value::Empty,
+                (Some(Type::Shared), _) => {
                     let s = text.parse().ok().and_then(|i: usize| strings.get(i));
                     Value::Text(s.ok_or_else(|| damaged(format!("{path}: no shared string {text:?}")))?)
                 }
-                (Some("b"), _) => Value::Bool(text != "0"),
-                (Some("e"), _) => Value::Error(&text),
-                (Some("str" | "d"), _) => Value::Text(&text),
-                (None | Some("n"), _) if text.is_empty() => Value::Empty,
-                (None | Some("n"), _) => match text.parse::<f64>() {
-                    Ok(n) if style.and_then(|s| s.parse().ok()).and_then(|s: usize| dates.get(s)) == Some(&true) => {
-                        Value::Date(n, date1904)
-                    }
+                (Some(Type::Bool), _) => Value::Bool(text != "0"),
+                (Some(Type::Error), _) => Value::Error(&text),
+                // A formula's text (`str`) or an ISO 8601 date (`d`).
+                (Some(Type::Text), _) => Value::Text(&text),
+                (None | Some(Type::Number), _) if text.is_empty() => Value::Empty,
+                (None | Some(Type::Number), _) => match text.parse::<f64>() {
+                    Ok(n) if date => Value::Date(n, date1904),
                     Ok(n) => Value::Number(n),
                     Err(_) if kind.is_none() => Value::Text(&text),
                     Err(_) => return Err(damaged(format!("{path}: bad number {text:?}"))),
                 },
-                (Some(other), _) => return Err(damaged(format!("{path}: unknown cell type {other:?}"))),
             };
             cell(row, col, &value)?;
             col = col.saturating_add(1);
@@ -392,15 +417,27 @@ fn attribute(e: &BytesStart<'_>, key: &str) -> Option<String> {
 }
 
 /// The 0-based (row, column) of a cell reference such as `B12`.
-fn cell_reference(r: &str) -> Option<(u32, u32)> {
-    let digits = r.find(|c: char| c.is_ascii_digit())?;
+fn cell_reference(r: &[u8]) -> Option<(u32, u32)> {
+    let digits = r.iter().position(u8::is_ascii_digit)?;
     let (letters, number) = r.split_at(digits);
-    let col = letters.bytes().try_fold(0u32, |col, b| {
+    let col = letters.iter().try_fold(0u32, |col, b| {
         let b = b.to_ascii_uppercase();
         b.is_ascii_uppercase().then_some(())?;
         col.checked_mul(26)?.checked_add(u32::from(b - b'A') + 1)
     })?;
-    Some((number.parse::<u32>().ok()?.checked_sub(1)?, col.checked_sub(1)?))
+    let row = std::str::from_utf8(number).ok()?.parse::<u32>().ok()?;
+    Some((row.checked_sub(1)?, col.checked_sub(1)?))
+}
+
+/// A cell's type (its `t` attribute).
+#[derive(Clone, Copy)]
+enum Type {
+    Number,
+    Shared,
+    Bool,
+    Error,
+    Text,
+    Inline,
 }
 
 /// What a cell element holds.
