@@ -973,10 +973,12 @@ two</t></si><si/></sst>"#.into()),
     }
 
     type Cells = Vec<(u32, u32, String, bool)>;
+    /// The sheets (name, visible, worksheet) and each sheet's cells.
+    type Read = (Vec<(String, bool, bool)>, Vec<Cells>);
 
     /// The sheets (name, visible, worksheet) and each sheet's cells, as this
     /// module reads them and as calamine does.
-    fn both(bytes: &[u8]) -> [(Vec<(String, bool, bool)>, Vec<Cells>); 2] {
+    fn both(bytes: &[u8]) -> [Read; 2] {
         let mut book = Book::open(bytes.to_vec()).unwrap();
         let sheets: Vec<_> = book.sheets.iter().map(|s| (s.name.clone(), s.visible, s.worksheet)).collect();
         let paths: Vec<String> = book.sheets.iter().map(|s| s.path.clone()).collect();
