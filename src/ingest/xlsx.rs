@@ -186,10 +186,11 @@ impl Book {
 
     /// The part at `path` (as Excel does, ignoring case), if the archive has it.
     fn part(&mut self, path: &str) -> Result<Option<Xml<'_>>, String> {
-        let found = self.zip.index_for_name(path).or_else(|| {
-            let same = |name: &str| name.replace('\\', "/").eq_ignore_ascii_case(path);
-            self.zip.file_names().position(same).and_then(|i| self.zip.index_for_name(self.zip.name_for_index(i)?))
-        });
+        let same = |name: &str| name.replace('\\', "/").eq_ignore_ascii_case(path);
+        let found = self
+            .zip
+            .index_for_name(path)
+            .or_else(|| (0..self.zip.len()).find(|&i| self.zip.name_for_index(i).is_some_and(same)));
         let Some(index) = found else { return Ok(None) };
         let file = self.zip.by_index(index).map_err(|e| damaged(format!("{path}: {e}")))?;
         let mut xml = quick_xml::Reader::from_reader(BufReader::new(Limited { inner: file, left: &mut self.left }));
@@ -923,7 +924,8 @@ mod tests {
             ("xl/sharedStrings.xml", r#"<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="6" uniqueCount="6"><si><t>会员编号</t></si><si><r><rPr><b/></rPr><t xml:space="preserve">实付 </t></r><r><t>金额</t></r><rPh sb="0" eb="1"><t>ジツ</t></rPh></si><si><t>a&amp;b &lt;c&gt; &#x4F1A;_x000D_</t></si><si><t/></si><si><t>line
 two</t></si><si/></sst>"#.into()),
             ("xl/worksheets/sheet1.xml", sheet(r#"<row r="1"><c r="A1" t="s"><v>0</v></c></row>"#)),
-            ("xl/worksheets/sheet2.xml", sheet(cells)),
+            // Part names are matched ignoring case, as Excel does.
+            ("xl/Worksheets/Sheet2.xml", sheet(cells)),
         ])
     }
 
