@@ -1,6 +1,6 @@
 //! Excel workbooks as input (feature `xlsx`): `.xlsx`, read by this module
-//! from its zip archive (`zip`, deflate only, pure Rust) and XML parts
-//! (`quick-xml`). It reads what a table needs and nothing more: the sheet
+//! from its zip archive ([`archive`]: stored or deflated parts, pure Rust)
+//! and XML parts (`quick-xml`). It reads what a table needs and nothing more: the sheet
 //! list (`xl/workbook.xml` and its relationships), the shared strings, the
 //! number formats (which numbers are dates) and one worksheet's cells. The
 //! tests check it cell for cell against `calamine`, which it replaced (at a
@@ -42,7 +42,9 @@ use crate::error::{Error, ErrorKind, Result};
 use chrono::{NaiveDate, TimeDelta};
 use quick_xml::events::{BytesStart, Event};
 use std::fmt::Write as _;
-use std::io::{BufReader, Cursor, Read};
+use std::io::{BufReader, Read};
+
+mod archive;
 
 /// What the import report gives as a workbook's encoding.
 pub const LABEL: &str = "Excel .xlsx";
@@ -146,7 +148,7 @@ enum Value<'a> {
 }
 
 /// An XML part being read.
-type Xml<'z> = quick_xml::Reader<BufReader<Limited<'z, zip::read::ZipFile<'z, Cursor<Vec<u8>>>>>>;
+type Xml<'z> = quick_xml::Reader<BufReader<Limited<'z, archive::Part<'z>>>>;
 
 /// A reader that fails once more than `left` bytes have come through.
 struct Limited<'a, R> {
@@ -166,7 +168,7 @@ impl<R: Read> Read for Limited<'_, R> {
 
 /// An open workbook: its archive, and what every sheet needs.
 struct Book {
-    zip: zip::ZipArchive<Cursor<Vec<u8>>>,
+    archive: archive::Archive,
     /// Bytes the parts may still inflate to ([`inflate_limit`]).
     left: u64,
     sheets: Vec<Sheet>,
@@ -177,8 +179,8 @@ impl Book {
     /// Open the archive and read its list of sheets.
     fn open(bytes: Vec<u8>) -> Result<Book, String> {
         let left = inflate_limit(bytes.len());
-        let zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(damaged)?;
-        let mut book = Book { zip, left, sheets: Vec::new(), date1904: false };
+        let archive = archive::Archive::new(bytes).map_err(damaged)?;
+        let mut book = Book { archive, left, sheets: Vec::new(), date1904: false };
         let rels = book.relationships()?;
         book.read_workbook(&rels)?;
         Ok(book)
@@ -186,13 +188,7 @@ impl Book {
 
     /// The part at `path` (as Excel does, ignoring case), if the archive has it.
     fn part(&mut self, path: &str) -> Result<Option<Xml<'_>>, String> {
-        let same = |name: &str| name.replace('\\', "/").eq_ignore_ascii_case(path);
-        let found = self
-            .zip
-            .index_for_name(path)
-            .or_else(|| (0..self.zip.len()).find(|&i| self.zip.name_for_index(i).is_some_and(same)));
-        let Some(index) = found else { return Ok(None) };
-        let file = self.zip.by_index(index).map_err(|e| damaged(format!("{path}: {e}")))?;
+        let Some(file) = self.archive.open(path).map_err(damaged)? else { return Ok(None) };
         let mut xml = quick_xml::Reader::from_reader(BufReader::new(Limited { inner: file, left: &mut self.left }));
         xml.config_mut().expand_empty_elements = true;
         xml.config_mut().check_end_names = false;
@@ -793,7 +789,7 @@ mod tests {
     use super::*;
     use calamine::{DataRef, Reader as _, SheetType, SheetVisible, Xlsx};
     use proptest::prelude::*;
-    use std::io::Write as _;
+    use std::io::{Cursor, Write as _};
 
     fn text(value: Value<'_>) -> (String, bool) {
         let mut out = String::new();
@@ -885,11 +881,18 @@ mod tests {
         assert_eq!(unescape_excel("会员_x0041_"), "会员A");
     }
 
-    /// A zip archive of `parts` (path, text), deflated.
+    /// A zip archive of `parts` (path, text): deflated, stored, and deflated
+    /// with zip64 fields, in turn.
     fn archive(parts: &[(&str, String)]) -> Vec<u8> {
         let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
-        for (path, text) in parts {
-            zip.start_file(*path, zip::write::SimpleFileOptions::default()).unwrap();
+        for (i, (path, text)) in parts.iter().enumerate() {
+            let options = zip::write::SimpleFileOptions::default();
+            let options = match i % 3 {
+                0 => options,
+                1 => options.compression_method(zip::CompressionMethod::Stored),
+                _ => options.large_file(true),
+            };
+            zip.start_file(*path, options).unwrap();
             zip.write_all(text.as_bytes()).unwrap();
         }
         zip.finish().unwrap().into_inner()
