@@ -1,11 +1,12 @@
 //! Excel workbooks as input (feature `xlsx`): `.xlsx`, read by this module
 //! from its zip archive ([`archive`]: stored or deflated parts, pure Rust)
-//! and XML parts (`quick-xml`). It reads what a table needs and nothing more: the sheet
-//! list (`xl/workbook.xml` and its relationships), the shared strings, the
-//! number formats (which numbers are dates) and one worksheet's cells. The
-//! tests check it cell for cell against `calamine`, which it replaced: 32 KiB
-//! brotli of wasm where calamine and the `encoding_rs` it linked were 185. The older binary `.xls` stays
-//! an `UNSUPPORTED_FORMAT` error: reading it would cost ~20 KB brotli of wasm.
+//! and XML parts (`quick-xml`). It reads what a table needs and nothing
+//! more: the sheet list (`xl/workbook.xml` and its relationships), the shared
+//! strings, the number formats (which numbers are dates) and one worksheet's
+//! cells. The tests check it cell for cell against `calamine`, which it
+//! replaced: 32 KiB brotli of wasm where calamine and the `encoding_rs` it
+//! linked were 185. The older binary `.xls` stays an `UNSUPPORTED_FORMAT`
+//! error: reading it would cost ~20 KB brotli of wasm.
 //!
 //! A workbook is a zip archive and cannot be read in pieces, so
 //! [`Ingest`](super::Ingest) keeps its chunks in a [`Workbook`] until the
