@@ -1,5 +1,5 @@
 //! Excel workbooks as input (feature `xlsx`): `.xlsx`, read by this module
-//! from its zip archive ([`archive`]: stored or deflated parts, pure Rust)
+//! from its zip archive (`archive`: stored or deflated parts, pure Rust)
 //! and XML parts (`quick-xml`). It reads what a table needs and nothing
 //! more: the sheet list (`xl/workbook.xml` and its relationships), the shared
 //! strings, the number formats (which numbers are dates) and one worksheet's
@@ -33,7 +33,7 @@
 //! and a value left of the header is a `field_count` rejection, never lost.
 //!
 //! A damaged archive or part is a `BAD_WORKBOOK` error, never a panic; so is
-//! a workbook whose parts inflate to more than [`inflate_limit`] (a zip bomb).
+//! a workbook whose parts inflate to more than `inflate_limit` allows (a zip bomb).
 
 use super::fields::FieldError;
 use super::records::Record;
