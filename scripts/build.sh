@@ -34,8 +34,8 @@ die() { printf 'build: error: %s\n' "$*" >&2; exit 1; }
 # dashboard and 200 for the mini-program; these ceilings are the sizes reached
 # so far, so that nothing grows while the rest of the way is worked on
 # (README "Builds and sizes" says where the bytes are).
-FULL_BUDGET_KB=${FULL_BUDGET_KB:-555}
-MINIPROGRAM_BUDGET_KB=${MINIPROGRAM_BUDGET_KB:-320}
+FULL_BUDGET_KB=${FULL_BUDGET_KB:-440}
+MINIPROGRAM_BUDGET_KB=${MINIPROGRAM_BUDGET_KB:-230}
 FULL_TARGET_KB=400
 MINIPROGRAM_TARGET_KB=200
 

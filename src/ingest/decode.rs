@@ -7,8 +7,6 @@
 
 use crate::error::{ErrorKind, Result};
 
-// Used without `xlsx` (see `Inner::Gb18030`), tested always.
-#[cfg_attr(feature = "xlsx", allow(dead_code))]
 mod gb18030;
 mod utf16;
 
@@ -81,13 +79,8 @@ pub struct Decoder {
 enum Inner {
     /// UTF-8 passes through untouched, less the bytes of BOM still to drop.
     Utf8 { bom_left: usize },
-    /// With `xlsx`, calamine links `encoding_rs` and every table it has:
-    /// GBK goes through it there rather than a second copy of the tables;
-    /// without, through [`gb18030`], the same text byte for byte (its tests).
-    #[cfg(not(feature = "xlsx"))]
+    /// GBK and GB18030.
     Gb18030(gb18030::Decoder),
-    #[cfg(feature = "xlsx")]
-    Gb18030(Box<encoding_rs::Decoder>),
     /// Removes its BOM itself.
     Utf16(utf16::Decoder),
 }
@@ -114,12 +107,7 @@ impl Decoder {
         };
         let (inner, label) = match encoding {
             Encoding::Utf8 => (Inner::Utf8 { bom_left: bom }, if bom > 0 { "UTF-8 (BOM)" } else { "UTF-8" }),
-            #[cfg(not(feature = "xlsx"))]
             Encoding::Gb18030 => (Inner::Gb18030(gb18030::Decoder::default()), "GBK/GB18030"),
-            #[cfg(feature = "xlsx")]
-            Encoding::Gb18030 => {
-                (Inner::Gb18030(Box::new(encoding_rs::GB18030.new_decoder_without_bom_handling())), "GBK/GB18030")
-            }
             Encoding::Utf16Le => (Inner::Utf16(utf16::Decoder::new(false)), "UTF-16LE"),
             Encoding::Utf16Be => (Inner::Utf16(utf16::Decoder::new(true)), "UTF-16BE"),
         };
@@ -147,15 +135,7 @@ impl Decoder {
                 let chunk = self.skip_bom(chunk);
                 out.extend_from_slice(chunk);
             }
-            #[cfg(not(feature = "xlsx"))]
             Inner::Gb18030(d) => d.decode(chunk, last, out),
-            #[cfg(feature = "xlsx")]
-            Inner::Gb18030(d) => {
-                let start = out.len();
-                out.resize(start + d.max_utf8_buffer_length(chunk.len()).unwrap_or(chunk.len() * 3 + 16), 0);
-                let (_, _, written, _) = d.decode_to_utf8(chunk, &mut out[start..], last);
-                out.truncate(start + written);
-            }
             Inner::Utf16(d) => d.decode(chunk, last, out),
         }
     }
