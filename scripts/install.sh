@@ -33,14 +33,14 @@ for component in rustfmt clippy; do
     fi
 done
 
-# --- The mini-program build's pinned nightly, with the std sources it compiles
+# --- The wasm builds' pinned nightly, with the std sources it compiles
 # --- (-Z build-std, scripts/build.sh); rustup fetches it from its own server --
-MINIPROGRAM_TOOLCHAIN=$(<scripts/miniprogram-toolchain)
-if rustup component list --toolchain "$MINIPROGRAM_TOOLCHAIN" --installed 2>/dev/null | grep -q '^rust-src'; then
-    say "skip: toolchain $MINIPROGRAM_TOOLCHAIN with rust-src already installed"
+WASM_TOOLCHAIN=$(<scripts/wasm-toolchain)
+if rustup component list --toolchain "$WASM_TOOLCHAIN" --installed 2>/dev/null | grep -q '^rust-src'; then
+    say "skip: toolchain $WASM_TOOLCHAIN with rust-src already installed"
 else
-    say "installing toolchain $MINIPROGRAM_TOOLCHAIN with rust-src (the mini-program build)"
-    rustup toolchain install "$MINIPROGRAM_TOOLCHAIN" --profile minimal --component rust-src
+    say "installing toolchain $WASM_TOOLCHAIN with rust-src (the wasm builds)"
+    rustup toolchain install "$WASM_TOOLCHAIN" --profile minimal --component rust-src
 fi
 
 # --- wasm-bindgen CLI, pinned to the crate's version (no --locked: TOOLCHAIN) --
