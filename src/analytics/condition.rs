@@ -133,7 +133,7 @@ impl Expr {
         let expr = p.or()?;
         match p.tokens.get(p.at) {
             None => Ok(expr),
-            Some((pos, t)) => Err(syntax(*pos, &format!("unexpected {t:?}"))),
+            Some((pos, _)) => Err(syntax(*pos, &format!("unexpected \"{}\"", &text[*pos..]))),
         }
     }
 
@@ -284,7 +284,7 @@ fn lex(text: &str) -> Result<Vec<(usize, Token)>> {
                 };
                 (token, end)
             }
-            other => return Err(syntax(pos, &format!("unexpected character {other:?}"))),
+            other => return Err(syntax(pos, &format!("unexpected character '{other}'"))),
         };
         out.push((pos, token));
         k += len;
@@ -378,7 +378,7 @@ impl Parser {
         };
         if !FIELDS.iter().any(|(f, _)| *f == name) {
             let known: Vec<&str> = FIELDS.iter().map(|f| f.0).collect();
-            return Err(syntax(pos, &format!("unknown field {name:?}; fields are {}", known.join(", "))));
+            return Err(syntax(pos, &format!("unknown field \"{name}\"; fields are {}", known.join(", "))));
         }
         self.at += 1;
         if self.eat(&Token::In) {
@@ -512,7 +512,7 @@ mod tests {
         assert!(e.to_string().contains("unknown field \"rr\""), "{e}");
         assert_eq!(e.field(), Some("crowd"));
         assert!(Expr::parse("(r <= 3").unwrap_err().to_string().contains("expected )"));
-        assert!(Expr::parse("r <= 3 3").unwrap_err().to_string().contains("unexpected"));
+        assert!(Expr::parse("r <= 3 3 or m").unwrap_err().to_string().contains("at 7: unexpected \"3 or m\""));
         assert!(Expr::parse("lifecycle = \"x").unwrap_err().to_string().contains("unclosed quote"));
         assert!(Expr::parse("r # 3").is_err());
     }

@@ -24,7 +24,7 @@ pub mod tags;
 pub mod timing;
 
 use crate::error::{ErrorKind, Result};
-use crate::model::{Dataset, Day, Fen, Interner, OrderKind, date_of, format_day};
+use crate::model::{Dataset, Day, Fen, Interner, OrderKind, format_day};
 use crate::rules::Rules;
 pub use groups::{Grade, ValueGroup};
 pub use lifecycle::{Lifecycle, Move};
@@ -618,7 +618,7 @@ pub(crate) fn group_by_member_with<T: Copy + Default>(
 pub fn parse_as_of(text: &str) -> Result<Day> {
     crate::ingest::fields::parse_datetime(text)
         .map(|d| crate::model::day_of(d.date()))
-        .map_err(|_| crate::Error::bad_options("asOf", format!("{text:?} is not a date (YYYY-MM-DD)")))
+        .map_err(|_| crate::Error::bad_options("asOf", format!("\"{text}\" is not a date (YYYY-MM-DD)")))
 }
 
 /// `YYYY-MM-DD` of an optional day.

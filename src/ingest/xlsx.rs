@@ -91,7 +91,7 @@ fn choose_sheet(sheets: &[calamine::Sheet], wanted: Option<&str>, file: &str) ->
                 let names: Vec<&str> = worksheets().map(|s| s.name.as_str()).collect();
                 Err(Error::bad_options(
                     "sheet",
-                    format!("{file}: no sheet {wanted:?} in the workbook; its sheets are {}", names.join(", ")),
+                    format!("{file}: no sheet \"{wanted}\" in the workbook; its sheets are {}", names.join(", ")),
                 ))
             }
         };

@@ -143,7 +143,7 @@ impl<'de> Deserialize<'de> for RuleDate {
         let text = String::deserialize(d)?;
         crate::ingest::fields::parse_datetime(&text)
             .map(|t| RuleDate(day_of(t.date())))
-            .map_err(|_| D::Error::custom(format!("{text:?} is not a date (YYYY-MM-DD)")))
+            .map_err(|_| D::Error::custom(format!("\"{text}\" is not a date (YYYY-MM-DD)")))
     }
 }
 
@@ -423,7 +423,7 @@ impl CouponRules {
     fn find(&self, field: &str, key: &str) -> Result<usize> {
         self.templates.iter().position(|t| t.key == key.trim()).ok_or_else(|| {
             let keys: Vec<&str> = self.templates.iter().map(|t| t.key.as_str()).collect();
-            Error::bad_options(field, format!("unknown coupon {key:?}; the rules define {}", keys.join(", ")))
+            Error::bad_options(field, format!("unknown coupon \"{key}\"; the rules define {}", keys.join(", ")))
         })
     }
 
@@ -441,7 +441,7 @@ impl CouponRules {
                 return Err(Error::invalid_rules(at("key"), "no spaces around the key"));
             }
             if self.templates[..i].iter().any(|o| o.key == t.key) {
-                return Err(Error::invalid_rules(at("key"), format!("{:?} is used by another coupon", t.key)));
+                return Err(Error::invalid_rules(at("key"), format!("\"{}\" is used by another coupon", t.key)));
             }
             text(&at("name"), &t.name)?;
             text(&at("nameEn"), &t.name_en)?;
@@ -487,7 +487,7 @@ impl CouponRules {
                 if Lifecycle::parse(s).is_none() {
                     return Err(Error::invalid_rules(
                         at(&format!("audience.lifecycle[{k}]")),
-                        format!("unknown stage {s:?}; stages are prospect, new, active, dormant, churned"),
+                        format!("unknown stage \"{s}\"; stages are prospect, new, active, dormant, churned"),
                     ));
                 }
             }
@@ -495,7 +495,7 @@ impl CouponRules {
                 if ValueGroup::parse(s).is_none() {
                     return Err(Error::invalid_rules(
                         at(&format!("audience.valueGroups[{k}]")),
-                        format!("unknown value group {s:?}; groups are value, potential, stable, churned"),
+                        format!("unknown value group \"{s}\"; groups are value, potential, stable, churned"),
                     ));
                 }
             }
@@ -504,7 +504,7 @@ impl CouponRules {
                     let keys: Vec<&str> = levels.iter().map(|l| l.key.as_str()).collect();
                     return Err(Error::invalid_rules(
                         at(&format!("audience.levels[{k}]")),
-                        format!("unknown level {s:?}; levels.levels defines {}", keys.join(", ")),
+                        format!("unknown level \"{s}\"; levels.levels defines {}", keys.join(", ")),
                     ));
                 }
             }
@@ -676,7 +676,7 @@ pub fn eligibility(
     let at = match options.at.as_deref().map(str::trim) {
         None | Some("") => analysis.as_of,
         Some(text) => crate::analytics::parse_as_of(text)
-            .map_err(|_| Error::bad_options("at", format!("{text:?} is not a date (YYYY-MM-DD)")))?,
+            .map_err(|_| Error::bad_options("at", format!("\"{text}\" is not a date (YYYY-MM-DD)")))?,
     };
     let p = &analysis.profiles[i];
     let mut failures = Vec::new();
@@ -974,7 +974,7 @@ pub fn reminders(view: &View<'_>, rules: &CouponRules, query: &RemindersQuery) -
     let at = match query.at.as_deref().map(str::trim) {
         None | Some("") => view.analysis.as_of,
         Some(text) => crate::analytics::parse_as_of(text)
-            .map_err(|_| Error::bad_options("at", format!("{text:?} is not a date (YYYY-MM-DD)")))?,
+            .map_err(|_| Error::bad_options("at", format!("\"{text}\" is not a date (YYYY-MM-DD)")))?,
     };
     let offset = query.offset.unwrap_or(0);
     let limit = query.limit.unwrap_or(50);

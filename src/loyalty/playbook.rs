@@ -450,7 +450,7 @@ impl PlaybookRules {
             let keys: Vec<&str> = SLOT_LABELS.iter().map(|s| s.0).collect();
             return Err(Error::invalid_rules(
                 "playbook.defaultSlot",
-                format!("unknown slot {:?}; slots are {}", self.default_slot, keys.join(", ")),
+                format!("unknown slot \"{}\"; slots are {}", self.default_slot, keys.join(", ")),
             ));
         }
         let mut keys: Vec<&str> = Vec::new();
@@ -504,7 +504,7 @@ fn check_common(
         return Err(Error::invalid_rules(at("key"), "a key of 1 to 64 characters"));
     }
     if keys.contains(&key) {
-        return Err(Error::invalid_rules(at("key"), format!("{key:?} is used twice")));
+        return Err(Error::invalid_rules(at("key"), format!("\"{key}\" is used twice")));
     }
     if name.trim().is_empty() {
         return Err(Error::invalid_rules(at("name"), "must not be empty"));
