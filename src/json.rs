@@ -31,7 +31,7 @@ pub fn parse(text: &str) -> Result<Value, PathError> {
 
 /// Read a `T` from a parsed document.
 pub fn from_value<T: DeserializeOwned>(value: &Value) -> Result<T, PathError> {
-    T::deserialize(Node(value)).map_err(|e| PathError { path: e.path(), message: e.message })
+    T::deserialize(Node(value)).map_err(|e| PathError { path: e.path(), message: e.0.message })
 }
 
 /// One step of a path.
@@ -42,21 +42,33 @@ enum Segment {
 }
 
 /// The deserializer's error: the message and the path, innermost first.
+/// Boxed, so that every `Result` of every visitor stays one word wide.
 #[derive(Debug)]
-struct Error {
+struct Error(Box<Inner>);
+
+#[derive(Debug)]
+struct Inner {
     message: String,
     path: Vec<Segment>,
 }
 
 impl Error {
-    fn at(mut self, segment: Segment) -> Error {
-        self.path.push(segment);
+    /// The error as seen from the enclosing key (one copy, not one per type).
+    #[inline(never)]
+    fn at_key(mut self, key: &str) -> Error {
+        self.0.path.push(Segment::Key(key.to_string()));
+        self
+    }
+
+    #[inline(never)]
+    fn at_index(mut self, index: usize) -> Error {
+        self.0.path.push(Segment::Index(index));
         self
     }
 
     fn path(&self) -> String {
         let mut out = String::new();
-        for segment in self.path.iter().rev() {
+        for segment in self.0.path.iter().rev() {
             match segment {
                 Segment::Key(key) => {
                     if !out.is_empty() {
@@ -73,7 +85,7 @@ impl Error {
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
+        f.write_str(&self.0.message)
     }
 }
 
@@ -81,7 +93,7 @@ impl std::error::Error for Error {}
 
 impl de::Error for Error {
     fn custom<T: fmt::Display>(message: T) -> Error {
-        Error { message: message.to_string(), path: Vec::new() }
+        Error(Box::new(Inner { message: message.to_string(), path: Vec::new() }))
     }
 }
 
@@ -271,7 +283,7 @@ impl<'de> de::SeqAccess<'de> for Seq<'de> {
         let Some(item) = self.items.next() else { return Ok(None) };
         let index = self.index;
         self.index += 1;
-        seed.deserialize(Node(item)).map(Some).map_err(|e| e.at(Segment::Index(index)))
+        seed.deserialize(Node(item)).map(Some).map_err(|e| e.at_index(index))
     }
 
     fn size_hint(&self) -> Option<usize> {
@@ -291,14 +303,12 @@ impl<'de> de::MapAccess<'de> for Entries<'de> {
         let Some((key, value)) = self.entries.next() else { return Ok(None) };
         self.value = Some((key, value));
         // An unknown field's error names the field.
-        seed.deserialize(BorrowedStrDeserializer::<Error>::new(key))
-            .map(Some)
-            .map_err(|e| e.at(Segment::Key(key.clone())))
+        seed.deserialize(BorrowedStrDeserializer::<Error>::new(key)).map(Some).map_err(|e| e.at_key(key))
     }
 
     fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, Error> {
         let (key, value) = self.value.take().ok_or_else(|| de::Error::custom("a value without a key"))?;
-        seed.deserialize(Node(value)).map_err(|e| e.at(Segment::Key(key.clone())))
+        seed.deserialize(Node(value)).map_err(|e| e.at_key(key))
     }
 }
 
@@ -313,9 +323,8 @@ impl<'de> de::EnumAccess<'de> for Variant<'de> {
     type Variant = Variant<'de>;
 
     fn variant_seed<V: DeserializeSeed<'de>>(self, seed: V) -> Result<(V::Value, Variant<'de>), Error> {
-        let variant = seed
-            .deserialize(BorrowedStrDeserializer::<Error>::new(self.key))
-            .map_err(|e| e.at(Segment::Key(self.key.clone())))?;
+        let variant =
+            seed.deserialize(BorrowedStrDeserializer::<Error>::new(self.key)).map_err(|e| e.at_key(self.key))?;
         Ok((variant, self))
     }
 }
@@ -324,19 +333,19 @@ impl<'de> de::VariantAccess<'de> for Variant<'de> {
     type Error = Error;
 
     fn unit_variant(self) -> Result<(), Error> {
-        de::Deserialize::deserialize(Node(self.value)).map_err(|e: Error| e.at(Segment::Key(self.key.clone())))
+        de::Deserialize::deserialize(Node(self.value)).map_err(|e: Error| e.at_key(self.key))
     }
 
     fn newtype_variant_seed<T: DeserializeSeed<'de>>(self, seed: T) -> Result<T::Value, Error> {
-        seed.deserialize(Node(self.value)).map_err(|e| e.at(Segment::Key(self.key.clone())))
+        seed.deserialize(Node(self.value)).map_err(|e| e.at_key(self.key))
     }
 
     fn tuple_variant<V: Visitor<'de>>(self, _len: usize, visitor: V) -> Result<V::Value, Error> {
-        de::Deserializer::deserialize_any(Node(self.value), visitor).map_err(|e| e.at(Segment::Key(self.key.clone())))
+        de::Deserializer::deserialize_any(Node(self.value), visitor).map_err(|e| e.at_key(self.key))
     }
 
     fn struct_variant<V: Visitor<'de>>(self, _fields: &'static [&'static str], visitor: V) -> Result<V::Value, Error> {
-        de::Deserializer::deserialize_any(Node(self.value), visitor).map_err(|e| e.at(Segment::Key(self.key.clone())))
+        de::Deserializer::deserialize_any(Node(self.value), visitor).map_err(|e| e.at_key(self.key))
     }
 }
 
