@@ -639,7 +639,7 @@ fn excel_serial(t: &str) -> Option<NaiveDateTime> {
 /// ⌊0.DIGITS × 172 800⌋ (twice the seconds) in integers, whatever the number of digits.
 fn day_fraction_seconds(digits: &str) -> u32 {
     let twice = digits.bytes().rev().fold(0u32, |v, b| (u32::from(b - b'0') * 172_800 + v) / 10);
-    ((twice + 1) / 2).min(86_399)
+    twice.div_ceil(2).min(86_399)
 }
 
 #[cfg(test)]
