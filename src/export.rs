@@ -109,7 +109,7 @@ pub fn members_csv(view: &View<'_>, options: &ExportOptions) -> Result<Vec<u8>> 
         None | Some("zh") => true,
         Some("en") => false,
         Some(other) => {
-            return Err(crate::Error::bad_options("lang", format!("{other:?}: use \"zh\" or \"en\"")));
+            return Err(crate::Error::bad_options("lang", format!("\"{other}\": use \"zh\" or \"en\"")));
         }
     };
     let mask = options.mask_phones.unwrap_or(true);

@@ -25,13 +25,127 @@ pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, PathError> {
 }
 
 /// Parse `text` (a syntax error has an empty path; its message says where).
+/// A key given twice in one object is an error naming it, not the last one winning.
 pub fn parse(text: &str) -> Result<Value, PathError> {
-    serde_json::from_str(text).map_err(|e| PathError { path: String::new(), message: e.to_string() })
+    let mut de = serde_json::Deserializer::from_str(text);
+    Strict { parent: None }
+        .deserialize(&mut de)
+        .and_then(|value| de.end().map(|()| value))
+        .map_err(|e| PathError { path: String::new(), message: e.to_string() })
+}
+
+/// Reads a `Value` as serde_json does, but refuses duplicate keys; `parent`
+/// is where the value sits, for the message.
+struct Strict<'p> {
+    parent: Option<&'p Link<'p>>,
+}
+
+/// The step from the enclosing value to the one being read, and the rest of the path.
+struct Link<'p> {
+    step: Step<'p>,
+    up: Option<&'p Link<'p>>,
+}
+
+enum Step<'p> {
+    Key(&'p str),
+    Index(usize),
+}
+
+impl Link<'_> {
+    /// `a.b[2].c`, as [`PathError::path`].
+    fn path(&self) -> String {
+        let mut steps = Vec::new();
+        let mut at = Some(self);
+        while let Some(link) = at {
+            steps.push(&link.step);
+            at = link.up;
+        }
+        let mut out = String::new();
+        for step in steps.into_iter().rev() {
+            match step {
+                Step::Key(key) if out.is_empty() => out.push_str(key),
+                Step::Key(key) => {
+                    out.push('.');
+                    out.push_str(key);
+                }
+                Step::Index(i) => out.push_str(&format!("[{i}]")),
+            }
+        }
+        out
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for Strict<'_> {
+    type Value = Value;
+
+    fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Strict<'_> {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_bool<E>(self, b: bool) -> Result<Value, E> {
+        Ok(Value::Bool(b))
+    }
+
+    fn visit_i64<E>(self, n: i64) -> Result<Value, E> {
+        Ok(n.into())
+    }
+
+    fn visit_u64<E>(self, n: u64) -> Result<Value, E> {
+        Ok(n.into())
+    }
+
+    fn visit_f64<E>(self, n: f64) -> Result<Value, E> {
+        Ok(serde_json::Number::from_f64(n).map_or(Value::Null, Value::Number))
+    }
+
+    fn visit_str<E>(self, s: &str) -> Result<Value, E> {
+        Ok(Value::String(s.into()))
+    }
+
+    fn visit_string<E>(self, s: String) -> Result<Value, E> {
+        Ok(Value::String(s))
+    }
+
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::new();
+        loop {
+            let link = Link { step: Step::Index(items.len()), up: self.parent };
+            match seq.next_element_seed(Strict { parent: Some(&link) })? {
+                Some(item) => items.push(item),
+                None => return Ok(Value::Array(items)),
+            }
+        }
+    }
+
+    fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut fields = serde_json::Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            let link = Link { step: Step::Key(&key), up: self.parent };
+            if fields.contains_key(&key) {
+                return Err(de::Error::custom(format!("{} is given twice", link.path())));
+            }
+            let value = map.next_value_seed(Strict { parent: Some(&link) })?;
+            fields.insert(key, value);
+        }
+        Ok(Value::Object(fields))
+    }
 }
 
 /// Read a `T` from a parsed document.
 pub fn from_value<T: DeserializeOwned>(value: &Value) -> Result<T, PathError> {
-    T::deserialize(Node(value)).map_err(|e| PathError { path: e.path(), message: e.message })
+    T::deserialize(Node(value)).map_err(|e| PathError { path: e.path(), message: e.0.message })
 }
 
 /// One step of a path.
@@ -42,21 +156,33 @@ enum Segment {
 }
 
 /// The deserializer's error: the message and the path, innermost first.
+/// Boxed, so that every `Result` of every visitor stays one word wide.
 #[derive(Debug)]
-struct Error {
+struct Error(Box<Inner>);
+
+#[derive(Debug)]
+struct Inner {
     message: String,
     path: Vec<Segment>,
 }
 
 impl Error {
-    fn at(mut self, segment: Segment) -> Error {
-        self.path.push(segment);
+    /// The error as seen from the enclosing key (one copy, not one per type).
+    #[inline(never)]
+    fn at_key(mut self, key: &str) -> Error {
+        self.0.path.push(Segment::Key(key.to_string()));
+        self
+    }
+
+    #[inline(never)]
+    fn at_index(mut self, index: usize) -> Error {
+        self.0.path.push(Segment::Index(index));
         self
     }
 
     fn path(&self) -> String {
         let mut out = String::new();
-        for segment in self.path.iter().rev() {
+        for segment in self.0.path.iter().rev() {
             match segment {
                 Segment::Key(key) => {
                     if !out.is_empty() {
@@ -73,7 +199,7 @@ impl Error {
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
+        f.write_str(&self.0.message)
     }
 }
 
@@ -81,7 +207,7 @@ impl std::error::Error for Error {}
 
 impl de::Error for Error {
     fn custom<T: fmt::Display>(message: T) -> Error {
-        Error { message: message.to_string(), path: Vec::new() }
+        Error(Box::new(Inner { message: message.to_string(), path: Vec::new() }))
     }
 }
 
@@ -271,7 +397,7 @@ impl<'de> de::SeqAccess<'de> for Seq<'de> {
         let Some(item) = self.items.next() else { return Ok(None) };
         let index = self.index;
         self.index += 1;
-        seed.deserialize(Node(item)).map(Some).map_err(|e| e.at(Segment::Index(index)))
+        seed.deserialize(Node(item)).map(Some).map_err(|e| e.at_index(index))
     }
 
     fn size_hint(&self) -> Option<usize> {
@@ -291,14 +417,12 @@ impl<'de> de::MapAccess<'de> for Entries<'de> {
         let Some((key, value)) = self.entries.next() else { return Ok(None) };
         self.value = Some((key, value));
         // An unknown field's error names the field.
-        seed.deserialize(BorrowedStrDeserializer::<Error>::new(key))
-            .map(Some)
-            .map_err(|e| e.at(Segment::Key(key.clone())))
+        seed.deserialize(BorrowedStrDeserializer::<Error>::new(key)).map(Some).map_err(|e| e.at_key(key))
     }
 
     fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, Error> {
         let (key, value) = self.value.take().ok_or_else(|| de::Error::custom("a value without a key"))?;
-        seed.deserialize(Node(value)).map_err(|e| e.at(Segment::Key(key.clone())))
+        seed.deserialize(Node(value)).map_err(|e| e.at_key(key))
     }
 }
 
@@ -313,9 +437,8 @@ impl<'de> de::EnumAccess<'de> for Variant<'de> {
     type Variant = Variant<'de>;
 
     fn variant_seed<V: DeserializeSeed<'de>>(self, seed: V) -> Result<(V::Value, Variant<'de>), Error> {
-        let variant = seed
-            .deserialize(BorrowedStrDeserializer::<Error>::new(self.key))
-            .map_err(|e| e.at(Segment::Key(self.key.clone())))?;
+        let variant =
+            seed.deserialize(BorrowedStrDeserializer::<Error>::new(self.key)).map_err(|e| e.at_key(self.key))?;
         Ok((variant, self))
     }
 }
@@ -324,19 +447,19 @@ impl<'de> de::VariantAccess<'de> for Variant<'de> {
     type Error = Error;
 
     fn unit_variant(self) -> Result<(), Error> {
-        de::Deserialize::deserialize(Node(self.value)).map_err(|e: Error| e.at(Segment::Key(self.key.clone())))
+        de::Deserialize::deserialize(Node(self.value)).map_err(|e: Error| e.at_key(self.key))
     }
 
     fn newtype_variant_seed<T: DeserializeSeed<'de>>(self, seed: T) -> Result<T::Value, Error> {
-        seed.deserialize(Node(self.value)).map_err(|e| e.at(Segment::Key(self.key.clone())))
+        seed.deserialize(Node(self.value)).map_err(|e| e.at_key(self.key))
     }
 
     fn tuple_variant<V: Visitor<'de>>(self, _len: usize, visitor: V) -> Result<V::Value, Error> {
-        de::Deserializer::deserialize_any(Node(self.value), visitor).map_err(|e| e.at(Segment::Key(self.key.clone())))
+        de::Deserializer::deserialize_any(Node(self.value), visitor).map_err(|e| e.at_key(self.key))
     }
 
     fn struct_variant<V: Visitor<'de>>(self, _fields: &'static [&'static str], visitor: V) -> Result<V::Value, Error> {
-        de::Deserializer::deserialize_any(Node(self.value), visitor).map_err(|e| e.at(Segment::Key(self.key.clone())))
+        de::Deserializer::deserialize_any(Node(self.value), visitor).map_err(|e| e.at_key(self.key))
     }
 }
 
@@ -387,6 +510,18 @@ mod tests {
                 _ => panic!("{text}: {ours:?} / {theirs:?}"),
             }
         }
+    }
+
+    #[test]
+    fn a_key_given_twice_is_an_error_naming_it() {
+        let message = |text: &str| parse(text).unwrap_err().message;
+        assert!(message(r#"{"windowDays": 1, "windowDays": 2}"#).starts_with("windowDays is given twice at line 1"));
+        let nested = message(r#"{"a": [{"b": {"c": 1}}, {"b": {"c": 1, "d": 2, "c": 3}}]}"#);
+        assert!(nested.starts_with("a[1].b.c is given twice"), "{nested}");
+        // Otherwise the same value as serde_json's.
+        let text = r#"{"a": [1, -2, 2.5, "x", null, true, {"b": {}}], "c": {"d": [[]]}}"#;
+        assert_eq!(parse(text).unwrap(), serde_json::from_str::<Value>(text).unwrap());
+        assert!(parse(r#"{"a": 1} x"#).is_err());
     }
 
     #[test]

@@ -397,7 +397,7 @@ impl Rules {
                 let known: Vec<&str> = templates.iter().map(|t| t.key.as_str()).collect();
                 return Err(Error::invalid_rules(
                     format!("playbook.offers[{i}].coupon"),
-                    format!("no coupon template {key:?}; coupons.templates has {}", known.join(", ")),
+                    format!("no coupon template \"{key}\"; coupons.templates has {}", known.join(", ")),
                 ));
             }
         }
@@ -453,7 +453,7 @@ impl<'de> Deserialize<'de> for Yuan {
         };
         crate::ingest::fields::parse_money(&text)
             .map(Yuan)
-            .map_err(|e| D::Error::custom(format!("{text:?}: {}", e.reason_en())))
+            .map_err(|e| D::Error::custom(format!("\"{text}\": {}", e.reason_en())))
     }
 }
 

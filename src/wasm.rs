@@ -421,7 +421,17 @@ impl Workspace {
             true => serde_json::Value::Null,
             false => crate::json::parse(&json_text("request", &request)?).map_err(bad)?,
         };
-        let kind = request.as_object_mut().and_then(|fields| fields.remove("kind"));
+        // The rest of the fields without `kind` (filtered rather than removed:
+        // no map-removal code in the wasm for this one call).
+        let mut kind = None;
+        if let serde_json::Value::Object(fields) = &mut request {
+            for (key, value) in std::mem::take(fields) {
+                match key.as_str() {
+                    "kind" => kind = Some(value),
+                    _ => drop(fields.insert(key, value)),
+                }
+            }
+        }
         match kind.as_ref().and_then(serde_json::Value::as_str) {
             Some("lottery") => {
                 let r: Lottery = crate::json::from_value(&request).map_err(bad)?;

@@ -133,7 +133,7 @@ impl Expr {
         let expr = p.or()?;
         match p.tokens.get(p.at) {
             None => Ok(expr),
-            Some((pos, t)) => Err(syntax(*pos, &format!("unexpected {t:?}"))),
+            Some((pos, _)) => Err(syntax(*pos, &format!("unexpected \"{}\"", &text[*pos..]))),
         }
     }
 
@@ -264,7 +264,9 @@ fn lex(text: &str) -> Result<Vec<(usize, Token)>> {
                     .position(|&(_, x)| !(x.is_ascii_digit() || x == '.'))
                     .map_or(chars.len() - k, |e| e + 1);
                 let s: String = chars[k..k + end].iter().map(|x| x.1).collect();
-                let n = s.parse::<f64>().map_err(|_| syntax(pos, &format!("{s:?} is not a number")))?;
+                let n = decimal(&s).ok_or_else(|| {
+                    syntax(pos, &format!("“{s}” is not a number (up to 15 significant digits, 22 after the point)"))
+                })?;
                 (Token::Num(n), end)
             }
             c if c.is_alphabetic() || c == '_' => {
@@ -282,12 +284,39 @@ fn lex(text: &str) -> Result<Vec<(usize, Token)>> {
                 };
                 (token, end)
             }
-            other => return Err(syntax(pos, &format!("unexpected character {other:?}"))),
+            other => return Err(syntax(pos, &format!("unexpected character '{other}'"))),
         };
         out.push((pos, token));
         k += len;
     }
     Ok(out)
+}
+
+/// A number literal (digits with at most one point, perhaps a leading minus)
+/// as the nearest f64, exactly and without the standard library's float
+/// parser (a size saving in wasm): a mantissa below 2^53 and a power of ten
+/// up to 10^22 are both exact in f64, so the one division rounds correctly
+/// (Clinger's fast path). Longer literals are refused (`None`), like malformed ones.
+fn decimal(s: &str) -> Option<f64> {
+    let (negative, unsigned) = s.strip_prefix('-').map_or((false, s), |rest| (true, rest));
+    let (int, frac) = unsigned.split_once('.').unwrap_or((unsigned, ""));
+    if int.is_empty() && frac.is_empty() {
+        return None;
+    }
+    let frac = frac.trim_end_matches('0');
+    let mut mantissa = 0u64;
+    for b in int.bytes().chain(frac.bytes()) {
+        if !b.is_ascii_digit() || mantissa >= 1 << 53 {
+            return None;
+        }
+        mantissa = mantissa * 10 + u64::from(b - b'0');
+    }
+    if mantissa > 1 << 53 || frac.len() > 22 {
+        return None;
+    }
+    let scale = (0..frac.len()).fold(1.0, |p: f64, _| p * 10.0);
+    let n = mantissa as f64 / scale;
+    Some(if negative { -n } else { n })
 }
 
 struct Parser {
@@ -349,7 +378,7 @@ impl Parser {
         };
         if !FIELDS.iter().any(|(f, _)| *f == name) {
             let known: Vec<&str> = FIELDS.iter().map(|f| f.0).collect();
-            return Err(syntax(pos, &format!("unknown field {name:?}; fields are {}", known.join(", "))));
+            return Err(syntax(pos, &format!("unknown field \"{name}\"; fields are {}", known.join(", "))));
         }
         self.at += 1;
         if self.eat(&Token::In) {
@@ -389,6 +418,38 @@ impl Parser {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// The literal parser gives the standard library's correctly rounded f64.
+        #[test]
+        fn decimal_matches_std(minus in proptest::bool::ANY, int in "[0-9]{0,16}", point in proptest::bool::ANY,
+                               frac in "[0-9]{0,22}") {
+            let s = format!("{}{int}{}{}", if minus { "-" } else { "" }, if point { "." } else { "" },
+                            if point { frac.as_str() } else { "" });
+            let digits = format!("{int}{}", if point { frac.as_str() } else { "" });
+            let significant = digits.trim_start_matches('0').trim_end_matches('0');
+            match decimal(&s) {
+                Some(n) => proptest::prop_assert_eq!(n.to_bits(), s.parse::<f64>().unwrap().to_bits(), "{}", s),
+                // Refused: empty, or more digits than an exact f64 holds.
+                None => proptest::prop_assert!(digits.is_empty() || significant.len() > 15, "{}", s),
+            }
+        }
+    }
+
+    #[test]
+    fn number_literals() {
+        assert_eq!(decimal("12"), Some(12.0));
+        assert_eq!(decimal("-3.50"), Some(-3.5));
+        assert_eq!(decimal(".5"), Some(0.5));
+        assert_eq!(decimal("5."), Some(5.0));
+        assert_eq!(decimal("0.1"), Some(0.1));
+        assert_eq!(decimal("9007199254740992"), Some(9_007_199_254_740_992.0));
+        for s in [".", "-", "1.2.3", "9007199254740993", "0.00000000000000000000001", "12345678901234567890"] {
+            assert_eq!(decimal(s), None, "{s}");
+        }
+        let err = Expr::parse("m > 1.2.3").unwrap_err().to_string();
+        assert!(err.contains("“1.2.3” is not a number"), "{err}");
+    }
 
     fn member(name: &str) -> Option<Value> {
         match name {
@@ -451,7 +512,7 @@ mod tests {
         assert!(e.to_string().contains("unknown field \"rr\""), "{e}");
         assert_eq!(e.field(), Some("crowd"));
         assert!(Expr::parse("(r <= 3").unwrap_err().to_string().contains("expected )"));
-        assert!(Expr::parse("r <= 3 3").unwrap_err().to_string().contains("unexpected"));
+        assert!(Expr::parse("r <= 3 3 or m").unwrap_err().to_string().contains("at 7: unexpected \"3 or m\""));
         assert!(Expr::parse("lifecycle = \"x").unwrap_err().to_string().contains("unclosed quote"));
         assert!(Expr::parse("r # 3").is_err());
     }

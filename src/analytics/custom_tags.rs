@@ -55,10 +55,10 @@ pub fn validate(tags: &[CustomTag]) -> Result<()> {
             return Err(Error::invalid_rules(at("key"), "no quotes and no spaces around the key"));
         }
         if super::tags::Tag::ALL.iter().any(|t| t.key() == key) {
-            return Err(Error::invalid_rules(at("key"), format!("{key:?} is an automatic tag's key")));
+            return Err(Error::invalid_rules(at("key"), format!("\"{key}\" is an automatic tag's key")));
         }
         if tags[..i].iter().any(|t| t.key == tag.key) {
-            return Err(Error::invalid_rules(at("key"), format!("{key:?} is used twice")));
+            return Err(Error::invalid_rules(at("key"), format!("\"{key}\" is used twice")));
         }
         if tag.name.trim().is_empty() {
             return Err(Error::invalid_rules(at("name"), "a custom tag needs a name"));

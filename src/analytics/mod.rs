@@ -618,7 +618,7 @@ pub(crate) fn group_by_member_with<T: Copy + Default>(
 pub fn parse_as_of(text: &str) -> Result<Day> {
     crate::ingest::fields::parse_datetime(text)
         .map(|d| crate::model::day_of(d.date()))
-        .map_err(|_| crate::Error::bad_options("asOf", format!("{text:?} is not a date (YYYY-MM-DD)")))
+        .map_err(|_| crate::Error::bad_options("asOf", format!("\"{text}\" is not a date (YYYY-MM-DD)")))
 }
 
 /// `YYYY-MM-DD` of an optional day.

@@ -220,7 +220,7 @@ impl MembersQuery {
         let level = match self.level.as_deref() {
             None | Some("") => None,
             Some(key) => Some(view.levels.iter().position(|l| l.key == key).ok_or_else(|| {
-                Error::bad_options("level", format!("unknown level {key:?}; the rules define {}", view.level_keys()))
+                Error::bad_options("level", format!("unknown level \"{key}\"; the rules define {}", view.level_keys()))
             })?),
         };
         let search = self.search.as_deref().map(str::trim).filter(|s| !s.is_empty());
@@ -321,14 +321,14 @@ impl MembersQuery {
 fn bad_sort(sort: &str) -> Error {
     Error::bad_options(
         "sort",
-        format!("{sort:?}: use <key>_<asc|desc> with key id, r, f, m, aov, maxOrder or lastPurchase"),
+        format!("\"{sort}\": use <key>_<asc|desc> with key id, r, f, m, aov, maxOrder or lastPurchase"),
     )
 }
 
 fn parse_opt<T>(field: &str, value: &Option<String>, parse: fn(&str) -> Option<T>) -> Result<Option<T>> {
     match value.as_deref() {
         None | Some("") => Ok(None),
-        Some(v) => parse(v).map(Some).ok_or_else(|| Error::bad_options(field, format!("unknown value {v:?}"))),
+        Some(v) => parse(v).map(Some).ok_or_else(|| Error::bad_options(field, format!("unknown value \"{v}\""))),
     }
 }
 

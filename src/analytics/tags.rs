@@ -281,7 +281,7 @@ impl Campaign {
         let form = |s: &str| s.trim().len();
         for (f, value) in [("from", &self.from), ("to", &self.to)] {
             if Campaign::new("", "", value, value).span().is_none() {
-                return Err(crate::Error::invalid_rules(at(f), format!("{value:?} is not MM-DD or YYYY-MM-DD")));
+                return Err(crate::Error::invalid_rules(at(f), format!("\"{value}\" is not MM-DD or YYYY-MM-DD")));
             }
         }
         if form(&self.from) != form(&self.to) {

@@ -94,7 +94,7 @@ impl Decoder {
                 let enc = Encoding::for_label(label.trim()).ok_or_else(|| {
                     crate::Error::bad_options(
                         "encoding",
-                        format!("unknown encoding {label:?} (read: utf-8, gbk, gb18030, utf-16le, utf-16be)"),
+                        format!("unknown encoding \"{label}\" (read: utf-8, gbk, gb18030, utf-16le, utf-16be)"),
                     )
                 })?;
                 let bom = Encoding::for_bom(prefix).filter(|(e, _)| *e == enc).map_or(0, |(_, n)| n);

@@ -629,11 +629,17 @@ fn excel_serial(t: &str) -> Option<NaiveDateTime> {
         return None;
     }
     let date = EXCEL_EPOCH.checked_add_signed(chrono::Duration::days(days))?;
-    // The fraction of a day, to the second.
-    let frac: f64 = if frac_part.is_empty() { 0.0 } else { format!("0.{frac_part}").parse().ok()? };
-    let secs = ((frac * 86_400.0).round() as u32).min(86_399);
+    let secs = day_fraction_seconds(frac_part);
     let time = NaiveTime::from_num_seconds_from_midnight_opt(secs, 0)?;
     Some(NaiveDateTime::new(date, time))
+}
+
+/// The fraction of a day `0.DIGITS` in whole seconds, rounded half up and
+/// capped at 86 399, exactly: Horner's rule from the last digit keeps
+/// ⌊0.DIGITS × 172 800⌋ (twice the seconds) in integers, whatever the number of digits.
+fn day_fraction_seconds(digits: &str) -> u32 {
+    let twice = digits.bytes().rev().fold(0u32, |v, b| (u32::from(b - b'0') * 172_800 + v) / 10);
+    twice.div_ceil(2).min(86_399)
 }
 
 #[cfg(test)]
@@ -717,6 +723,23 @@ mod tests {
         assert_eq!(dt("46086.5"), "2026-03-05 12:00:00");
         assert_eq!(dt("46086.58541666"), "2026-03-05 14:03:00");
         assert_eq!(dt("99999"), "bad_date");
+        // Exact rounding at the half second, however many digits follow.
+        assert_eq!(day_fraction_seconds("5"), 43_200);
+        assert_eq!(day_fraction_seconds("000005787037037037037037037037"), 0); // just under half a second
+        assert_eq!(day_fraction_seconds("000005787037037037037037037038"), 1); // just over
+        assert_eq!(day_fraction_seconds("99999999"), 86_399);
+        assert_eq!(day_fraction_seconds(""), 0);
+    }
+
+    proptest::proptest! {
+        /// The integer fraction agrees with the float computation it replaced,
+        /// except within float error of a half second.
+        #[test]
+        fn day_fraction_matches_float(digits in "[0-9]{1,15}") {
+            let x = format!("0.{digits}").parse::<f64>().unwrap() * 86_400.0;
+            proptest::prop_assume!((x.fract() - 0.5).abs() > 1e-6);
+            proptest::prop_assert_eq!(day_fraction_seconds(&digits), (x.round() as u32).min(86_399));
+        }
     }
 
     #[test]

@@ -472,7 +472,7 @@ pub fn resolve(kind: Kind, headers: &[String], user: &[(String, String)], file: 
             return Err(ErrorKind::BadMapping {
                 file: file.into(),
                 field: field.clone(),
-                message: format!("no header {header:?} in the file; headers are {}", headers.join(", ")),
+                message: format!("no header \"{header}\" in the file; headers are {}", headers.join(", ")),
             }
             .into());
         };

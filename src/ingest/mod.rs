@@ -86,7 +86,7 @@ impl Kind {
         Kind::ALL.into_iter().find(|k| k.name() == name).ok_or_else(|| {
             Error::bad_options(
                 "kind",
-                format!("{name:?} is not a dataset; use \"orders\", \"members\", \"order_lines\" or \"events\""),
+                format!("\"{name}\" is not a dataset; use \"orders\", \"members\", \"order_lines\" or \"events\""),
             )
         })
     }
@@ -166,7 +166,10 @@ impl Ingest {
             Some(";") => Some(b';'),
             Some("|") => Some(b'|'),
             Some(other) => {
-                return Err(Error::bad_options("delimiter", format!("{other:?}: use \",\", \"\\t\", \";\" or \"|\"")));
+                return Err(Error::bad_options(
+                    "delimiter",
+                    format!("\"{other}\": use \",\", \"\\t\", \";\" or \"|\""),
+                ));
             }
         };
         let file = options.file_name.clone().unwrap_or_else(|| format!("{}.csv", kind.name()));

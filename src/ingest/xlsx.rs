@@ -109,7 +109,7 @@ fn choose_sheet<'s>(sheets: &'s [Sheet], wanted: Option<&str>, file: &str) -> Re
             let names: Vec<&str> = worksheets().map(|s| s.name.as_str()).collect();
             Error::bad_options(
                 "sheet",
-                format!("{file}: no sheet {wanted:?} in the workbook; its sheets are {}", names.join(", ")),
+                format!("{file}: no sheet \"{wanted}\" in the workbook; its sheets are {}", names.join(", ")),
             )
         });
     }

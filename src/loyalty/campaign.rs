@@ -209,7 +209,7 @@ pub struct CampaignRow {
 fn parse_date(field: &str, text: &str) -> Result<Day> {
     crate::ingest::fields::parse_datetime(text)
         .map(|d| day_of(d.date()))
-        .map_err(|_| Error::bad_options(field, format!("{text:?} is not a date (YYYY-MM-DD)")))
+        .map_err(|_| Error::bad_options(field, format!("\"{text}\" is not a date (YYYY-MM-DD)")))
 }
 
 fn check_id(id: &str) -> Result<()> {
@@ -250,7 +250,7 @@ pub fn plan(playbook: &Playbook<'_>, options: &CampaignOptions) -> Result<Plan> 
             let mut allowed = vec![false; playbook.len()];
             for (i, key) in keys.iter().enumerate() {
                 let k = playbook.find(key).ok_or_else(|| {
-                    Error::bad_options(format!("offers[{i}]"), format!("unknown offer {key:?} (not in the playbook)"))
+                    Error::bad_options(format!("offers[{i}]"), format!("unknown offer \"{key}\" (not in the playbook)"))
                 })?;
                 allowed[k] = true;
             }
@@ -404,13 +404,13 @@ impl Plan {
         let zh = match options.lang.as_deref() {
             None | Some("zh") => true,
             Some("en") => false,
-            Some(other) => return Err(Error::bad_options("lang", format!("{other:?}: use \"zh\" or \"en\""))),
+            Some(other) => return Err(Error::bad_options("lang", format!("\"{other}\": use \"zh\" or \"en\""))),
         };
         let holdout = match options.list.as_deref() {
             None | Some("send") => false,
             Some("holdout") => true,
             Some(other) => {
-                return Err(Error::bad_options("list", format!("{other:?}: use \"send\" or \"holdout\"")));
+                return Err(Error::bad_options("list", format!("\"{other}\": use \"send\" or \"holdout\"")));
             }
         };
         let header: &[&str] = if zh {

@@ -143,7 +143,7 @@ impl<'de> Deserialize<'de> for RuleDate {
         let text = String::deserialize(d)?;
         crate::ingest::fields::parse_datetime(&text)
             .map(|t| RuleDate(day_of(t.date())))
-            .map_err(|_| D::Error::custom(format!("{text:?} is not a date (YYYY-MM-DD)")))
+            .map_err(|_| D::Error::custom(format!("\"{text}\" is not a date (YYYY-MM-DD)")))
     }
 }
 
@@ -324,90 +324,13 @@ impl CouponTemplate {
 }
 
 impl Default for CouponRules {
+    /// One template of each kind of DOMAIN §9, kept as rules JSON (coupons.json):
+    /// read through the rules deserializer the wasm has anyway, they cost
+    /// less than the same values built in code.
     fn default() -> Self {
-        use Benefit::{AmountOff, PercentOff, Price};
-        use CouponKind::*;
-        let yuan = |y: i64| Yuan(y * 100);
-        let strings = |list: &[&str]| list.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-        let template = |key: &str, name: &str, name_en: &str, kind, benefit, min_spend: i64, days| CouponTemplate {
-            key: key.into(),
-            name: name.into(),
-            name_en: name_en.into(),
-            kind,
-            benefit,
-            face_value: None,
-            min_spend: yuan(min_spend),
-            validity: Validity { from: None, to: None, days: Some(days) },
-            audience: Audience::default(),
-            per_member_limit: Some(1),
-            budget: Budget::default(),
-            stacks_with: vec![FreeDelivery],
-            remind_days: 1,
-        };
         CouponRules {
-            templates: vec![
-                CouponTemplate {
-                    audience: Audience { lifecycle: strings(&["new"]), ..Audience::default() },
-                    ..template("new_member", "新人券", "New-member coupon", NewMember, AmountOff(yuan(5)), 0, 7)
-                },
-                CouponTemplate {
-                    per_member_limit: Some(4),
-                    budget: Budget { count: Some(5_000), amount: None },
-                    ..template("spend30_save5", "满30减5", "¥5 off ¥30", Threshold, AmountOff(yuan(5)), 30, 14)
-                },
-                CouponTemplate {
-                    audience: Audience { value_groups: strings(&["stable"]), ..Audience::default() },
-                    per_member_limit: Some(2),
-                    ..template("ten_percent_off", "九折券", "10% off", Percent, PercentOff(10), 20, 14)
-                },
-                CouponTemplate {
-                    per_member_limit: Some(4),
-                    stacks_with: vec![NewMember, Threshold, Percent, VipOnly, Referral, Recall],
-                    ..template("free_delivery", "免运费券", "Free delivery", FreeDelivery, Benefit::FreeDelivery, 20, 7)
-                },
-                CouponTemplate {
-                    face_value: Some(yuan(12)),
-                    audience: Audience { value_groups: strings(&["value"]), ..Audience::default() },
-                    budget: Budget { count: Some(200), amount: None },
-                    stacks_with: vec![],
-                    ..template(
-                        "gift_coffee",
-                        "赠品券",
-                        "Free coffee",
-                        CouponKind::Gift,
-                        Benefit::Gift("现磨咖啡一杯".into()),
-                        0,
-                        30,
-                    )
-                },
-                CouponTemplate {
-                    audience: Audience { levels: strings(&["gold", "platinum", "diamond"]), ..Audience::default() },
-                    ..template("vip_exclusive", "会员专享券", "VIP exclusive", VipOnly, AmountOff(yuan(20)), 100, 30)
-                },
-                CouponTemplate {
-                    per_member_limit: Some(5),
-                    ..template(
-                        "referral_reward",
-                        "推荐有礼券",
-                        "Referral reward",
-                        Referral,
-                        AmountOff(yuan(10)),
-                        50,
-                        30,
-                    )
-                },
-                CouponTemplate {
-                    audience: Audience { lifecycle: strings(&["dormant", "churned"]), ..Audience::default() },
-                    budget: Budget { count: None, amount: Some(yuan(5_000)) },
-                    ..template("recall", "回归券", "Come-back coupon", Recall, AmountOff(yuan(10)), 30, 14)
-                },
-                CouponTemplate {
-                    audience: Audience { crowd: Some("grade = \"potential\"".into()), ..Audience::default() },
-                    budget: Budget { count: Some(100), amount: None },
-                    stacks_with: vec![],
-                    ..template("flash_sale_1yuan", "一元秒杀", "1-yuan flash sale", FlashSale, Price(yuan(1)), 0, 1)
-                },
-            ],
+            templates: crate::json::from_str(include_str!("coupons.json"))
+                .expect("coupons.json is valid coupon templates (tested: default_templates_cover_every_kind_and_describe_themselves)"),
             reminder_text: "您有一张优惠券即将到期".into(),
             reminder_text_en: "You have a coupon that expires soon".into(),
         }
@@ -423,7 +346,7 @@ impl CouponRules {
     fn find(&self, field: &str, key: &str) -> Result<usize> {
         self.templates.iter().position(|t| t.key == key.trim()).ok_or_else(|| {
             let keys: Vec<&str> = self.templates.iter().map(|t| t.key.as_str()).collect();
-            Error::bad_options(field, format!("unknown coupon {key:?}; the rules define {}", keys.join(", ")))
+            Error::bad_options(field, format!("unknown coupon \"{key}\"; the rules define {}", keys.join(", ")))
         })
     }
 
@@ -441,7 +364,7 @@ impl CouponRules {
                 return Err(Error::invalid_rules(at("key"), "no spaces around the key"));
             }
             if self.templates[..i].iter().any(|o| o.key == t.key) {
-                return Err(Error::invalid_rules(at("key"), format!("{:?} is used by another coupon", t.key)));
+                return Err(Error::invalid_rules(at("key"), format!("\"{}\" is used by another coupon", t.key)));
             }
             text(&at("name"), &t.name)?;
             text(&at("nameEn"), &t.name_en)?;
@@ -487,7 +410,7 @@ impl CouponRules {
                 if Lifecycle::parse(s).is_none() {
                     return Err(Error::invalid_rules(
                         at(&format!("audience.lifecycle[{k}]")),
-                        format!("unknown stage {s:?}; stages are prospect, new, active, dormant, churned"),
+                        format!("unknown stage \"{s}\"; stages are prospect, new, active, dormant, churned"),
                     ));
                 }
             }
@@ -495,7 +418,7 @@ impl CouponRules {
                 if ValueGroup::parse(s).is_none() {
                     return Err(Error::invalid_rules(
                         at(&format!("audience.valueGroups[{k}]")),
-                        format!("unknown value group {s:?}; groups are value, potential, stable, churned"),
+                        format!("unknown value group \"{s}\"; groups are value, potential, stable, churned"),
                     ));
                 }
             }
@@ -504,7 +427,7 @@ impl CouponRules {
                     let keys: Vec<&str> = levels.iter().map(|l| l.key.as_str()).collect();
                     return Err(Error::invalid_rules(
                         at(&format!("audience.levels[{k}]")),
-                        format!("unknown level {s:?}; levels.levels defines {}", keys.join(", ")),
+                        format!("unknown level \"{s}\"; levels.levels defines {}", keys.join(", ")),
                     ));
                 }
             }
@@ -676,7 +599,7 @@ pub fn eligibility(
     let at = match options.at.as_deref().map(str::trim) {
         None | Some("") => analysis.as_of,
         Some(text) => crate::analytics::parse_as_of(text)
-            .map_err(|_| Error::bad_options("at", format!("{text:?} is not a date (YYYY-MM-DD)")))?,
+            .map_err(|_| Error::bad_options("at", format!("\"{text}\" is not a date (YYYY-MM-DD)")))?,
     };
     let p = &analysis.profiles[i];
     let mut failures = Vec::new();
@@ -974,7 +897,7 @@ pub fn reminders(view: &View<'_>, rules: &CouponRules, query: &RemindersQuery) -
     let at = match query.at.as_deref().map(str::trim) {
         None | Some("") => view.analysis.as_of,
         Some(text) => crate::analytics::parse_as_of(text)
-            .map_err(|_| Error::bad_options("at", format!("{text:?} is not a date (YYYY-MM-DD)")))?,
+            .map_err(|_| Error::bad_options("at", format!("\"{text}\" is not a date (YYYY-MM-DD)")))?,
     };
     let offset = query.offset.unwrap_or(0);
     let limit = query.limit.unwrap_or(50);

@@ -132,7 +132,7 @@ impl Seed {
         if let Some((i, c)) = text.chars().enumerate().find(|(_, c)| !c.is_ascii_hexdigit()) {
             return Err(Error::bad_options(
                 "seed",
-                format!("{c:?} at character {} is not a hex digit (0-9, a-f)", i + 1),
+                format!("'{c}' at character {} is not a hex digit (0-9, a-f)", i + 1),
             ));
         }
         if text.len() != 64 {
@@ -371,7 +371,9 @@ pub fn lottery<S: AsRef<str>>(entrants: &[S], winners: usize, seed: Seed) -> Res
         let (first, again) = (at.next().unwrap_or(0), at.next().unwrap_or(0));
         return Err(Error::bad_options(
             format!("entrants[{again}]"),
-            format!("{name:?} is entered twice (entrants[{first}] and entrants[{again}]); each entrant may enter once"),
+            format!(
+                "\"{name}\" is entered twice (entrants[{first}] and entrants[{again}]); each entrant may enter once"
+            ),
         ));
     }
     if winners == 0 || winners > pool.len() {

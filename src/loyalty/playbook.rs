@@ -256,156 +256,11 @@ impl Default for PlaybookRules {
             valid_days: Some(7),
             valid_in_new_window: false,
         };
-        let mut offers = vec![
-            OfferRule {
-                valid_days: None,
-                valid_in_new_window: true,
-                ..offer(
-                    "second_order",
-                    "7日复购券",
-                    "Second-order coupon within 7 days",
-                    "lifecycle = \"new\" and f = 1",
-                    "新客只下过{f}单，复购券{validUntil}前有效",
-                    "New member with {f} order: the coupon is valid until {validUntil}",
-                    vec![MiniProgram, TemplateMessage, Sms],
-                    1000,
-                    Some("new_member"),
-                    90,
-                )
-            },
-            offer(
-                "recall",
-                "新品召回券",
-                "Recall: new products and a coupon",
-                "valueGroup = \"churned\"",
-                "已{daysSinceLastPurchase}天未消费，用新品和优惠券召回",
-                "No purchase for {daysSinceLastPurchase} days: win back with new products and a coupon",
-                vec![Sms, Wecom, Phone],
-                1500,
-                Some("recall"),
-                80,
-            ),
-            offer(
-                "new_member",
-                "新人券",
-                "New-member coupon",
-                "lifecycle = \"prospect\" or (lifecycle = \"new\" and not f >= 1) or (valueGroup = \"potential\" and f <= 1)",
-                "近一年消费{f|0}次，用新人券促成首单",
-                "{f|0} purchases in the last year: a new-member coupon for the first orders",
-                vec![MiniProgram, TemplateMessage, Sms],
-                1000,
-                Some("new_member"),
-                70,
-            ),
-            offer(
-                "flash_1yuan",
-                "1元秒杀",
-                "1-yuan flash sale",
-                "valueGroup = \"potential\"",
-                "潜力用户：近一年消费{f}次、客单价{aov}元，用1元秒杀拉动复购",
-                "Potential: {f} purchases in the last year, average order ¥{aov}: a 1-yuan flash sale to bring them back",
-                vec![CommunityGroup, MiniProgram],
-                500,
-                Some("flash_sale_1yuan"),
-                60,
-            ),
-            offer(
-                "community_activity",
-                "社群活动",
-                "Community activity",
-                "valueGroup = \"potential\"",
-                "潜力用户：近一年消费{f}次，邀请参加社群活动",
-                "Potential: {f} purchases in the last year: invite to a community activity",
-                vec![CommunityGroup],
-                0,
-                None,
-                40,
-            ),
-            offer(
-                "referral_reward",
-                "推荐有礼券",
-                "Referral reward coupon",
-                "valueGroup = \"value\"",
-                "价值用户：近一年消费{f}次、{m}元，邀请好友得奖励",
-                "Value: {f} purchases, ¥{m} in the last year: a reward for referring friends",
-                vec![TemplateMessage, MiniProgram, Wecom],
-                2000,
-                Some("referral_reward"),
-                70,
-            ),
-            offer(
-                "exclusive_picks",
-                "专属精选、预售与会员价",
-                "Exclusive picks, presale and member prices",
-                "valueGroup = \"value\"",
-                "价值用户：客单价{aov}元，专享精选、预售和会员价",
-                "Value: average order ¥{aov}: exclusive picks, presale and member prices",
-                vec![TemplateMessage, MiniProgram, Wecom],
-                1000,
-                Some("vip_exclusive"),
-                60,
-            ),
-            offer(
-                "member_event",
-                "会员活动（礼品、抽奖）",
-                "Member event (gifts, lottery)",
-                "valueGroup = \"value\"",
-                "价值用户：近一年消费{m}元，邀请参加会员专属活动",
-                "Value: ¥{m} in the last year: invite to a members' event",
-                vec![TemplateMessage, CommunityGroup],
-                1500,
-                None,
-                50,
-            ),
-            offer(
-                "repurchase_gift",
-                "复购激励（满赠、第二件优惠）",
-                "Repurchase incentive (gift with purchase, second item discount)",
-                "valueGroup = \"stable\"",
-                "稳定用户：近一年消费{f}次、距上次{r}天，满赠和第二件优惠促复购",
-                "Stable: {f} purchases in the last year, last {r} days ago: gift with purchase and second item discount",
-                vec![MiniProgram, TemplateMessage, Sms],
-                800,
-                Some("spend30_save5"),
-                60,
-            ),
-            offer(
-                "member_day",
-                "会员日",
-                "Member day",
-                "valueGroup = \"stable\"",
-                "稳定用户：近一年消费{f}次，会员日专享",
-                "Stable: {f} purchases in the last year: member-day offers",
-                vec![TemplateMessage, CommunityGroup],
-                0,
-                None,
-                40,
-            ),
-            offer(
-                "enterprise_card",
-                "企业卡",
-                "Enterprise card",
-                "memberType = \"enterprise\"",
-                "企业会员：近一年消费{m|0}元，推荐企业卡",
-                "Enterprise member: ¥{m|0} in the last year: the enterprise card",
-                vec![Wecom, Phone],
-                0,
-                None,
-                65,
-            ),
-            offer(
-                "joint_promotion",
-                "企业联合促销",
-                "Joint promotion",
-                "memberType = \"enterprise\"",
-                "企业会员：近一年消费{f|0}次，邀请参加联合促销",
-                "Enterprise member: {f|0} purchases in the last year: a joint promotion",
-                vec![Wecom, Phone],
-                1000,
-                None,
-                45,
-            ),
-        ];
+        // The offers of DOMAIN §10 are kept as rules JSON (playbook.json):
+        // read through the rules deserializer the wasm has anyway, they cost
+        // less than the same values built in code. One lever offer per tag follows.
+        let mut offers: Vec<OfferRule> = crate::json::from_str(include_str!("playbook.json"))
+            .expect("playbook.json is valid offers (every test that uses the default rules reads it)");
         for tag in Tag::ALL {
             let (key, _, zh, en) = tag.labels();
             let (levers_en, cost, coupon, channels) = tag_lever_defaults(tag);
@@ -450,7 +305,7 @@ impl PlaybookRules {
             let keys: Vec<&str> = SLOT_LABELS.iter().map(|s| s.0).collect();
             return Err(Error::invalid_rules(
                 "playbook.defaultSlot",
-                format!("unknown slot {:?}; slots are {}", self.default_slot, keys.join(", ")),
+                format!("unknown slot \"{}\"; slots are {}", self.default_slot, keys.join(", ")),
             ));
         }
         let mut keys: Vec<&str> = Vec::new();
@@ -504,7 +359,7 @@ fn check_common(
         return Err(Error::invalid_rules(at("key"), "a key of 1 to 64 characters"));
     }
     if keys.contains(&key) {
-        return Err(Error::invalid_rules(at("key"), format!("{key:?} is used twice")));
+        return Err(Error::invalid_rules(at("key"), format!("\"{key}\" is used twice")));
     }
     if name.trim().is_empty() {
         return Err(Error::invalid_rules(at("name"), "must not be empty"));

@@ -245,7 +245,7 @@ impl PointsRules {
                 let keys: Vec<&str> = levels.levels.iter().map(|l| l.key.as_str()).collect();
                 return Err(Error::invalid_rules(
                     format!("points.levelUpGifts[{i}].level"),
-                    format!("unknown level {:?}; the levels are {}", g.level, keys.join(", ")),
+                    format!("unknown level \"{}\"; the levels are {}", g.level, keys.join(", ")),
                 ));
             }
             points(&format!("levelUpGifts[{i}].points"), g.points)?;
