@@ -7,7 +7,7 @@
 // and the uplift panel compares treated and holdout once later orders are in.
 // `renderOffers` draws a member's ranked offers (the member profile uses it).
 
-import { $, el, fact } from "./dom.js";
+import { $, el, fact, fillRows } from "./dom.js";
 import { parseFen } from "./draws.js";
 import { currentLang, formatInt, formatMoney, formatPercent, t } from "./i18n.js";
 
@@ -386,39 +386,39 @@ export class CampaignBuilder {
 
     renderPerOffer(plan) {
         const used = (plan?.perOffer ?? []).filter((o) => o.treated || o.holdout);
-        const empty = el("tr", {}, el("td", { className: "empty", colSpan: 4 }, t("campaignNoOffers")));
-        $("campaign-offer-rows").replaceChildren(
-            ...(used.length
-                ? used.map((o) =>
-                      el(
-                          "tr",
-                          { dataset: { key: o.key } },
-                          el("td", {}, zh() ? o.name : o.nameEn),
-                          el("td", { className: "num" }, formatInt(o.treated)),
-                          el("td", { className: "num" }, formatInt(o.holdout)),
-                          el("td", { className: "num" }, formatMoney(o.costFen)),
-                      ),
-                  )
-                : [empty]),
+        fillRows(
+            $("campaign-offer-rows"),
+            used,
+            (o) =>
+                el(
+                    "tr",
+                    { dataset: { key: o.key } },
+                    el("td", {}, zh() ? o.name : o.nameEn),
+                    el("td", { className: "num" }, formatInt(o.treated)),
+                    el("td", { className: "num" }, formatInt(o.holdout)),
+                    el("td", { className: "num" }, formatMoney(o.costFen)),
+                ),
+            4,
+            t("campaignNoOffers"),
         );
     }
 
     renderRows(plan) {
         const rows = plan?.rows ?? [];
-        const empty = el("tr", {}, el("td", { className: "empty", colSpan: 8 }, t("noRows")));
-        $("campaign-rows").replaceChildren(
-            ...(rows.length
-                ? rows.map((r) =>
-                      el(
-                          "tr",
-                          { className: r.holdout ? "clickable holdout" : "clickable", dataset: { id: r.memberId } },
-                          el("td", {}, r.memberId),
-                          el("td", {}, r.phone || "—"),
-                          offerCells(r.offer),
-                          el("td", {}, el("span", { className: r.holdout ? "group-chip holdout" : "group-chip" }, t(r.holdout ? "campaignHoldoutMark" : "campaignSendMark"))),
-                      ),
-                  )
-                : [empty]),
+        fillRows(
+            $("campaign-rows"),
+            rows,
+            (r) =>
+                el(
+                    "tr",
+                    { className: r.holdout ? "clickable holdout" : "clickable", dataset: { id: r.memberId } },
+                    el("td", {}, r.memberId),
+                    el("td", {}, r.phone || "—"),
+                    offerCells(r.offer),
+                    el("td", {}, el("span", { className: r.holdout ? "group-chip holdout" : "group-chip" }, t(r.holdout ? "campaignHoldoutMark" : "campaignSendMark"))),
+                ),
+            8,
+            t("noRows"),
         );
         $("campaign-rows-note").textContent = plan
             ? t("campaignRowsNote", { n: formatInt(rows.length), total: formatInt(plan.total) })

@@ -25,4 +25,13 @@ export function td(text, className = "") {
     return el("td", className ? { className } : {}, text ?? "—");
 }
 
+/**
+ * Fill a `<tbody>` with `row(item)` for each item, or, when there are none, one
+ * row whose single cell spans `columns` and says `emptyText`.
+ */
+export function fillRows(tbody, items, row, columns, emptyText) {
+    const empty = () => el("tr", {}, el("td", { className: "empty", colSpan: columns }, emptyText));
+    tbody.replaceChildren(...(items.length ? items.map((item) => row(item)) : [empty()]));
+}
+
 export const $ = (id) => document.getElementById(id);

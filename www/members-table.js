@@ -9,7 +9,7 @@
 // points ledger.
 
 import { renderOffers } from "./campaigns.js";
-import { $, el, fact } from "./dom.js";
+import { $, el, fact, fillRows } from "./dom.js";
 import { slotLabel } from "./insights.js";
 import { countLabel, currentLang, formatInt, formatPercent, formatYuan, has, t } from "./i18n.js";
 
@@ -352,8 +352,7 @@ export class MemberTable {
     render() {
         const page = this.page;
         const rows = page?.rows ?? [];
-        const empty = el("tr", {}, el("td", { className: "empty", colSpan: TABLE.length }, t("noRows")));
-        $("member-rows").replaceChildren(...(rows.length ? rows.map((m) => this.renderRow(m)) : [empty]));
+        fillRows($("member-rows"), rows, (m) => this.renderRow(m), TABLE.length, t("noRows"));
         const total = page?.total ?? 0;
         const pages = Math.max(1, Math.ceil(total / this.limit));
         const current = Math.floor(this.offset / this.limit) + 1;

@@ -12,7 +12,7 @@
 // the window, and says so; the crowd it applies is `pointsExpiryDays <= N`.
 
 import { AXIS, FONT, clearChart, draw, escapeHtml } from "./charts.js";
-import { $, el, td, fact } from "./dom.js";
+import { $, el, td, fact, fillRows } from "./dom.js";
 import { currentLang, formatInt, formatMoney, t } from "./i18n.js";
 
 /** Rows per page of the two lists. */
@@ -258,23 +258,23 @@ export class PointsPage {
             : "";
         $("points-expiring-note").hidden = !asOf;
         const rows = page?.rows ?? [];
-        const empty = el("tr", {}, el("td", { className: "empty", colSpan: 7 }, t("pointsNoExpiring")));
-        $("points-expiring-rows").replaceChildren(
-            ...(rows.length
-                ? rows.map((m) =>
-                      el(
-                          "tr",
-                          { className: "clickable", dataset: { id: m.memberId } },
-                          td(m.memberId),
-                          td(m.name || "—"),
-                          td(m.phone || "—"),
-                          td(formatInt(m.balance), "num"),
-                          td(formatInt(m.expiring), "num"),
-                          td(m.firstExpiry),
-                          td(formatInt(daysBetween(s.asOf, m.firstExpiry)), "num"),
-                      ),
-                  )
-                : [empty]),
+        fillRows(
+            $("points-expiring-rows"),
+            rows,
+            (m) =>
+                el(
+                    "tr",
+                    { className: "clickable", dataset: { id: m.memberId } },
+                    td(m.memberId),
+                    td(m.name || "—"),
+                    td(m.phone || "—"),
+                    td(formatInt(m.balance), "num"),
+                    td(formatInt(m.expiring), "num"),
+                    td(m.firstExpiry),
+                    td(formatInt(daysBetween(s.asOf, m.firstExpiry)), "num"),
+                ),
+            7,
+            t("pointsNoExpiring"),
         );
         const button = $("points-expiring-crowd");
         button.hidden = !crowd || !page?.total;
@@ -294,26 +294,22 @@ export class PointsPage {
               })
             : t("pointsNoImported");
         const rows = page?.rows ?? [];
-        const empty = el(
-            "tr",
-            {},
-            el("td", { className: "empty", colSpan: 6 }, r.compared ? t("pointsAllMatch") : t("pointsNoImported")),
-        );
-        $("points-reconcile-rows").replaceChildren(
-            ...(rows.length
-                ? rows.map((d) =>
-                      el(
-                          "tr",
-                          { className: "clickable", dataset: { id: d.memberId } },
-                          td(d.memberId),
-                          td(d.name || "—"),
-                          td(d.phone || "—"),
-                          td(formatInt(d.imported), "num"),
-                          td(formatInt(d.ledger), "num"),
-                          td(signedPoints(d.difference), "num"),
-                      ),
-                  )
-                : [empty]),
+        fillRows(
+            $("points-reconcile-rows"),
+            rows,
+            (d) =>
+                el(
+                    "tr",
+                    { className: "clickable", dataset: { id: d.memberId } },
+                    td(d.memberId),
+                    td(d.name || "—"),
+                    td(d.phone || "—"),
+                    td(formatInt(d.imported), "num"),
+                    td(formatInt(d.ledger), "num"),
+                    td(signedPoints(d.difference), "num"),
+                ),
+            6,
+            r.compared ? t("pointsAllMatch") : t("pointsNoImported"),
         );
         this.renderPager("reconcile", page);
     }
@@ -356,28 +352,29 @@ export class PointsPage {
             fact(t("kpiPointsExpiring", { days: formatInt(this.summary?.expiringWithinDays ?? 30) }), formatInt(l.expiring)),
             fact(t("ledgerAsOf"), l.asOf),
         );
-        $("ledger-lots-rows").replaceChildren(
-            ...(l.lots.length
-                ? l.lots.map((lot) =>
-                      el("tr", {}, td(lot.earnedOn), td(lot.expiresOn), td(formatInt(lot.remaining), "num")),
-                  )
-                : [el("tr", {}, el("td", { className: "empty", colSpan: 3 }, t("ledgerNoLots")))]),
+        fillRows(
+            $("ledger-lots-rows"),
+            l.lots,
+            (lot) => el("tr", {}, td(lot.earnedOn), td(lot.expiresOn), td(formatInt(lot.remaining), "num")),
+            3,
+            t("ledgerNoLots"),
         );
         const zh = currentLang() === "zh";
-        $("ledger-lines-rows").replaceChildren(
-            ...(l.lines.length
-                ? l.lines.map((line) =>
-                      el(
-                          "tr",
-                          { dataset: { kind: line.kind } },
-                          td(line.day),
-                          td(t(`pointsKind_${line.kind}`)),
-                          td(signedPoints(line.points), `num ${line.points < 0 ? "points-minus" : "points-plus"}`),
-                          td(formatInt(line.balance), "num"),
-                          td(zh ? line.reason : line.reasonEn, "wrap"),
-                      ),
-                  )
-                : [el("tr", {}, el("td", { className: "empty", colSpan: 5 }, t("ledgerNoLines")))]),
+        fillRows(
+            $("ledger-lines-rows"),
+            l.lines,
+            (line) =>
+                el(
+                  "tr",
+                  { dataset: { kind: line.kind } },
+                  td(line.day),
+                  td(t(`pointsKind_${line.kind}`)),
+                  td(signedPoints(line.points), `num ${line.points < 0 ? "points-minus" : "points-plus"}`),
+                  td(formatInt(line.balance), "num"),
+                  td(zh ? line.reason : line.reasonEn, "wrap"),
+                ),
+            5,
+            t("ledgerNoLines"),
         );
         $("ledger-count").textContent = t("ledgerCount", { n: formatInt(l.lines.length) });
         $("ledger-lots-count").textContent = t("ledgerLotsCount", { n: formatInt(l.lots.length) });

@@ -4,7 +4,7 @@
 // buyers, CLV histogram, the holdout check) and the at-risk recall list. A row opens the member's details.
 
 import { AXIS, FONT, clearChart, draw, escapeHtml } from "./charts.js";
-import { $, el, td } from "./dom.js";
+import { $, el, td, fillRows } from "./dom.js";
 import { formatInt, formatMoney, formatPercent, formatYuan, t } from "./i18n.js";
 
 /** Rows of the recall list. */
@@ -242,24 +242,24 @@ export class Predictions {
     renderRecall(page) {
         const rows = page?.rows ?? [];
         $("at-risk-hint").textContent = rows.length ? t("atRiskHint", { n: formatInt(rows.length) }) : "";
-        const empty = el("tr", {}, el("td", { className: "empty", colSpan: 8 }, t("noAtRisk")));
-        $("at-risk-rows").replaceChildren(
-            ...(rows.length
-                ? rows.map((m) =>
-                      el(
-                          "tr",
-                          { className: "clickable", dataset: { id: m.id } },
-                          td(m.id),
-                          td(m.name || "—"),
-                          td(m.phone || "—"),
-                          td(m.probabilityAlive == null ? "—" : formatPercent(m.probabilityAlive), "num"),
-                          td(m.lastPurchase),
-                          td(yuan(m.mFen), "num"),
-                          td(yuan(m.valueAtRiskFen), "num"),
-                          td(m.nextOrderDate),
-                      ),
-                  )
-                : [empty]),
+        fillRows(
+            $("at-risk-rows"),
+            rows,
+            (m) =>
+                el(
+                    "tr",
+                    { className: "clickable", dataset: { id: m.id } },
+                    td(m.id),
+                    td(m.name || "—"),
+                    td(m.phone || "—"),
+                    td(m.probabilityAlive == null ? "—" : formatPercent(m.probabilityAlive), "num"),
+                    td(m.lastPurchase),
+                    td(yuan(m.mFen), "num"),
+                    td(yuan(m.valueAtRiskFen), "num"),
+                    td(m.nextOrderDate),
+                ),
+            8,
+            t("noAtRisk"),
         );
     }
 }
