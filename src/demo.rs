@@ -2047,7 +2047,7 @@ fn replay_points(plan: &Plan, index: usize, m: &Member, events: &[Event], rules:
             growth.push((day, net));
         }
         let points_used = i64::from(o.points);
-        orders.push(OrderIn { day, minute, kind, net, refunded, points_used, category_multiplier: 1.0, id: "" });
+        orders.push(OrderIn { day, minute, kind, net, refunded, points_used, category_multiplier: 1.0, id: "".into() });
     }
     let mut moves = Vec::new();
     for &(t, kind, activity, _, _, points) in events {

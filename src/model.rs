@@ -3,6 +3,7 @@
 //! numbers. Analysis works on these slices, never on rows of strings.
 
 use chrono::{Datelike, NaiveDate};
+use std::fmt::Write as _;
 
 /// Money in fen (分, 1/100 yuan). No float ever touches money.
 pub type Fen = i64;
@@ -274,53 +275,372 @@ fn same(a: &[u8], b: &[u8]) -> bool {
 }
 
 /// Many short strings in one buffer, for a column whose values rarely
-/// repeat (an order id per order): no hash table and no allocation per
-/// value, unlike an [`Interner`].
+/// repeat: no hash table and no allocation per value, unlike an
+/// [`Interner`]. The text form of [`OrderIds`].
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub struct Texts {
+struct Texts {
     bytes: String,
     ends: Vec<usize>,
 }
 
 impl Texts {
-    /// Append one value.
-    pub fn push(&mut self, text: &str) {
+    fn push(&mut self, text: &str) {
         self.bytes.push_str(text);
         self.ends.push(self.bytes.len());
     }
 
-    /// Value `i` ("" when out of range).
-    pub fn get(&self, i: usize) -> &str {
+    fn get(&self, i: usize) -> &str {
         let Some(&end) = self.ends.get(i) else { return "" };
         let start = if i == 0 { 0 } else { self.ends[i - 1] };
         &self.bytes[start..end]
     }
+}
 
-    /// Make room for `values` more values (their ends; the text grows as
-    /// it comes), if the memory is there.
-    pub fn reserve(&mut self, values: usize) {
-        let _ = self.ends.try_reserve_exact(values);
+/// Order ids, one per order, exactly as written ("" when the row gives
+/// none). Exports number their orders, so ids are usually one prefix and a
+/// number (`D00000001`, `E20261101…0042`): while every id is the first id's
+/// prefix followed by a number of at most 9 digits written the same way
+/// (zero-padded to one width, or without leading zeros), the column holds
+/// the numbers alone, 4 bytes a row instead of the text and its end (13
+/// for `D00000001`). The first id that is not switches it to text for good.
+/// [`OrderIds::get`] gives every id back as written either way.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrderIds(Ids);
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Ids {
+    /// `pattern` is that of the first id given ([`EMPTY`] numbers are "";
+    /// `None` while every id was "").
+    Numbered {
+        pattern: Option<Pattern>,
+        numbers: Vec<u32>,
+    },
+    Text(Texts),
+}
+
+/// The number of an id that is "" in [`Ids::Numbered`] (no 9-digit number is this large).
+const EMPTY: u32 = u32::MAX;
+
+/// How the ids of a numbered column are written: `prefix`, then the number,
+/// zero-padded to `width` digits, or with no leading zeros when `width` is 0.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Pattern {
+    prefix: Box<str>,
+    width: u8,
+}
+
+impl Pattern {
+    /// The pattern of an id: its last (at most 9) digits are the number.
+    fn of(id: &str) -> Option<Pattern> {
+        let digits = id.bytes().rev().take_while(u8::is_ascii_digit).count();
+        let tail = digits.min(9);
+        if tail == 0 {
+            return None;
+        }
+        let (prefix, number) = id.split_at(id.len() - tail);
+        let plain = tail == digits && (number.len() == 1 || !number.starts_with('0'));
+        Some(Pattern { prefix: prefix.into(), width: if plain { 0 } else { tail as u8 } })
     }
 
-    /// Give back the room reserved beyond the values held.
-    pub fn shrink_to_fit(&mut self) {
-        self.bytes.shrink_to_fit();
-        self.ends.shrink_to_fit();
+    /// The number of `id` when it is written this way.
+    fn number(&self, id: &str) -> Option<u32> {
+        let number = id.strip_prefix(&*self.prefix)?;
+        let written = match self.width {
+            0 => (1..=9).contains(&number.len()) && (number.len() == 1 || !number.starts_with('0')),
+            w => number.len() == usize::from(w),
+        };
+        (written && number.bytes().all(|b| b.is_ascii_digit())).then(|| number.parse().ok()).flatten()
     }
+}
 
-    /// Number of values.
-    pub fn len(&self) -> usize {
-        self.ends.len()
-    }
+/// One id of an [`OrderIds`] column, without copying it: shown with
+/// `Display` (`to_string`, `format!`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OrderId<'a> {
+    /// The whole id, or the prefix of a numbered one.
+    text: &'a str,
+    /// A numbered id's number and width (see [`Pattern`]).
+    number: Option<(u32, u8)>,
+}
 
-    /// True when there are no values.
+impl OrderId<'_> {
+    /// True for "" (the row gave no order id).
     pub fn is_empty(&self) -> bool {
-        self.ends.is_empty()
+        self.text.is_empty() && self.number.is_none()
+    }
+}
+
+/// A text id as it is.
+impl<'a> From<&'a str> for OrderId<'a> {
+    fn from(text: &'a str) -> OrderId<'a> {
+        OrderId { text, number: None }
+    }
+}
+
+impl std::fmt::Display for OrderId<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.text)?;
+        match self.number {
+            Some((n, width)) => write!(f, "{n:0width$}", width = usize::from(width)),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Default for OrderIds {
+    fn default() -> OrderIds {
+        OrderIds(Ids::Numbered { pattern: None, numbers: Vec::new() })
+    }
+}
+
+impl OrderIds {
+    /// Append one id.
+    pub fn push(&mut self, id: &str) {
+        if let Ids::Numbered { pattern, numbers } = &mut self.0 {
+            let number = match pattern {
+                _ if id.is_empty() => Some(EMPTY),
+                Some(p) => p.number(id),
+                None => Pattern::of(id).and_then(|p| pattern.insert(p).number(id)),
+            };
+            match number {
+                Some(n) => return numbers.push(n),
+                None => self.to_text(),
+            }
+        }
+        if let Ids::Text(texts) = &mut self.0 {
+            texts.push(id);
+        }
     }
 
-    /// Every value, in order.
-    pub fn iter(&self) -> impl Iterator<Item = &str> {
+    /// Switch to the text form, keeping the room reserved.
+    fn to_text(&mut self) {
+        let mut texts = Texts::default();
+        let _ = texts.ends.try_reserve_exact(self.capacity());
+        for i in 0..self.len() {
+            texts.push(&self.get(i).to_string());
+        }
+        self.0 = Ids::Text(texts);
+    }
+
+    fn capacity(&self) -> usize {
+        match &self.0 {
+            Ids::Numbered { numbers, .. } => numbers.capacity(),
+            Ids::Text(texts) => texts.ends.capacity(),
+        }
+    }
+
+    /// Id `i` ("" when out of range).
+    pub fn get(&self, i: usize) -> OrderId<'_> {
+        let none = OrderId { text: "", number: None };
+        match &self.0 {
+            Ids::Text(texts) => OrderId { text: texts.get(i), number: None },
+            Ids::Numbered { pattern: Some(p), numbers } => match numbers.get(i) {
+                Some(&n) if n != EMPTY => OrderId { text: &p.prefix, number: Some((n, p.width)) },
+                _ => none,
+            },
+            Ids::Numbered { pattern: None, .. } => none,
+        }
+    }
+
+    /// Make room for `rows` more ids (their numbers or ends; text grows as
+    /// it comes), if the memory is there.
+    pub fn reserve(&mut self, rows: usize) {
+        let _ = match &mut self.0 {
+            Ids::Numbered { numbers, .. } => numbers.try_reserve_exact(rows),
+            Ids::Text(texts) => texts.ends.try_reserve_exact(rows),
+        };
+    }
+
+    /// Give back the room reserved beyond the ids held.
+    pub fn shrink_to_fit(&mut self) {
+        match &mut self.0 {
+            Ids::Numbered { numbers, .. } => numbers.shrink_to_fit(),
+            Ids::Text(texts) => {
+                texts.bytes.shrink_to_fit();
+                texts.ends.shrink_to_fit();
+            }
+        }
+    }
+
+    /// Number of ids.
+    pub fn len(&self) -> usize {
+        match &self.0 {
+            Ids::Numbered { numbers, .. } => numbers.len(),
+            Ids::Text(texts) => texts.ends.len(),
+        }
+    }
+
+    /// True when there are no ids.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Every id, in order.
+    pub fn iter(&self) -> impl Iterator<Item = OrderId<'_>> {
         (0..self.len()).map(|i| self.get(i))
+    }
+}
+
+/// A column of money in fen, 4 bytes a row: an amount within ±21 million
+/// yuan is held as an `i32`, and the rare larger ones exactly, in a list by
+/// row. Read with [`Amounts::at`] or [`Amounts::get`].
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Amounts {
+    small: Vec<i32>,
+    /// (row, fen) of the rows whose `small` is [`LARGE`], ascending by row.
+    large: Vec<(u32, Fen)>,
+}
+
+/// The `small` of a row held in [`Amounts::large`].
+const LARGE: i32 = i32::MIN;
+
+impl Amounts {
+    /// Append one amount.
+    pub fn push(&mut self, fen: Fen) {
+        match i32::try_from(fen) {
+            Ok(small) if small != LARGE => self.small.push(small),
+            _ => {
+                self.large.push((self.small.len() as u32, fen));
+                self.small.push(LARGE);
+            }
+        }
+    }
+
+    /// Amount `i`, if there is one.
+    pub fn get(&self, i: usize) -> Option<Fen> {
+        match *self.small.get(i)? {
+            LARGE => {
+                let k = self.large.binary_search_by_key(&(i as u32), |&(row, _)| row).ok()?;
+                Some(self.large[k].1)
+            }
+            small => Some(Fen::from(small)),
+        }
+    }
+
+    /// Amount `i` (0 when out of range).
+    pub fn at(&self, i: usize) -> Fen {
+        self.get(i).unwrap_or(0)
+    }
+
+    /// Make room for `rows` more amounts, if the memory is there.
+    pub fn reserve(&mut self, rows: usize) {
+        let _ = self.small.try_reserve_exact(rows);
+    }
+
+    /// Give back the room reserved beyond the amounts held.
+    pub fn shrink_to_fit(&mut self) {
+        self.small.shrink_to_fit();
+        self.large.shrink_to_fit();
+    }
+
+    /// Number of amounts.
+    pub fn len(&self) -> usize {
+        self.small.len()
+    }
+
+    /// True when there are none.
+    pub fn is_empty(&self) -> bool {
+        self.small.is_empty()
+    }
+
+    /// Every amount, in order.
+    pub fn iter(&self) -> impl Iterator<Item = Fen> + '_ {
+        (0..self.len()).map(|i| self.at(i))
+    }
+}
+
+/// A column of indices into a short list (a store, a channel), each in as
+/// few bytes as the largest so far needs: one while every index is below
+/// 256, then two, then four. Read with [`Indices::at`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Indices {
+    /// Every index below 256.
+    U8(Vec<u8>),
+    /// Every index below 65,536.
+    U16(Vec<u16>),
+    /// Any index.
+    U32(Vec<u32>),
+}
+
+impl Default for Indices {
+    fn default() -> Indices {
+        Indices::U8(Vec::new())
+    }
+}
+
+impl Indices {
+    /// Append one index, widening the column when it needs more bytes.
+    pub fn push(&mut self, index: u32) {
+        match self {
+            Indices::U8(v) if index < 256 => return v.push(index as u8),
+            Indices::U16(v) if index < 65_536 => return v.push(index as u16),
+            Indices::U32(v) => return v.push(index),
+            _ => {}
+        }
+        *self = if index < 65_536 { Indices::U16(self.widened()) } else { Indices::U32(self.widened()) };
+        self.push(index);
+    }
+
+    /// The indices in a wider type, with the same room reserved.
+    fn widened<T: TryFrom<u32>>(&self) -> Vec<T> {
+        let mut wide = Vec::new();
+        let _ = wide.try_reserve_exact(self.capacity());
+        wide.extend(self.iter().filter_map(|i| T::try_from(i).ok()));
+        wide
+    }
+
+    fn capacity(&self) -> usize {
+        match self {
+            Indices::U8(v) => v.capacity(),
+            Indices::U16(v) => v.capacity(),
+            Indices::U32(v) => v.capacity(),
+        }
+    }
+
+    /// Index `i` (0 when out of range).
+    pub fn at(&self, i: usize) -> u32 {
+        match self {
+            Indices::U8(v) => v.get(i).map_or(0, |&x| u32::from(x)),
+            Indices::U16(v) => v.get(i).map_or(0, |&x| u32::from(x)),
+            Indices::U32(v) => v.get(i).copied().unwrap_or(0),
+        }
+    }
+
+    /// Make room for `rows` more indices, if the memory is there.
+    pub fn reserve(&mut self, rows: usize) {
+        let _ = match self {
+            Indices::U8(v) => v.try_reserve_exact(rows),
+            Indices::U16(v) => v.try_reserve_exact(rows),
+            Indices::U32(v) => v.try_reserve_exact(rows),
+        };
+    }
+
+    /// Give back the room reserved beyond the indices held.
+    pub fn shrink_to_fit(&mut self) {
+        match self {
+            Indices::U8(v) => v.shrink_to_fit(),
+            Indices::U16(v) => v.shrink_to_fit(),
+            Indices::U32(v) => v.shrink_to_fit(),
+        }
+    }
+
+    /// Number of indices.
+    pub fn len(&self) -> usize {
+        match self {
+            Indices::U8(v) => v.len(),
+            Indices::U16(v) => v.len(),
+            Indices::U32(v) => v.len(),
+        }
+    }
+
+    /// True when there are none.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Every index, in order.
+    pub fn iter(&self) -> impl Iterator<Item = u32> + '_ {
+        (0..self.len()).map(|i| self.at(i))
     }
 }
 
@@ -584,22 +904,22 @@ pub struct Orders {
     /// Minute of the day paid (0–1439; 0 when the file gives only a date).
     pub minute: Vec<u16>,
     /// Net amount in fen: paid minus refunded (negative for adjustments).
-    pub net: Vec<Fen>,
+    pub net: Amounts,
     /// What the row counts as.
     pub kind: Vec<OrderKind>,
     /// Store of each order (index into `stores`; 0 = none given).
-    pub store: Vec<u32>,
+    pub store: Indices,
     /// Store names; index 0 is "".
     pub stores: Interner,
     /// Channel of each order (index into `channels`; 0 = none given).
-    pub channel: Vec<u32>,
+    pub channel: Indices,
     /// Channel names; index 0 is "".
     pub channels: Interner,
     /// Order id of each order as written ("" when the file has none), for
     /// joining order lines ([`OrderLines::order_rows`]). Ids are unique
     /// within a file (repeats are rejected), so they are kept in one buffer
     /// rather than interned.
-    pub order_id: Texts,
+    pub order_id: OrderIds,
     /// The orders with money refunded, ascending by row: (row, fen
     /// refunded). A partial refund (a purchase) gives its refund amount; an
     /// order refunded in full (not a purchase) its whole amount; closed
@@ -631,10 +951,10 @@ impl Orders {
         let _ = self.member.try_reserve_exact(rows);
         let _ = self.day.try_reserve_exact(rows);
         let _ = self.minute.try_reserve_exact(rows);
-        let _ = self.net.try_reserve_exact(rows);
+        self.net.reserve(rows);
         let _ = self.kind.try_reserve_exact(rows);
-        let _ = self.store.try_reserve_exact(rows);
-        let _ = self.channel.try_reserve_exact(rows);
+        self.store.reserve(rows);
+        self.channel.reserve(rows);
         self.order_id.reserve(rows);
     }
 
@@ -746,9 +1066,11 @@ impl OrderLines {
     /// lookup per order; line `l` belongs to `order_rows[order[l]]`.
     pub fn order_rows(&self, orders: &Orders) -> Vec<Option<u32>> {
         let mut rows = vec![None; self.orders.len()];
-        for i in 0..orders.order_id.len() {
-            let id = orders.order_id.get(i);
-            if let Some(k) = (!id.is_empty()).then(|| self.orders.get(id)).flatten() {
+        let mut text = String::new();
+        for (i, id) in orders.order_id.iter().enumerate().filter(|(_, id)| !id.is_empty()) {
+            text.clear();
+            let _ = write!(text, "{id}");
+            if let Some(k) = self.orders.get(&text) {
                 rows[k as usize] = Some(i as u32);
             }
         }
@@ -845,13 +1167,87 @@ mod tests {
         assert_eq!(day_of(d) - day_of(NaiveDate::from_ymd_opt(2026, 3, 4).unwrap()), 1);
     }
 
+    /// The ids of `column`, as text.
+    fn texts(column: &OrderIds) -> Vec<String> {
+        column.iter().map(|id| id.to_string()).collect()
+    }
+
     #[test]
-    fn texts_labels_and_lists() {
-        let mut t = Texts::default();
-        for s in ["D1", "", "订单2"] {
-            t.push(s);
+    fn order_ids_come_back_as_written() {
+        let numbered = |ids: &[&str]| {
+            let mut column = OrderIds::default();
+            ids.iter().for_each(|id| column.push(id));
+            assert_eq!(texts(&column), ids, "{ids:?}");
+            assert_eq!((column.len(), column.get(ids.len()).is_empty()), (ids.len(), true));
+            matches!(column.0, Ids::Numbered { .. })
+        };
+        // Held as numbers: one prefix, and the numbers written one way.
+        assert!(numbered(&["D00000001", "", "D00000002", "D09999999", "D00000001"]));
+        assert!(numbered(&["", "", "7", "12", "0", "999999999"]) && numbered(&["D1", "D0"]));
+        assert!(numbered(&["订单12", "订单1", "订单", "订单5"][..2]));
+        assert!(numbered(&["E2026110100000042", "E2026110100000007", "E2026110199999999"]));
+        assert!(numbered(&["", ""]) && numbered(&[]));
+        // Anything else switches to text, and keeps every id as written.
+        for ids in [
+            &["D00000001", "D1"][..],
+            &["D1", "D01"],
+            &["D1", "D00"],
+            &["D1", "d2"],
+            &["D1", "D1000000000"],
+            &["A", "B"],
+            &["E2026110100000042", "E2026120100000001"],
+            &["1", "", "x", "", "2"],
+            &["12", "012"],
+            &["D5", "D 6", "D-7", "D+8"],
+        ] {
+            assert!(!numbered(ids), "{ids:?}");
         }
-        assert_eq!((t.len(), t.get(0), t.get(1), t.get(2), t.get(3)), (3, "D1", "", "订单2", ""));
+        // Random ids over a few shapes, against the plain list.
+        let mut seed = 0x2545_F491_4F6C_DD1Du64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for _ in 0..300 {
+            let ids: Vec<String> = (0..(next() % 12))
+                .map(|_| match next() % 6 {
+                    0 => String::new(),
+                    1 => format!("D{:08}", next() % 100),
+                    2 => format!("D{}", next() % 2000),
+                    3 => format!("{}", next() % 10_000_000_000_000),
+                    4 => format!("D0{}", next() % 10),
+                    _ => format!("订{}", next() % 3),
+                })
+                .collect();
+            let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+            numbered(&refs);
+        }
+    }
+
+    #[test]
+    fn amounts_and_indices_hold_every_value() {
+        let values =
+            [0, 1, -1, i64::from(i32::MAX), i64::from(i32::MIN), i64::from(i32::MIN) + 1, 1 << 40, i64::MIN, -7];
+        let mut amounts = Amounts::default();
+        values.iter().for_each(|&fen| amounts.push(fen));
+        assert_eq!(amounts.iter().collect::<Vec<_>>(), values);
+        assert_eq!((amounts.large.len(), amounts.get(values.len()), amounts.at(values.len())), (3, None, 0));
+        let indices = [0, 255, 3, 256, 65_535, 65_536, u32::MAX, 1];
+        let mut column = Indices::default();
+        for (k, &i) in indices.iter().enumerate() {
+            column.push(i);
+            assert_eq!(column.iter().collect::<Vec<_>>(), indices[..=k]);
+        }
+        assert!(matches!(column, Indices::U32(_)) && column.at(99) == 0);
+        let mut small = Indices::default();
+        (0..300).for_each(|i| small.push(i % 256));
+        assert!(matches!(small, Indices::U8(_)) && small.at(257) == 1);
+    }
+
+    #[test]
+    fn labels_and_lists() {
         let mut l = Labels::default();
         for s in ["a", "a", "", "b"] {
             l.push(s);

@@ -280,11 +280,11 @@ pub fn analyze(data: &Dataset, rules: &Rules, as_of: Option<Day>) -> Result<Anal
                     }
                     if in_window {
                         a.f += 1;
-                        a.m += orders.net[i];
-                        a.max_order = a.max_order.max(orders.net[i]);
+                        a.m += orders.net.at(i);
+                        a.max_order = a.max_order.max(orders.net.at(i));
                     }
                 }
-                OrderKind::Adjustment if in_window => a.m += orders.net[i],
+                OrderKind::Adjustment if in_window => a.m += orders.net.at(i),
                 _ => {}
             }
         }
@@ -568,7 +568,7 @@ fn growth_entry(data: &Dataset, rules: &Rules, source: u32) -> (Day, Fen) {
     let orders_len = data.orders.as_ref().map_or(0, |o| o.len());
     match (data.orders.as_ref(), data.events.as_ref()) {
         (Some(orders), _) if (source as usize) < orders_len => {
-            (orders.day[source as usize], orders.net[source as usize])
+            (orders.day[source as usize], orders.net.at(source as usize))
         }
         (_, Some(events)) => {
             let e = source as usize - orders_len;

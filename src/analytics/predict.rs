@@ -134,7 +134,7 @@ fn purchases(data: &Dataset, analysis: &Analysis) -> (Vec<usize>, Vec<Purchase>)
         for i in (0..orders.len()).filter(|&i| orders.kind[i] == OrderKind::Purchase && orders.day[i] < analysis.as_of)
         {
             let customer = global[orders.member[i] as usize];
-            put(customer, Purchase { customer, day: orders.day[i], amount_fen: orders.net[i] });
+            put(customer, Purchase { customer, day: orders.day[i], amount_fen: orders.net.at(i) });
         }
     });
     for m in 0..n {

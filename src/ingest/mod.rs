@@ -453,7 +453,7 @@ mod tests {
             assert_eq!(got.report, whole.report, "chunk size {size}");
             let (Table::Orders(a), Table::Orders(b)) = (&got.table, &whole.table) else { panic!() };
             assert_eq!(a.net, b.net);
-            assert_eq!(a.net, vec![123_450, 0, 1000]);
+            assert_eq!(a.net.iter().collect::<Vec<_>>(), [123_450, 0, 1000]);
         }
     }
 
@@ -499,7 +499,7 @@ mod tests {
         let Table::Orders(o) = read(Kind::Orders, text.as_bytes(), &LoadOptions::default()).unwrap().table else {
             panic!("orders")
         };
-        assert_eq!((o.net.len(), o.net.capacity(), o.member.capacity()), (5000, 5000, 5000));
+        assert_eq!((o.net.len(), o.day.capacity(), o.member.capacity()), (5000, 5000, 5000));
     }
 
     #[test]
@@ -513,7 +513,7 @@ mod tests {
         let Table::Orders(o) = l.table else { panic!() };
         use crate::model::OrderKind::*;
         assert_eq!(o.kind, vec![NotPurchase, NotPurchase, Adjustment, Purchase]);
-        assert_eq!(o.net, vec![0, 0, -500, 600]);
+        assert_eq!(o.net.iter().collect::<Vec<_>>(), [0, 0, -500, 600]);
     }
 
     #[test]

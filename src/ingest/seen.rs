@@ -32,7 +32,7 @@ impl Seen {
     /// True when `id` is new; it is then recorded as used. `earlier` lists
     /// every id recorded so far (the table's own column of ids): it is read
     /// once, when the ids first arrive out of order.
-    pub fn first_time<'a, I: IntoIterator<Item = &'a str>>(&mut self, id: &str, earlier: impl FnOnce() -> I) -> bool {
+    pub fn first_time<I: IntoIterator<Item: AsRef<str>>>(&mut self, id: &str, earlier: impl FnOnce() -> I) -> bool {
         if let Some(last) = &mut self.last {
             // The first id is larger than the empty one.
             if id.as_bytes() > last.as_slice() {
@@ -41,7 +41,7 @@ impl Seen {
                 return true;
             }
             self.last = None;
-            self.hashes.extend(earlier().into_iter().map(id_hash));
+            self.hashes.extend(earlier().into_iter().map(|id| id_hash(id.as_ref())));
         }
         self.hashes.insert(id_hash(id))
     }

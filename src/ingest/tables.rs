@@ -227,7 +227,7 @@ impl<'r> Row<'_, 'r> {
     }
 
     /// Reject a repeated id; `earlier` lists the ids used so far.
-    fn first_time<'e, I: IntoIterator<Item = &'e str>>(
+    fn first_time<I: IntoIterator<Item: AsRef<str>>>(
         &self,
         f: usize,
         id: &str,
@@ -299,7 +299,7 @@ fn order_row(
     let channel = row.text(CHANNEL)?.unwrap_or_default();
     let order_id = row.text(ORDER_ID)?.unwrap_or_default();
     if !order_id.is_empty() {
-        let earlier = || orders.order_id.iter().filter(|id| !id.is_empty());
+        let earlier = || orders.order_id.iter().filter(|id| !id.is_empty()).map(|id| id.to_string());
         row.first_time(ORDER_ID, order_id, seen, earlier, FieldError::DuplicateOrder)?;
     }
     let refund = refund.unwrap_or(0);

@@ -577,7 +577,7 @@ pub fn uplift(data: &Dataset, options: &UpliftOptions) -> Result<Uplift> {
             let k = o.member[i] as usize;
             let Some(h) = side.get(k).copied().flatten() else { continue };
             let out = if h { &mut holdout } else { &mut treated };
-            out.spend_fen += o.net[i];
+            out.spend_fen += o.net.at(i);
             if o.kind[i] == OrderKind::Purchase && !bought[k] {
                 bought[k] = true;
                 out.repurchased += 1;

@@ -83,7 +83,7 @@ impl<'a> Inputs<'a> {
             day: *o.day.get(row)?,
             minute: *o.minute.get(row)?,
             kind: *o.kind.get(row)?,
-            net: *o.net.get(row)?,
+            net: o.net.get(row)?,
             refunded: lookup(&o.refunds),
             points_used: lookup(&o.points_used),
             category_multiplier: self.categories.as_ref().and_then(|c| c.get(row).copied()).unwrap_or(1.0),

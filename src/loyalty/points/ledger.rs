@@ -14,7 +14,7 @@
 //! and the reconcile shows it, nothing is silently dropped.
 
 use super::rules::{ExpiryMode, PointsRules};
-use crate::model::{Day, EventType, Fen, OrderKind, date_of, day_of, format_day, format_yuan};
+use crate::model::{Day, EventType, Fen, OrderId, OrderKind, date_of, day_of, format_day, format_yuan};
 use crate::rules::LevelRules;
 use chrono::{Datelike, Months, NaiveDate};
 use serde::Serialize;
@@ -37,7 +37,7 @@ pub struct OrderIn<'a> {
     /// Amount-weighted category multiplier of its lines (1 without lines).
     pub category_multiplier: f64,
     /// Order id as written.
-    pub id: &'a str,
+    pub id: OrderId<'a>,
 }
 
 /// One event of the member that moves points.

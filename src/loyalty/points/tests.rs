@@ -24,7 +24,7 @@ fn buy(at: Day, fen: Fen) -> OrderIn<'static> {
         refunded: 0,
         points_used: 0,
         category_multiplier: 1.0,
-        id: "",
+        id: "".into(),
     }
 }
 
@@ -109,9 +109,10 @@ fn burns_take_the_oldest_lots_first() {
 fn refunds_claw_back_what_the_order_earned() {
     let rules = plain();
     // Paid ¥10.00, ¥3.33 refunded: earned 10, kept ⌊10 × 6.67 / 10⌋ = 6, clawed back 4.
-    let partial = OrderIn { net: 667, refunded: 333, id: "D1", ..buy(day(2026, 3, 2), 0) };
+    let partial = OrderIn { net: 667, refunded: 333, id: "D1".into(), ..buy(day(2026, 3, 2), 0) };
     // Paid ¥99 and refunded in full: +99 then −99.
-    let full = OrderIn { kind: OrderKind::NotPurchase, net: 0, refunded: 9_900, id: "D2", ..buy(day(2026, 3, 3), 0) };
+    let full =
+        OrderIn { kind: OrderKind::NotPurchase, net: 0, refunded: 9_900, id: "D2".into(), ..buy(day(2026, 3, 3), 0) };
     // Closed, never paid: nothing.
     let closed = OrderIn { kind: OrderKind::NotPurchase, net: 0, refunded: 0, ..buy(day(2026, 3, 3), 0) };
     // ¥50 paid, then a ¥20.50 refund booked on its own row: −20 from the oldest lot.
@@ -215,7 +216,7 @@ fn cash_offset_is_capped_at_half_the_order() {
     assert_eq!(max_offset_points(8_001, 10_000, &rules), 4_000);
     // ¥30 cash + 3,000 points (¥30): exactly half, allowed; 3,001 is over.
     let d = day(2026, 7, 1);
-    let ok = OrderIn { points_used: 3_000, id: "D9", ..buy(d + 1, 3_000) };
+    let ok = OrderIn { points_used: 3_000, id: "D9".into(), ..buy(d + 1, 3_000) };
     let over = OrderIn { points_used: 3_001, ..buy(d + 2, 3_000) };
     let events = [event(d, EventType::Referral, 0)];
     let rules = PointsRules { tasks: super::rules::TaskRules { referral: 10_000, ..Default::default() }, ..rules };
