@@ -4,6 +4,7 @@
 
 use chrono::{Datelike, NaiveDate};
 use std::fmt::Write as _;
+use std::sync::Arc;
 
 /// Money in fen (分, 1/100 yuan). No float ever touches money.
 pub type Fen = i64;
@@ -895,8 +896,9 @@ pub enum OrderKind {
 /// Orders, one entry per used row, column by column.
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct Orders {
-    /// Member ids of this file.
-    pub ids: Interner,
+    /// Member ids of this file (shared with an analysis whose members are
+    /// exactly these).
+    pub ids: Arc<Interner>,
     /// Member of each order (index into `ids`).
     pub member: Vec<u32>,
     /// Date paid.

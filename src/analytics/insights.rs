@@ -194,6 +194,16 @@ pub fn insights(
     let (starts, days) = super::group_by_member_with(n, |put| purchases().for_each(|(m, d, _, _)| put(m, d)));
     let retention = cohorts(registered, &days, &starts, as_of, &rules.retention);
     let repurchase = repurchase(&days, &starts, window_start, as_of);
+    // The funnel: the furthest stage each member reached in the window.
+    let mut stage: Vec<u8> = (0..n)
+        .map(|m| match days[starts[m]..starts[m + 1]].iter().filter(|&&d| d >= window_start).count() {
+            0 => 0,
+            1 => 4,
+            _ => 5,
+        })
+        .collect();
+    // The purchase days go before the home stores group purchases again.
+    drop((starts, days));
 
     // Community: home stores, base groups, VIPs now and a month ago.
     let home_store = home_stores(n, purchases().map(|(m, d, _, s)| (m, s, d)));
@@ -219,14 +229,7 @@ pub fn insights(
     for &m in &vips {
         vip[m as usize] = true;
     }
-    // The funnel: the furthest stage each member reached in the window.
-    let mut stage: Vec<u8> = (0..n)
-        .map(|m| match days[starts[m]..starts[m + 1]].iter().filter(|&&d| d >= window_start).count() {
-            0 => 0,
-            1 => 4,
-            _ => 5,
-        })
-        .collect();
+    // Events move members further along the funnel.
     if let Some(e) = &data.events {
         let member_of = |i: usize| member_of_event.get(e.member[i] as usize).copied().flatten();
         for i in (0..e.len()).filter(|&i| e.day[i] >= window_start && e.day[i] < as_of) {

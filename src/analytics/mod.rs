@@ -30,6 +30,7 @@ pub use groups::{Grade, ValueGroup};
 pub use lifecycle::{Lifecycle, Move};
 pub use rfm::{Rfm, RfmClass};
 use serde::Serialize;
+use std::sync::Arc;
 
 /// Everything known about one member after analysis.
 #[derive(Debug, Clone)]
@@ -174,7 +175,7 @@ pub struct Analysis {
     /// (the workspace's points reports reuse it instead of replaying again).
     pub points: Option<crate::loyalty::points::Book>,
     /// Member ids, interned in member-index order.
-    index: Interner,
+    index: Arc<Interner>,
 }
 
 impl Analysis {
@@ -244,10 +245,20 @@ pub fn analyze(data: &Dataset, rules: &Rules, as_of: Option<Day>) -> Result<Anal
     // The member universe: the members file first, then buyers it lacks.
     // The members file's ids are distinct (the importer interned them): a
     // registered member's index is their row.
-    let mut index = data.members.as_ref().map_or_else(Interner::default, |m| m.ids.clone());
-    let registered_members = index.len();
-    let order_member: Vec<u32> =
-        data.orders.as_ref().map_or_else(Vec::new, |o| o.ids.names().iter().map(|id| index.intern(id)).collect());
+    // Without a members file the universe is the orders' own ids, shared
+    // rather than copied.
+    let registered_members = data.members.as_ref().map_or(0, |m| m.ids.len());
+    let (index, order_member): (Arc<Interner>, Vec<u32>) = match (&data.members, &data.orders) {
+        (None, Some(o)) => (Arc::clone(&o.ids), (0..o.ids.len() as u32).collect()),
+        _ => {
+            let mut index = data.members.as_ref().map_or_else(Interner::default, |m| m.ids.clone());
+            let order_member = data
+                .orders
+                .as_ref()
+                .map_or_else(Vec::new, |o| o.ids.names().iter().map(|id| index.intern(id)).collect());
+            (Arc::new(index), order_member)
+        }
+    };
     let n = index.len();
     let member_row: Vec<Option<u32>> = (0..n).map(|i| (i < registered_members).then_some(i as u32)).collect();
 
@@ -295,10 +306,22 @@ pub fn analyze(data: &Dataset, rules: &Rules, as_of: Option<Day>) -> Result<Anal
     // member (one allocation) for the levels.
     let member_of_event: Vec<Option<u32>> =
         data.events.as_ref().map(|e| e.ids.names().iter().map(|id| index.get(id)).collect()).unwrap_or_default();
-    // Each member's growth entries, as sources (4 bytes each) grouped by member.
-    let (growth_start, growth) =
-        group_by_member_with(n, |put| visit_growth(data, &order_member, &member_of_event, as_of, rules, put));
-    let mut ledger: Vec<(Day, Fen)> = Vec::new();
+    // Each member's growth entries, as sources (4 bytes each) grouped by
+    // member, make their levels; the grouping goes before the next
+    // per-member tables are made (wasm memory never shrinks, so the peak counts).
+    let levels: Vec<levels::Level> = {
+        let (growth_start, growth) =
+            group_by_member_with(n, |put| visit_growth(data, &order_member, &member_of_event, as_of, rules, put));
+        let mut ledger: Vec<(Day, Fen)> = Vec::new();
+        (0..n)
+            .map(|i| {
+                ledger.clear();
+                let sources = &growth[growth_start[i]..growth_start[i + 1]];
+                ledger.extend(sources.iter().map(|&source| growth_entry(data, rules, source)));
+                levels::level(&mut ledger, as_of, rules)
+            })
+            .collect()
+    };
 
     // Score the members who bought in the window.
     let scored: Vec<usize> = (0..n).filter(|&i| acc[i].f > 0).collect();
@@ -311,37 +334,34 @@ pub fn analyze(data: &Dataset, rules: &Rules, as_of: Option<Day>) -> Result<Anal
     };
     let scores = rfm::score(&measures, rules.rfm.scoring, &rules.rfm.thresholds);
     let classes = rfm::classes(&measures);
-    let mut rfm_of: Vec<Option<Rfm>> = vec![None; n];
-    for (k, &i) in scored.iter().enumerate() {
-        rfm_of[i] = Some(Rfm {
-            r: measures.r[k],
-            f: measures.f[k],
-            m: measures.m[k],
-            max_order: acc[i].max_order,
-            scores: scores[k],
-            class: classes[k],
-        });
-    }
+    // The RFM of the k-th scored member (`scored[k]`).
+    let rfm_at = |k: usize| Rfm {
+        r: measures.r[k],
+        f: measures.f[k],
+        m: measures.m[k],
+        max_order: acc[scored[k]].max_order,
+        scores: scores[k],
+        class: classes[k],
+    };
 
     let registered = |i: usize| -> Option<Day> {
         let row = member_row[i]? as usize;
         data.members.as_ref().and_then(|m| m.registered.get(row).copied().flatten())
     };
     let mut stage_moves = Vec::with_capacity(n);
-    // The store's median average order value, for the "big basket" tags.
-    let mut aovs: Vec<Fen> = rfm_of.iter().flatten().map(|r| r.aov()).collect();
-    aovs.sort_unstable();
-    let store_median_aov_fen = aovs.get(aovs.len() / 2).copied().unwrap_or(0);
-    let mut line_event_facts =
-        tags::facts_from_lines_and_events(data, &order_member, &member_of_event, n, window_start, as_of, &rules.tags);
-    let profiles: Vec<Profile> = (0..n)
-        .map(|i| {
+    // The profiles, then their tags: the per-member facts the tags read are
+    // made once the running totals are gone (wasm memory never shrinks, so
+    // the peak counts).
+    let mut next_scored = (0..scored.len()).peekable();
+    let mut profiles: Vec<Profile> = (0..n)
+        .zip(levels)
+        .map(|(i, level)| {
             let a = &acc[i];
             let lifecycle = Lifecycle::at(as_of, registered(i), a.first, a.last, rules);
             let first_before = a.first.filter(|&d| d < period_start);
             let before = Lifecycle::at(period_start, registered(i), first_before, a.last_before_period, rules);
             stage_moves.push((before, lifecycle));
-            let rfm = rfm_of[i];
+            let rfm = next_scored.next_if(|&k| scored[k] == i).map(rfm_at);
             let value_group = a.last.map(|last| ValueGroup::of((as_of - last) as u32, rfm.map(|x| x.scores), rules));
             Profile {
                 member_row: member_row[i],
@@ -351,25 +371,29 @@ pub fn analyze(data: &Dataset, rules: &Rules, as_of: Option<Day>) -> Result<Anal
                 value_group,
                 grade: Grade::of(value_group, rfm.map(|x| x.scores), rules),
                 lifecycle,
-                level: {
-                    ledger.clear();
-                    let sources = &growth[growth_start[i]..growth_start[i + 1]];
-                    ledger.extend(sources.iter().map(|&source| growth_entry(data, rules, source)));
-                    levels::level(&mut ledger, as_of, rules)
-                },
-                tags: tags::tags(
-                    &tags::Facts {
-                        purchases: rfm.map_or(0, |r| r.f),
-                        aov_fen: rfm.map_or(0, |r| r.aov()),
-                        store_median_aov_fen,
-                        ..std::mem::take(&mut line_event_facts[i])
-                    },
-                    &rules.tags,
-                ),
+                level,
+                tags: Vec::new(),
                 custom_tags: Vec::new(),
             }
         })
         .collect();
+    drop(acc);
+    // The store's median average order value, for the "big basket" tags.
+    let mut aovs: Vec<Fen> = profiles.iter().filter_map(|p| p.rfm.map(|r| r.aov())).collect();
+    aovs.sort_unstable();
+    let store_median_aov_fen = aovs.get(aovs.len() / 2).copied().unwrap_or(0);
+    let facts =
+        tags::facts_from_lines_and_events(data, &order_member, &member_of_event, n, window_start, as_of, &rules.tags);
+    for (p, facts) in profiles.iter_mut().zip(facts) {
+        let rfm = p.rfm;
+        let facts = tags::Facts {
+            purchases: rfm.map_or(0, |r| r.f),
+            aov_fen: rfm.map_or(0, |r| r.aov()),
+            store_median_aov_fen,
+            ..facts
+        };
+        p.tags = tags::tags(&facts, &rules.tags);
+    }
 
     let registered_all: Vec<Option<Day>> = (0..n).map(registered).collect();
     let mut insights =

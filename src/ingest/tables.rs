@@ -14,6 +14,7 @@ use super::report::Rejection;
 use super::seen::Seen;
 use crate::model::{Day, EventType, Events, Fen, LabelLists, Labels, Members, OrderKind, OrderLines, Orders, day_of};
 use chrono::{NaiveDateTime, Timelike};
+use std::sync::Arc;
 
 /// The table a file fills (boxed: the tables differ in size).
 #[derive(Debug, PartialEq)]
@@ -330,7 +331,7 @@ fn order_row(
         orders.points_used.push((at, points_used));
     }
     let (day, minute) = day_minute(paid_at);
-    orders.member.push(orders.ids.intern(member));
+    orders.member.push(Arc::make_mut(&mut orders.ids).intern(member));
     orders.day.push(day);
     orders.minute.push(minute);
     orders.net.push(net);
