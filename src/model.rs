@@ -405,7 +405,7 @@ impl OrderIds {
             };
             match number {
                 Some(n) => return numbers.push(n),
-                None => self.to_text(),
+                None => self.switch_to_text(),
             }
         }
         if let Ids::Text(texts) = &mut self.0 {
@@ -414,7 +414,7 @@ impl OrderIds {
     }
 
     /// Switch to the text form, keeping the room reserved.
-    fn to_text(&mut self) {
+    fn switch_to_text(&mut self) {
         let mut texts = Texts::default();
         let _ = texts.ends.try_reserve_exact(self.capacity());
         for i in 0..self.len() {

@@ -244,9 +244,8 @@ pub fn analyze(data: &Dataset, rules: &Rules, as_of: Option<Day>) -> Result<Anal
 
     // The member universe: the members file first, then buyers it lacks.
     // The members file's ids are distinct (the importer interned them): a
-    // registered member's index is their row.
-    // Without a members file the universe is the orders' own ids, shared
-    // rather than copied.
+    // registered member's index is their row. Without a members file the
+    // universe is the orders' own ids, shared rather than copied.
     let registered_members = data.members.as_ref().map_or(0, |m| m.ids.len());
     let (index, order_member): (Arc<Interner>, Vec<u32>) = match (&data.members, &data.orders) {
         (None, Some(o)) => (Arc::clone(&o.ids), (0..o.ids.len() as u32).collect()),
@@ -261,6 +260,27 @@ pub fn analyze(data: &Dataset, rules: &Rules, as_of: Option<Day>) -> Result<Anal
     };
     let n = index.len();
     let member_row: Vec<Option<u32>> = (0..n).map(|i| (i < registered_members).then_some(i as u32)).collect();
+
+    let member_of_event: Vec<Option<u32>> =
+        data.events.as_ref().map(|e| e.ids.names().iter().map(|id| index.get(id)).collect()).unwrap_or_default();
+    // The levels, from each member's growth entries before the analysis
+    // date — purchases and refunds in fen, event bonuses as growth points ×
+    // 100 — as sources (4 bytes each) grouped by member. First, so that the
+    // grouping is gone before the per-member tables below are made (wasm
+    // memory never shrinks: the peak is what counts).
+    let levels: Vec<levels::Level> = {
+        let (growth_start, growth) =
+            group_by_member_with(n, |put| visit_growth(data, &order_member, &member_of_event, as_of, rules, put));
+        let mut ledger: Vec<(Day, Fen)> = Vec::new();
+        (0..n)
+            .map(|i| {
+                ledger.clear();
+                let sources = &growth[growth_start[i]..growth_start[i + 1]];
+                ledger.extend(sources.iter().map(|&source| growth_entry(data, rules, source)));
+                levels::level(&mut ledger, as_of, rules)
+            })
+            .collect()
+    };
 
     // One pass over the orders.
     #[derive(Clone, Copy, Default)]
@@ -300,28 +320,6 @@ pub fn analyze(data: &Dataset, rules: &Rules, as_of: Option<Day>) -> Result<Anal
             }
         }
     }
-
-    // Each member's growth entries before the analysis date — purchases and
-    // refunds in fen, event bonuses as growth points × 100 — grouped by
-    // member (one allocation) for the levels.
-    let member_of_event: Vec<Option<u32>> =
-        data.events.as_ref().map(|e| e.ids.names().iter().map(|id| index.get(id)).collect()).unwrap_or_default();
-    // Each member's growth entries, as sources (4 bytes each) grouped by
-    // member, make their levels; the grouping goes before the next
-    // per-member tables are made (wasm memory never shrinks, so the peak counts).
-    let levels: Vec<levels::Level> = {
-        let (growth_start, growth) =
-            group_by_member_with(n, |put| visit_growth(data, &order_member, &member_of_event, as_of, rules, put));
-        let mut ledger: Vec<(Day, Fen)> = Vec::new();
-        (0..n)
-            .map(|i| {
-                ledger.clear();
-                let sources = &growth[growth_start[i]..growth_start[i + 1]];
-                ledger.extend(sources.iter().map(|&source| growth_entry(data, rules, source)));
-                levels::level(&mut ledger, as_of, rules)
-            })
-            .collect()
-    };
 
     // Score the members who bought in the window.
     let scored: Vec<usize> = (0..n).filter(|&i| acc[i].f > 0).collect();
