@@ -40,7 +40,7 @@ die() { printf 'build: error: %s\n' "$*" >&2; exit 1; }
 # so far, so that nothing grows while the rest of the way is worked on
 # (README "Builds and sizes" says where the bytes are).
 FULL_BUDGET_KB=${FULL_BUDGET_KB:-400}
-MINIPROGRAM_BUDGET_KB=${MINIPROGRAM_BUDGET_KB:-207}
+MINIPROGRAM_BUDGET_KB=${MINIPROGRAM_BUDGET_KB:-209}
 FULL_TARGET_KB=400
 MINIPROGRAM_TARGET_KB=200
 

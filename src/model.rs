@@ -554,89 +554,59 @@ impl Amounts {
 /// few bytes as the largest so far needs: one while every index is below
 /// 256, then two, then four. Read with [`Indices::at`].
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Indices {
-    /// Every index below 256.
-    U8(Vec<u8>),
-    /// Every index below 65,536.
-    U16(Vec<u16>),
-    /// Any index.
-    U32(Vec<u32>),
+pub struct Indices {
+    /// Each index in `width` bytes, little-endian.
+    bytes: Vec<u8>,
+    width: usize,
 }
 
 impl Default for Indices {
     fn default() -> Indices {
-        Indices::U8(Vec::new())
+        Indices { bytes: Vec::new(), width: 1 }
     }
 }
 
 impl Indices {
     /// Append one index, widening the column when it needs more bytes.
     pub fn push(&mut self, index: u32) {
-        match self {
-            Indices::U8(v) if index < 256 => return v.push(index as u8),
-            Indices::U16(v) if index < 65_536 => return v.push(index as u16),
-            Indices::U32(v) => return v.push(index),
-            _ => {}
+        let width = match index {
+            0..=0xFF => 1,
+            0x100..=0xFFFF => 2,
+            _ => 4,
+        };
+        if width > self.width {
+            let mut wide = Indices { bytes: Vec::new(), width };
+            let _ = wide.bytes.try_reserve_exact(self.bytes.capacity() / self.width * width);
+            self.iter().for_each(|i| wide.push(i));
+            *self = wide;
         }
-        *self = if index < 65_536 { Indices::U16(self.widened()) } else { Indices::U32(self.widened()) };
-        self.push(index);
-    }
-
-    /// The indices in a wider type, with the same room reserved.
-    fn widened<T: TryFrom<u32>>(&self) -> Vec<T> {
-        let mut wide = Vec::new();
-        let _ = wide.try_reserve_exact(self.capacity());
-        wide.extend(self.iter().filter_map(|i| T::try_from(i).ok()));
-        wide
-    }
-
-    fn capacity(&self) -> usize {
-        match self {
-            Indices::U8(v) => v.capacity(),
-            Indices::U16(v) => v.capacity(),
-            Indices::U32(v) => v.capacity(),
-        }
+        self.bytes.extend_from_slice(&index.to_le_bytes()[..self.width]);
     }
 
     /// Index `i` (0 when out of range).
     pub fn at(&self, i: usize) -> u32 {
-        match self {
-            Indices::U8(v) => v.get(i).map_or(0, |&x| u32::from(x)),
-            Indices::U16(v) => v.get(i).map_or(0, |&x| u32::from(x)),
-            Indices::U32(v) => v.get(i).copied().unwrap_or(0),
-        }
+        let at = i * self.width;
+        self.bytes.get(at..at + self.width).map_or(0, |b| b.iter().rev().fold(0, |x, &b| (x << 8) | u32::from(b)))
     }
 
     /// Make room for `rows` more indices, if the memory is there.
     pub fn reserve(&mut self, rows: usize) {
-        let _ = match self {
-            Indices::U8(v) => v.try_reserve_exact(rows),
-            Indices::U16(v) => v.try_reserve_exact(rows),
-            Indices::U32(v) => v.try_reserve_exact(rows),
-        };
+        let _ = self.bytes.try_reserve_exact(rows * self.width);
     }
 
     /// Give back the room reserved beyond the indices held.
     pub fn shrink_to_fit(&mut self) {
-        match self {
-            Indices::U8(v) => v.shrink_to_fit(),
-            Indices::U16(v) => v.shrink_to_fit(),
-            Indices::U32(v) => v.shrink_to_fit(),
-        }
+        self.bytes.shrink_to_fit();
     }
 
     /// Number of indices.
     pub fn len(&self) -> usize {
-        match self {
-            Indices::U8(v) => v.len(),
-            Indices::U16(v) => v.len(),
-            Indices::U32(v) => v.len(),
-        }
+        self.bytes.len() / self.width
     }
 
     /// True when there are none.
     pub fn is_empty(&self) -> bool {
-        self.len() == 0
+        self.bytes.is_empty()
     }
 
     /// Every index, in order.
@@ -1242,10 +1212,10 @@ mod tests {
             column.push(i);
             assert_eq!(column.iter().collect::<Vec<_>>(), indices[..=k]);
         }
-        assert!(matches!(column, Indices::U32(_)) && column.at(99) == 0);
+        assert!(column.width == 4 && column.at(99) == 0);
         let mut small = Indices::default();
         (0..300).for_each(|i| small.push(i % 256));
-        assert!(matches!(small, Indices::U8(_)) && small.at(257) == 1);
+        assert!(small.width == 1 && small.at(257) == 1 && small.bytes.len() == 300);
     }
 
     #[test]
