@@ -15,6 +15,7 @@ use crate::export::ExportOptions;
 use crate::ingest::{Kind, LoadOptions};
 #[cfg(feature = "campaigns")]
 use crate::loyalty::campaign::{CampaignOptions, UpliftOptions};
+use crate::model::format_day;
 use js_sys::{Reflect, Uint8Array};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -191,12 +192,7 @@ impl Workspace {
 
     /// Analyse: `ws.analyze({ asOf: "2026-11-01" })` → Summary.
     pub fn analyze(&mut self, options: JsValue) -> Result<JsValue, JsValue> {
-        #[derive(serde::Deserialize, Default)]
-        #[serde(rename_all = "camelCase", deny_unknown_fields)]
-        struct AnalyzeOptions {
-            as_of: Option<String>,
-        }
-        let options: AnalyzeOptions = self::options("options", options)?;
+        let options: AsOfOptions = self::options("options", options)?;
         to_js(self.0.analyze(options.as_of.as_deref()).map_err(js_error)?)
     }
 
@@ -220,16 +216,20 @@ impl Workspace {
         to_js(&self.0.members(&query).map_err(js_error)?)
     }
 
-    /// Per-member RFM as typed arrays, by member index, with the ids:
-    /// `const { ids, r, f, mFen, scores } = ws.rfmColumns()` (`scores` holds
-    /// R, F, M scores interleaved; 0 where a member has no purchase in the window).
+    /// RFM alone as typed arrays, by member index, with the ids, without
+    /// running the other modules (no `analyze` needed):
+    /// `const { asOf, ids, r, f, mFen, scores } = ws.rfmColumns({ asOf: "2026-11-01" })`
+    /// (`scores` holds R, F, M scores interleaved; 0 where a member has no
+    /// purchase in the window). `asOf` defaults to the latest analysis's
+    /// date, else the day after the latest record.
     #[wasm_bindgen(js_name = rfmColumns)]
-    pub fn rfm_columns(&self) -> Result<JsValue, JsValue> {
-        let analysis = self.0.analysis().map_err(js_error)?;
-        let c = analysis.rfm_columns();
-        let ids: js_sys::Array = analysis.ids().iter().map(|id| JsValue::from_str(id)).collect();
+    pub fn rfm_columns(&self, options: JsValue) -> Result<JsValue, JsValue> {
+        let options: AsOfOptions = self::options("options", options)?;
+        let c = self.0.rfm(options.as_of.as_deref()).map_err(js_error)?;
+        let ids: js_sys::Array = c.ids.iter().map(|id| JsValue::from_str(id)).collect();
         let out = js_sys::Object::new();
         let set = |key: &str, value: &JsValue| Reflect::set(&out, &JsValue::from_str(key), value);
+        set("asOf", &JsValue::from_str(&format_day(c.as_of)))?;
         set("ids", &ids)?;
         set("r", &js_sys::Uint32Array::from(c.r.as_slice()))?;
         set("f", &js_sys::Uint32Array::from(c.f.as_slice()))?;
@@ -487,7 +487,7 @@ impl Workspace {
     }
 }
 
-/// `{ asOf? }`, the options of the points reports.
+/// `{ asOf? }`, the options of analyze, rfmColumns and the points reports.
 #[derive(serde::Deserialize, Default)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct AsOfOptions {

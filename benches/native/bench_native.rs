@@ -154,8 +154,7 @@ fn rfm(path: &str, runs: usize, as_of: &str) -> Res<()> {
         let start = Instant::now();
         let mut ws = Workspace::new();
         let report = ws.load(Kind::Orders, &bytes, &LoadOptions::default())?;
-        ws.analyze(Some(as_of))?;
-        let columns = ws.analysis()?.rfm_columns();
+        let columns = ws.rfm(Some(as_of))?;
         seconds.push(start.elapsed().as_secs_f64());
         // Outside the clock: what every tool must agree on.
         let d = Digest::of(&columns.f, &columns.r, &columns.m_fen, &columns.scores);
