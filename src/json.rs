@@ -235,7 +235,7 @@ fn unexpected(unexp: de::Unexpected) -> String {
         Unsigned(i) => format!("integer `{i}`"),
         Signed(i) => format!("integer `{i}`"),
         Char(c) => format!("character `{c}`"),
-        Str(s) => format!("string {s:?}"),
+        Str(s) => format!("string {}", quoted(s)),
         Bytes(_) => "byte array".into(),
         Unit => "unit value".into(),
         Option => "Option value".into(),
@@ -249,6 +249,30 @@ fn unexpected(unexp: de::Unexpected) -> String {
         StructVariant => "struct variant".into(),
         Other(other) => other.into(),
     }
+}
+
+/// `"text"` as `{:?}` writes it, except that characters other than controls,
+/// quotes and backslashes are written as they are (`{:?}` also escapes
+/// unprintable ones, which takes Unicode tables in the wasm).
+fn quoted(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' | '\\' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\0' => out.push_str("\\0"),
+            c if c.is_control() => out.push_str(&format!("\\u{{{:x}}}", u32::from(c))),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
 }
 
 /// A value of the parsed document.
@@ -595,6 +619,11 @@ mod tests {
         ] {
             assert_eq!(unexpected(unexp), unexp.to_string());
         }
+        for text in ["", "a \"b\" \\ c", "会员\n\r\t\0\u{1}\u{7f}\u{9f}'", "ß é 卡号"] {
+            assert_eq!(quoted(text), format!("{text:?}"));
+        }
+        // Unprintable characters other than controls stay as they are.
+        assert_eq!(quoted("a\u{200b}b"), "\"a\u{200b}b\"");
         let e = from_str::<Doc>(r#"{"windowDays": 2.5}"#).unwrap_err();
         assert_eq!(e.message, "invalid type: floating point `2.5`, expected u32");
     }
