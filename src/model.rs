@@ -37,6 +37,34 @@ pub fn format_yuan(fen: Fen) -> String {
     format!("{sign}{}.{:02}", abs / 100, abs % 100)
 }
 
+/// A float as `format!("{x}")` writes it (the shortest digits that read back
+/// as `x`, never an exponent), from zmij's digits: core's own float
+/// formatting (Grisu with a Dragon fallback, and its tables) then stays out
+/// of the wasm (README, "Builds and sizes").
+pub fn format_decimal(x: f64) -> String {
+    if !x.is_finite() {
+        return zmij::Buffer::new().format(x).to_string();
+    }
+    let mut buffer = zmij::Buffer::new();
+    let text = buffer.format_finite(x);
+    // `-d.ddde±x`, `ddd.ddd` or `ddd`: the digits and where the point goes.
+    let (sign, text) = text.strip_prefix('-').map_or(("", text), |rest| ("-", rest));
+    let (mantissa, exp) = text.split_once('e').unwrap_or((text, "0"));
+    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let digits = format!("{int}{frac}");
+    let point = int.len() as i64 + exp.parse::<i64>().unwrap_or(0);
+    let lead = digits.len() - digits.trim_start_matches('0').len();
+    let digits = digits.trim_matches('0');
+    let point = point - lead as i64;
+    let zeros = |n: i64| "0".repeat(n.max(0) as usize);
+    match point {
+        _ if digits.is_empty() => format!("{sign}0"),
+        ..=0 => format!("{sign}0.{}{digits}", zeros(-point)),
+        p if p as usize >= digits.len() => format!("{sign}{digits}{}", zeros(p - digits.len() as i64)),
+        p => format!("{sign}{}.{}", &digits[..p as usize], &digits[p as usize..]),
+    }
+}
+
 /// Strings interned to dense indices in first-seen order. Interning a
 /// member id is the one hash lookup every order row pays, and on a large
 /// file its cost is cache misses, so the table is built for it: open
@@ -827,6 +855,45 @@ pub struct Dataset {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn decimals_are_written_as_display_writes_them() {
+        for x in [
+            0.0,
+            -0.0,
+            1.0,
+            -1.5,
+            0.1,
+            0.3 * 3.0,
+            1.0 / 3.0,
+            100.0,
+            1e15,
+            1e16,
+            1.5e16,
+            1e21,
+            1e300,
+            f64::MAX,
+            1e-5,
+            1e-7,
+            1.25e-7,
+            5e-324,
+            f64::MIN_POSITIVE,
+            123_456.789,
+            f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+        ] {
+            assert_eq!(format_decimal(x), format!("{x}"), "{x:e}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_decimal_is_written_as_display_writes_it(bits: u64) {
+            let x = f64::from_bits(bits);
+            proptest::prop_assert_eq!(format_decimal(x), format!("{x}"));
+        }
+    }
 
     #[test]
     fn yuan_formatting_is_exact() {

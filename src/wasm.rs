@@ -6,7 +6,8 @@
 //! Cargo features decide a few methods: `demo` (`loadDemo`,
 //! `Workspace.demoFiles`), `predict` (`predict`) and `campaigns`
 //! (`planCampaign`, `exportCampaign`, `campaignUplift`); the mini-program
-//! build leaves them out (README, "Builds and sizes").
+//! build leaves them out (README, "Builds and sizes"). It also leaves out
+//! `js-objects`, so its results cross as JSON text (`to_js`).
 
 use crate::analytics::query::MembersQuery;
 #[cfg(feature = "demo")]
@@ -23,13 +24,26 @@ use wasm_bindgen::prelude::*;
 
 /// Maps become plain objects, `None` becomes `null` (as index.d.ts says),
 /// `u64`/`i64` become numbers (fen totals stay far below 2^53).
+#[cfg(feature = "js-objects")]
 const SERIALIZER: serde_wasm_bindgen::Serializer = serde_wasm_bindgen::Serializer::new()
     .serialize_maps_as_objects(true)
     .serialize_missing_as_null(true)
     .serialize_large_number_types_as_bigints(false);
 
+/// A result as JS objects, built by serde-wasm-bindgen.
+#[cfg(feature = "js-objects")]
 fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
     value.serialize(&SERIALIZER).map_err(|e| error("INTERNAL", &e.to_string(), None, None))
+}
+
+/// A result as JS objects, through JSON text and `JSON.parse`: the same
+/// objects (in the same key order) as serde-wasm-bindgen builds, as no
+/// result holds a float that is not finite or an integer beyond 2^53, from
+/// less code for each result type (the mini-program build).
+#[cfg(not(feature = "js-objects"))]
+fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
+    let text = serde_json::to_string(value).map_err(|e| error("INTERNAL", &e.to_string(), None, None))?;
+    js_sys::JSON::parse(&text)
 }
 
 /// A JS `Error` with `code`, and `field` / `fileName` when given.
