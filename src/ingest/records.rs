@@ -12,7 +12,7 @@
 //! and their row numbers are the same; anything else — a quote, a line cut
 //! by the end of a chunk, the header — goes to `csv_core`.
 
-use super::decode::utf8;
+use super::decode::{utf8, word};
 use csv_core::{ReadRecordResult, Reader, ReaderBuilder};
 
 /// One record: its fields as bytes and its spreadsheet row number.
@@ -214,16 +214,16 @@ impl Records {
                 // A word at a time: only the bytes that may matter
                 // (`special`) are looked at, in order. The last bytes of
                 // `input` are padded with plain ones.
-                let word = match input.get(i..i + 8) {
-                    Some(w) => word_at(w),
+                let bytes8 = match input.get(i..i + 8) {
+                    Some(w) => word(w),
                     None if i >= input.len() => return start,
                     None => {
                         let mut w = [b'a'; 8];
                         w[..input.len() - i].copy_from_slice(&input[i..]);
-                        word_at(&w)
+                        word(&w)
                     }
                 };
-                let mut hits = special(word, self.delimiter);
+                let mut hits = special(bytes8, self.delimiter);
                 while hits != 0 {
                     let k = i + hits.trailing_zeros() as usize / 8;
                     hits &= hits - 1;
@@ -253,11 +253,6 @@ impl Records {
             emit(Record { row: self.row, bytes, ends: &self.split_ends, gap: 1, text });
         }
     }
-}
-
-/// The first 8 bytes of `w` as a little-endian word.
-fn word_at(w: &[u8]) -> u64 {
-    u64::from_le_bytes([w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]])
 }
 
 /// `0x80` in each byte of `word` that the in-place splitter must look at
@@ -454,7 +449,7 @@ mod tests {
                     let mut w = [b'x'; 8];
                     w[at] = b;
                     let want = b < 0x0E || b == b'"' || b == delimiter;
-                    assert_eq!(special(word_at(&w), delimiter), u64::from(want) << (8 * at + 7), "{b:#x} at {at}");
+                    assert_eq!(special(word(&w), delimiter), u64::from(want) << (8 * at + 7), "{b:#x} at {at}");
                 }
             }
         }
