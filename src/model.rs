@@ -87,6 +87,31 @@ pub struct Interner {
     last: u32,
 }
 
+/// The names an [`Interner::intern_later`] has yet to place.
+#[derive(Debug, Default)]
+pub struct Pending {
+    /// The names, one after the other.
+    text: String,
+    names: Vec<Waiting>,
+}
+
+/// One name of a [`Pending`].
+#[derive(Debug)]
+struct Waiting {
+    hash: u64,
+    key: SlotKey,
+    /// The name, in [`Pending::text`].
+    text: std::ops::Range<usize>,
+    /// Where its index goes in the column.
+    at: usize,
+}
+
+impl Pending {
+    /// How many names a flush places at most: enough for the memory system
+    /// to have as many cache misses in flight as it can.
+    pub const BATCH: usize = 16;
+}
+
 /// One slot of an [`Interner`]'s table: a name's [`SlotKey`] and index.
 #[derive(Debug, Default, Clone, Copy)]
 struct Slot {
@@ -163,7 +188,41 @@ impl PartialEq for Interner {
 impl Interner {
     /// The index of `name`, adding it if new.
     pub fn intern(&mut self, name: &str) -> u32 {
-        let (hash, mut key) = SlotKey::of(name);
+        let (hash, key) = SlotKey::of(name);
+        self.intern_hashed(name, hash, key)
+    }
+
+    /// [`Interner::intern`] into `column`, for a column of many names in no
+    /// order (member ids): the index is written there by the next
+    /// [`Interner::flush`], at the latest [`Pending::BATCH`] names later. A
+    /// flush reads the table slots of all its names before it uses any, so
+    /// their cache misses overlap instead of following one another. The
+    /// indexes are those [`Interner::intern`] gives, in the same order.
+    pub fn intern_later(&mut self, name: &str, column: &mut Vec<u32>, pending: &mut Pending) {
+        let (hash, key) = SlotKey::of(name);
+        let text = pending.text.len()..pending.text.len() + name.len();
+        pending.text.push_str(name);
+        pending.names.push(Waiting { hash, key, text, at: column.len() });
+        column.push(0);
+        if pending.names.len() == Pending::BATCH {
+            self.flush(column, pending);
+        }
+    }
+
+    /// Write the indexes of the names [`Interner::intern_later`] left pending.
+    pub fn flush(&mut self, column: &mut [u32], pending: &mut Pending) {
+        if !self.slots.is_empty() {
+            let mask = self.slots.len() - 1;
+            let first_slots = pending.names.iter().fold(0, |x, w| x ^ self.slots[w.hash as usize & mask].index);
+            std::hint::black_box(first_slots);
+        }
+        for w in pending.names.drain(..) {
+            column[w.at] = self.intern_hashed(&pending.text[w.text], w.hash, w.key);
+        }
+        pending.text.clear();
+    }
+
+    fn intern_hashed(&mut self, name: &str, hash: u64, mut key: SlotKey) -> u32 {
         match self.find(name, hash, key) {
             Ok(i) => i,
             Err(mut slot) => {
@@ -995,6 +1054,7 @@ mod tests {
         };
         let mut interner = Interner::default();
         let mut plain: std::collections::HashMap<String, u32> = std::collections::HashMap::new();
+        let mut seen = Vec::new();
         for _ in 0..60_000 {
             let len = (next() % 21) as usize;
             let mut name = String::new();
@@ -1005,11 +1065,25 @@ mod tests {
             let want = *plain.entry(name.clone()).or_insert(want);
             assert_eq!(interner.get(&name), (want < interner.len() as u32).then_some(want), "{name:?}");
             assert_eq!(interner.intern(&name), want, "{name:?}");
+            seen.push((name, want));
         }
         for (name, &i) in &plain {
             assert_eq!((interner.get(name), interner.name(i)), (Some(i), name.as_str()));
         }
         assert!(plain.len() > 10_000 && interner.len() == plain.len());
+        // Interned later, flushed by full batches and now and then early:
+        // the same indexes, the same interner.
+        let (mut later, mut column, mut pending) = (Interner::default(), vec![7], Pending::default());
+        for (name, _) in &seen {
+            later.intern_later(name, &mut column, &mut pending);
+            if next() % 37 == 0 {
+                later.flush(&mut column, &mut pending);
+            }
+        }
+        later.flush(&mut column, &mut pending);
+        assert_eq!(column[0], 7);
+        assert!(column[1..].iter().eq(seen.iter().map(|(_, want)| want)));
+        assert!(later == interner);
     }
 
     #[test]
