@@ -622,9 +622,18 @@ export class Workspace {
   predict(): PredictionSummary;
   members(query?: MembersQuery): MembersPage;
   member(id: string): MemberRow;
-  /** Per-member RFM as typed arrays by member index (0 where no purchase in the window);
-   *  `scores` interleaves the R, F and M scores. For bulk use: no per-member objects. */
-  rfmColumns(): { ids: string[]; r: Uint32Array; f: Uint32Array; mFen: Float64Array; scores: Uint8Array };
+  /** RFM alone, as typed arrays by member index (0 where no purchase in the window), without
+   *  running the other modules: `analyze` is not needed. `scores` interleaves the R, F and M
+   *  scores. `asOf` defaults to the latest analysis's date, else the day after the latest record.
+   *  For bulk use: no per-member objects. */
+  rfmColumns(options?: { asOf?: string }): {
+    asOf: string;
+    ids: string[];
+    r: Uint32Array;
+    f: Uint32Array;
+    mFen: Float64Array;
+    scores: Uint8Array;
+  };
   /** UTF-8 CSV with BOM. */
   exportMembers(options?: ExportOptions): Uint8Array;
   /** A member's ranked offers from the playbook, sent on the analysis date. */

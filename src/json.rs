@@ -209,6 +209,70 @@ impl de::Error for Error {
     fn custom<T: fmt::Display>(message: T) -> Error {
         Error(Box::new(Inner { message: message.to_string(), path: Vec::new() }))
     }
+
+    // serde's own messages, with the value written by `unexpected`.
+    fn invalid_type(unexp: de::Unexpected, exp: &dyn de::Expected) -> Error {
+        de::Error::custom(format_args!("invalid type: {}, expected {exp}", unexpected(unexp)))
+    }
+
+    fn invalid_value(unexp: de::Unexpected, exp: &dyn de::Expected) -> Error {
+        de::Error::custom(format_args!("invalid value: {}, expected {exp}", unexpected(unexp)))
+    }
+}
+
+/// `Unexpected` as serde's `Display` writes it, but a float through
+/// `model::format_decimal`: serde's would link core's float formatting into
+/// the wasm for this one message.
+fn unexpected(unexp: de::Unexpected) -> String {
+    use de::Unexpected::*;
+    match unexp {
+        Float(f) => {
+            let text = crate::model::format_decimal(f);
+            let point = if f.is_finite() && !text.contains('.') { ".0" } else { "" };
+            format!("floating point `{text}{point}`")
+        }
+        Bool(b) => format!("boolean `{b}`"),
+        Unsigned(i) => format!("integer `{i}`"),
+        Signed(i) => format!("integer `{i}`"),
+        Char(c) => format!("character `{c}`"),
+        Str(s) => format!("string {}", quoted(s)),
+        Bytes(_) => "byte array".into(),
+        Unit => "unit value".into(),
+        Option => "Option value".into(),
+        NewtypeStruct => "newtype struct".into(),
+        Seq => "sequence".into(),
+        Map => "map".into(),
+        Enum => "enum".into(),
+        UnitVariant => "unit variant".into(),
+        NewtypeVariant => "newtype variant".into(),
+        TupleVariant => "tuple variant".into(),
+        StructVariant => "struct variant".into(),
+        Other(other) => other.into(),
+    }
+}
+
+/// `"text"` as `{:?}` writes it, except that characters other than controls,
+/// quotes and backslashes are written as they are (`{:?}` also escapes
+/// unprintable ones, which takes Unicode tables in the wasm).
+fn quoted(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' | '\\' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\0' => out.push_str("\\0"),
+            c if c.is_control() => out.push_str(&format!("\\u{{{:x}}}", u32::from(c))),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
 }
 
 /// A value of the parsed document.
@@ -522,6 +586,46 @@ mod tests {
         let text = r#"{"a": [1, -2, 2.5, "x", null, true, {"b": {}}], "c": {"d": [[]]}}"#;
         assert_eq!(parse(text).unwrap(), serde_json::from_str::<Value>(text).unwrap());
         assert!(parse(r#"{"a": 1} x"#).is_err());
+    }
+
+    #[test]
+    fn unexpected_values_are_written_as_serde_writes_them() {
+        use de::Unexpected::*;
+        for unexp in [
+            Float(1.5),
+            Float(3.0),
+            Float(-0.0),
+            Float(1e21),
+            Float(2.5e-8),
+            Float(f64::NAN),
+            Float(f64::NEG_INFINITY),
+            Bool(true),
+            Unsigned(7),
+            Signed(-7),
+            Char('x'),
+            Str("a \"b\"\n"),
+            Bytes(b"x"),
+            Unit,
+            Option,
+            NewtypeStruct,
+            Seq,
+            Map,
+            Enum,
+            UnitVariant,
+            NewtypeVariant,
+            TupleVariant,
+            StructVariant,
+            Other("what"),
+        ] {
+            assert_eq!(unexpected(unexp), unexp.to_string());
+        }
+        for text in ["", "a \"b\" \\ c", "会员\n\r\t\0\u{1}\u{7f}\u{9f}'", "ß é 卡号"] {
+            assert_eq!(quoted(text), format!("{text:?}"));
+        }
+        // Unprintable characters other than controls stay as they are.
+        assert_eq!(quoted("a\u{200b}b"), "\"a\u{200b}b\"");
+        let e = from_str::<Doc>(r#"{"windowDays": 2.5}"#).unwrap_err();
+        assert_eq!(e.message, "invalid type: floating point `2.5`, expected u32");
     }
 
     #[test]

@@ -39,6 +39,34 @@ pub fn format_yuan(fen: Fen) -> String {
     format!("{sign}{}.{:02}", abs / 100, abs % 100)
 }
 
+/// A float as `format!("{x}")` writes it (the shortest digits that read back
+/// as `x`, never an exponent), from zmij's digits: core's own float
+/// formatting (Grisu with a Dragon fallback, and its tables) then stays out
+/// of the wasm (README, "Builds and sizes").
+pub fn format_decimal(x: f64) -> String {
+    if !x.is_finite() {
+        return zmij::Buffer::new().format(x).to_string();
+    }
+    let mut buffer = zmij::Buffer::new();
+    let text = buffer.format_finite(x);
+    // `-d.ddde±x`, `ddd.ddd` or `ddd`: the digits and where the point goes.
+    let (sign, text) = text.strip_prefix('-').map_or(("", text), |rest| ("-", rest));
+    let (mantissa, exp) = text.split_once('e').unwrap_or((text, "0"));
+    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let digits = format!("{int}{frac}");
+    let point = int.len() as i64 + exp.parse::<i64>().unwrap_or(0);
+    let lead = digits.len() - digits.trim_start_matches('0').len();
+    let digits = digits.trim_matches('0');
+    let point = point - lead as i64;
+    let zeros = |n: i64| "0".repeat(n.max(0) as usize);
+    match point {
+        _ if digits.is_empty() => format!("{sign}0"),
+        ..=0 => format!("{sign}0.{}{digits}", zeros(-point)),
+        p if p as usize >= digits.len() => format!("{sign}{digits}{}", zeros(p - digits.len() as i64)),
+        p => format!("{sign}{}.{}", &digits[..p as usize], &digits[p as usize..]),
+    }
+}
+
 /// Strings interned to dense indices in first-seen order. Interning a
 /// member id is the one hash lookup every order row pays, and on a large
 /// file its cost is cache misses, so the table is built for it: open
@@ -59,6 +87,31 @@ pub struct Interner {
     names: Vec<Box<str>>,
     /// The index [`Interner::intern_repeated`] returned last.
     last: u32,
+}
+
+/// The names an [`Interner::intern_later`] has yet to place.
+#[derive(Debug, Default)]
+pub struct Pending {
+    /// The names, one after the other.
+    text: String,
+    names: Vec<Waiting>,
+}
+
+/// One name of a [`Pending`].
+#[derive(Debug)]
+struct Waiting {
+    hash: u64,
+    key: SlotKey,
+    /// The name, in [`Pending::text`].
+    text: std::ops::Range<usize>,
+    /// Where its index goes in the column.
+    at: usize,
+}
+
+impl Pending {
+    /// How many names a flush places at most: enough for the memory system
+    /// to have as many cache misses in flight as it can.
+    pub const BATCH: usize = 16;
 }
 
 /// One slot of an [`Interner`]'s table: a name's [`SlotKey`] and index.
@@ -137,7 +190,41 @@ impl PartialEq for Interner {
 impl Interner {
     /// The index of `name`, adding it if new.
     pub fn intern(&mut self, name: &str) -> u32 {
-        let (hash, mut key) = SlotKey::of(name);
+        let (hash, key) = SlotKey::of(name);
+        self.intern_hashed(name, hash, key)
+    }
+
+    /// [`Interner::intern`] into `column`, for a column of many names in no
+    /// order (member ids): the index is written there by the next
+    /// [`Interner::flush`], at the latest [`Pending::BATCH`] names later. A
+    /// flush reads the table slots of all its names before it uses any, so
+    /// their cache misses overlap instead of following one another. The
+    /// indexes are those [`Interner::intern`] gives, in the same order.
+    pub fn intern_later(&mut self, name: &str, column: &mut Vec<u32>, pending: &mut Pending) {
+        let (hash, key) = SlotKey::of(name);
+        let text = pending.text.len()..pending.text.len() + name.len();
+        pending.text.push_str(name);
+        pending.names.push(Waiting { hash, key, text, at: column.len() });
+        column.push(0);
+        if pending.names.len() == Pending::BATCH {
+            self.flush(column, pending);
+        }
+    }
+
+    /// Write the indexes of the names [`Interner::intern_later`] left pending.
+    pub fn flush(&mut self, column: &mut [u32], pending: &mut Pending) {
+        if !self.slots.is_empty() {
+            let mask = self.slots.len() - 1;
+            let first_slots = pending.names.iter().fold(0, |x, w| x ^ self.slots[w.hash as usize & mask].index);
+            std::hint::black_box(first_slots);
+        }
+        for w in pending.names.drain(..) {
+            column[w.at] = self.intern_hashed(&pending.text[w.text], w.hash, w.key);
+        }
+        pending.text.clear();
+    }
+
+    fn intern_hashed(&mut self, name: &str, hash: u64, mut key: SlotKey) -> u32 {
         match self.find(name, hash, key) {
             Ok(i) => i,
             Err(mut slot) => {
@@ -1123,6 +1210,45 @@ mod tests {
     use super::*;
 
     #[test]
+    fn decimals_are_written_as_display_writes_them() {
+        for x in [
+            0.0,
+            -0.0,
+            1.0,
+            -1.5,
+            0.1,
+            0.3 * 3.0,
+            1.0 / 3.0,
+            100.0,
+            1e15,
+            1e16,
+            1.5e16,
+            1e21,
+            1e300,
+            f64::MAX,
+            1e-5,
+            1e-7,
+            1.25e-7,
+            5e-324,
+            f64::MIN_POSITIVE,
+            123_456.789,
+            f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+        ] {
+            assert_eq!(format_decimal(x), format!("{x}"), "{x:e}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_decimal_is_written_as_display_writes_it(bits: u64) {
+            let x = f64::from_bits(bits);
+            proptest::prop_assert_eq!(format_decimal(x), format!("{x}"));
+        }
+    }
+
+    #[test]
     fn yuan_formatting_is_exact() {
         assert_eq!(format_yuan(0), "0.00");
         assert_eq!(format_yuan(5), "0.05");
@@ -1296,6 +1422,7 @@ mod tests {
         };
         let mut interner = Interner::default();
         let mut plain: std::collections::HashMap<String, u32> = std::collections::HashMap::new();
+        let mut seen = Vec::new();
         for _ in 0..60_000 {
             let len = (next() % 21) as usize;
             let mut name = String::new();
@@ -1306,11 +1433,25 @@ mod tests {
             let want = *plain.entry(name.clone()).or_insert(want);
             assert_eq!(interner.get(&name), (want < interner.len() as u32).then_some(want), "{name:?}");
             assert_eq!(interner.intern(&name), want, "{name:?}");
+            seen.push((name, want));
         }
         for (name, &i) in &plain {
             assert_eq!((interner.get(name), interner.name(i)), (Some(i), name.as_str()));
         }
         assert!(plain.len() > 10_000 && interner.len() == plain.len());
+        // Interned later, flushed by full batches and now and then early:
+        // the same indexes, the same interner.
+        let (mut later, mut column, mut pending) = (Interner::default(), vec![7], Pending::default());
+        for (name, _) in &seen {
+            later.intern_later(name, &mut column, &mut pending);
+            if next() % 37 == 0 {
+                later.flush(&mut column, &mut pending);
+            }
+        }
+        later.flush(&mut column, &mut pending);
+        assert_eq!(column[0], 7);
+        assert!(column[1..].iter().eq(seen.iter().map(|(_, want)| want)));
+        assert!(later == interner);
     }
 
     #[test]

@@ -380,6 +380,7 @@ impl Rules {
             if v.is_finite() && (lo..=hi).contains(&v) {
                 Ok(())
             } else {
+                let [lo, hi, v] = [lo, hi, v].map(crate::model::format_decimal);
                 Err(Error::invalid_rules(field, format!("must be between {lo} and {hi}, got {v}")))
             }
         };

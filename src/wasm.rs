@@ -6,7 +6,8 @@
 //! Cargo features decide a few methods: `demo` (`loadDemo`,
 //! `Workspace.demoFiles`), `predict` (`predict`) and `campaigns`
 //! (`planCampaign`, `exportCampaign`, `campaignUplift`); the mini-program
-//! build leaves them out (README, "Builds and sizes").
+//! build leaves them out (README, "Builds and sizes"). It also leaves out
+//! `js-objects`, so its results cross as JSON text (`to_js`).
 
 use crate::analytics::query::MembersQuery;
 #[cfg(feature = "demo")]
@@ -15,6 +16,7 @@ use crate::export::ExportOptions;
 use crate::ingest::{Kind, LoadOptions};
 #[cfg(feature = "campaigns")]
 use crate::loyalty::campaign::{CampaignOptions, UpliftOptions};
+use crate::model::format_day;
 use js_sys::{Reflect, Uint8Array};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -22,13 +24,26 @@ use wasm_bindgen::prelude::*;
 
 /// Maps become plain objects, `None` becomes `null` (as index.d.ts says),
 /// `u64`/`i64` become numbers (fen totals stay far below 2^53).
+#[cfg(feature = "js-objects")]
 const SERIALIZER: serde_wasm_bindgen::Serializer = serde_wasm_bindgen::Serializer::new()
     .serialize_maps_as_objects(true)
     .serialize_missing_as_null(true)
     .serialize_large_number_types_as_bigints(false);
 
+/// A result as JS objects, built by serde-wasm-bindgen.
+#[cfg(feature = "js-objects")]
 fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
     value.serialize(&SERIALIZER).map_err(|e| error("INTERNAL", &e.to_string(), None, None))
+}
+
+/// A result as JS objects, through JSON text and `JSON.parse`: the same
+/// objects (in the same key order) as serde-wasm-bindgen builds, as no
+/// result holds a float that is not finite or an integer beyond 2^53, from
+/// less code for each result type (the mini-program build).
+#[cfg(not(feature = "js-objects"))]
+fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
+    let text = serde_json::to_string(value).map_err(|e| error("INTERNAL", &e.to_string(), None, None))?;
+    js_sys::JSON::parse(&text)
 }
 
 /// A JS `Error` with `code`, and `field` / `fileName` when given.
@@ -191,12 +206,7 @@ impl Workspace {
 
     /// Analyse: `ws.analyze({ asOf: "2026-11-01" })` → Summary.
     pub fn analyze(&mut self, options: JsValue) -> Result<JsValue, JsValue> {
-        #[derive(serde::Deserialize, Default)]
-        #[serde(rename_all = "camelCase", deny_unknown_fields)]
-        struct AnalyzeOptions {
-            as_of: Option<String>,
-        }
-        let options: AnalyzeOptions = self::options("options", options)?;
+        let options: AsOfOptions = self::options("options", options)?;
         to_js(self.0.analyze(options.as_of.as_deref()).map_err(js_error)?)
     }
 
@@ -220,16 +230,20 @@ impl Workspace {
         to_js(&self.0.members(&query).map_err(js_error)?)
     }
 
-    /// Per-member RFM as typed arrays, by member index, with the ids:
-    /// `const { ids, r, f, mFen, scores } = ws.rfmColumns()` (`scores` holds
-    /// R, F, M scores interleaved; 0 where a member has no purchase in the window).
+    /// RFM alone as typed arrays, by member index, with the ids, without
+    /// running the other modules (no `analyze` needed):
+    /// `const { asOf, ids, r, f, mFen, scores } = ws.rfmColumns({ asOf: "2026-11-01" })`
+    /// (`scores` holds R, F, M scores interleaved; 0 where a member has no
+    /// purchase in the window). `asOf` defaults to the latest analysis's
+    /// date, else the day after the latest record.
     #[wasm_bindgen(js_name = rfmColumns)]
-    pub fn rfm_columns(&self) -> Result<JsValue, JsValue> {
-        let analysis = self.0.analysis().map_err(js_error)?;
-        let c = analysis.rfm_columns();
-        let ids: js_sys::Array = analysis.ids().iter().map(|id| JsValue::from_str(id)).collect();
+    pub fn rfm_columns(&self, options: JsValue) -> Result<JsValue, JsValue> {
+        let options: AsOfOptions = self::options("options", options)?;
+        let c = self.0.rfm(options.as_of.as_deref()).map_err(js_error)?;
+        let ids: js_sys::Array = c.ids.names().iter().map(|id| JsValue::from_str(id)).collect();
         let out = js_sys::Object::new();
         let set = |key: &str, value: &JsValue| Reflect::set(&out, &JsValue::from_str(key), value);
+        set("asOf", &JsValue::from_str(&format_day(c.as_of)))?;
         set("ids", &ids)?;
         set("r", &js_sys::Uint32Array::from(c.r.as_slice()))?;
         set("f", &js_sys::Uint32Array::from(c.f.as_slice()))?;
@@ -487,7 +501,7 @@ impl Workspace {
     }
 }
 
-/// `{ asOf? }`, the options of the points reports.
+/// `{ asOf? }`, the options of analyze, rfmColumns and the points reports.
 #[derive(serde::Deserialize, Default)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct AsOfOptions {

@@ -5,7 +5,7 @@
 use crate::analytics::condition::Expr;
 use crate::analytics::predict::{Prediction, PredictionSummary, predict};
 use crate::analytics::query::{MemberRow, MembersPage, MembersQuery, View, member};
-use crate::analytics::{Analysis, Summary, analyze, parse_as_of};
+use crate::analytics::{Analysis, RfmColumns, Summary, analyze, parse_as_of, rfm};
 use crate::demo::{DemoOptions, generate};
 use crate::error::{ErrorKind, Result};
 use crate::export::{ExportOptions, members_csv};
@@ -135,6 +135,19 @@ impl Workspace {
         self.points = OnceCell::new();
         let analysis = self.analysis.insert(analyze(&self.data, &self.rules, as_of)?);
         Ok(&analysis.summary)
+    }
+
+    /// RFM alone, by member index, as of `as_of` (default: the latest
+    /// analysis's date, else the day after the latest record): the member
+    /// rows' R, F, M and scores without running the other modules, so it
+    /// needs no [`Workspace::analyze`] and is the fastest way from a file
+    /// to RFM.
+    pub fn rfm(&self, as_of: Option<&str>) -> Result<RfmColumns> {
+        let as_of = match as_of {
+            Some(day) => Some(parse_as_of(day)?),
+            None => self.analysis.as_ref().map(|a| a.as_of),
+        };
+        rfm(&self.data, &self.rules, as_of)
     }
 
     /// Fit the predictive models as of the latest analysis and forecast

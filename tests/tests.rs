@@ -326,17 +326,32 @@ fn readme_rules_block_is_the_default_rules() {
 }
 
 #[test]
-fn rfm_columns_agree_with_the_rows() {
+fn rfm_alone_agrees_with_the_analysis() {
     let mut ws = Workspace::new();
     ws.load(Kind::Orders, &fixture("orders_gbk_crlf.csv"), &opts("o")).unwrap();
+    // Without an analysis: the default date, the day after the latest order.
+    let c = ws.rfm(None).unwrap();
+    assert_eq!(member_analytics::model::format_day(c.as_of), "2026-11-01");
     ws.analyze(None).unwrap();
+    assert_eq!(ws.rfm(None).unwrap(), c);
     let a = ws.analysis().unwrap();
-    let c = a.rfm_columns();
+    assert_eq!(c.ids.names(), a.ids());
     let m1 = a.find("M001").unwrap();
     let m4 = a.find("M004").unwrap();
     assert_eq!((c.r[m1], c.f[m1], c.m_fen[m1], &c.scores[3 * m1..3 * m1 + 3]), (1, 3, 127_980.0, &[4, 4, 4][..]));
     assert_eq!((c.r[m4], c.f[m4], c.m_fen[m4], &c.scores[3 * m4..3 * m4 + 3]), (0, 0, 0.0, &[0, 0, 0][..]));
     assert_eq!(c.m_fen.iter().sum::<f64>(), 149_140.0);
+    // Another date: the same as the analysis on that date.
+    let earlier = ws.rfm(Some("2026-10-01")).unwrap();
+    ws.analyze(Some("2026-10-01")).unwrap();
+    let a = ws.analysis().unwrap();
+    for (i, p) in a.profiles.iter().enumerate() {
+        let want = p.rfm.map_or((0, 0, 0.0, [0; 3]), |x| (x.r, x.f, x.m as f64, x.scores));
+        let got = (earlier.r[i], earlier.f[i], earlier.m_fen[i], [0, 1, 2].map(|k| earlier.scores[3 * i + k]));
+        assert_eq!(got, want, "{}", a.ids()[i]);
+    }
+    assert_eq!(Workspace::new().rfm(None).unwrap_err().code(), "NO_DATA");
+    assert_eq!(ws.rfm(Some("soon")).unwrap_err().field(), Some("asOf"));
 }
 
 #[test]

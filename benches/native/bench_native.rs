@@ -121,56 +121,55 @@ impl<W: Write> Write for Thin<W> {
     }
 }
 
-/// Loading one file alone, `runs` times on the same bytes (for profiling the
-/// ingest without the analysis).
+/// Loading one file alone, `runs` times on the same bytes (for profiling
+/// the ingest without the analysis).
 fn load(kind: &str, path: &str, runs: usize) -> Res<()> {
     let kind = Kind::parse(kind)?;
     let bytes = std::fs::read(path)?;
-    let mut seconds = Vec::new();
-    let mut out = String::new();
-    for _ in 0..runs.max(1) {
+    repeat(runs, || {
         let start = Instant::now();
-        let mut ws = Workspace::new();
-        let report = ws.load(kind, &bytes, &LoadOptions::default())?;
-        seconds.push(start.elapsed().as_secs_f64());
-        out = format!(
-            "\"rowsRead\":{},\"rowsUsed\":{},\"rejected\":{}",
-            report.rows_read,
-            report.rows_used,
-            report.rejected.len()
-        );
-        drop(ws);
-    }
-    println!("{{\"tool\":\"native\",\"seconds\":{},{out},\"peakRssKiB\":{}}}", list(&seconds), peak_rss_kib());
-    Ok(())
+        let report = Workspace::new().load(kind, &bytes, &LoadOptions::default())?;
+        Ok((start.elapsed().as_secs_f64(), rows(&report)))
+    })
 }
 
 /// The RFM task, `runs` times on the same bytes.
 fn rfm(path: &str, runs: usize, as_of: &str) -> Res<()> {
     let bytes = std::fs::read(path)?;
-    let mut seconds = Vec::new();
-    let mut out = String::new();
-    for _ in 0..runs.max(1) {
+    repeat(runs, || {
         let start = Instant::now();
         let mut ws = Workspace::new();
         let report = ws.load(Kind::Orders, &bytes, &LoadOptions::default())?;
-        ws.analyze(Some(as_of))?;
-        let columns = ws.analysis()?.rfm_columns();
-        seconds.push(start.elapsed().as_secs_f64());
+        let columns = ws.rfm(Some(as_of))?;
+        let seconds = start.elapsed().as_secs_f64();
         // Outside the clock: what every tool must agree on.
         let d = Digest::of(&columns.f, &columns.r, &columns.m_fen, &columns.scores);
-        out = format!(
-            "\"rowsRead\":{},\"rowsUsed\":{},\"rejected\":{},{}",
-            report.rows_read,
-            report.rows_used,
-            report.rejected.len(),
-            d.json()
-        );
-        drop(columns);
-        drop(ws);
+        Ok((seconds, format!("{},{}", rows(&report), d.json())))
+    })
+}
+
+/// Run `task` (its seconds and the JSON fields it checks) `runs` times and
+/// print one JSON line: every run's seconds, the last run's fields, the peak RSS.
+fn repeat(runs: usize, mut task: impl FnMut() -> Res<(f64, String)>) -> Res<()> {
+    let mut seconds = Vec::new();
+    let mut out = String::new();
+    for _ in 0..runs.max(1) {
+        let (s, fields) = task()?;
+        seconds.push(s);
+        out = fields;
     }
     println!("{{\"tool\":\"native\",\"seconds\":{},{out},\"peakRssKiB\":{}}}", list(&seconds), peak_rss_kib());
     Ok(())
+}
+
+/// The row counts of a load, as JSON fields.
+fn rows(report: &member_analytics::ingest::ImportReport) -> String {
+    format!(
+        "\"rowsRead\":{},\"rowsUsed\":{},\"rejected\":{}",
+        report.rows_read,
+        report.rows_used,
+        report.rejected.len()
+    )
 }
 
 /// Every module: load each file, analyze, predict, one page of members, the

@@ -1,6 +1,6 @@
 // The project's wasm build in Node (pkg/node/index.cjs, built by `make build`).
 //
-//   rfm:  ws.load("orders", bytes) + ws.analyze({ asOf }) + ws.rfmColumns();
+//   rfm:  ws.load("orders", bytes) + ws.rfmColumns({ asOf }) (RFM alone, no analyze);
 //         with --stream, beginLoad + push(4 MiB slices) + finishLoad instead
 //         of load, as the dashboard reads files (same bytes in memory); with
 //         --disk, the same pushes read from the file on disk into one 4 MiB
@@ -95,8 +95,7 @@ run(() => {
             t = now();
             const ws = new Workspace();
             const imported = loadFile(ws, a, bytes);
-            ws.analyze({ asOf: a.asOf });
-            const c = ws.rfmColumns(); // held by the caller: ids, r, f, mFen, scores
+            const c = ws.rfmColumns({ asOf: a.asOf }); // held by the caller: ids, r, f, mFen, scores
             seconds.push(now() - t);
             // Outside the clock.
             check = {

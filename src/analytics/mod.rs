@@ -188,33 +188,20 @@ impl Analysis {
     pub fn ids(&self) -> &[Box<str>] {
         self.index.names()
     }
-
-    /// Per-member RFM as columns, by member index (what crosses to JS as
-    /// typed arrays: a million members never become a million objects).
-    /// Members without a purchase in the window have R = F = M = 0 and
-    /// scores 0.
-    pub fn rfm_columns(&self) -> RfmColumns {
-        let n = self.profiles.len();
-        let mut c = RfmColumns {
-            r: Vec::with_capacity(n),
-            f: Vec::with_capacity(n),
-            m_fen: Vec::with_capacity(n),
-            scores: Vec::with_capacity(3 * n),
-        };
-        for p in &self.profiles {
-            let rfm = p.rfm;
-            c.r.push(rfm.map_or(0, |x| x.r));
-            c.f.push(rfm.map_or(0, |x| x.f));
-            c.m_fen.push(rfm.map_or(0.0, |x| x.m as f64));
-            c.scores.extend_from_slice(&rfm.map_or([0; 3], |x| x.scores));
-        }
-        c
-    }
 }
 
-/// Per-member R, F, M and scores, column by column (see [`Analysis::rfm_columns`]).
+/// Per-member R, F, M and scores, column by column, by member index (what
+/// crosses to JS as typed arrays: a million members never become a million
+/// objects). Members without a purchase in the window have R = F = M = 0
+/// and scores 0.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RfmColumns {
+    /// The analysis date.
+    pub as_of: Day,
+    /// Member ids, by member index (`ids.names()`, the same order as
+    /// [`Analysis::ids`]); without a members file, the orders' own table of
+    /// ids, shared rather than copied.
+    pub ids: Arc<Interner>,
     /// Recency in days (0 = no purchase in the window).
     pub r: Vec<u32>,
     /// Purchases in the window.
@@ -233,41 +220,157 @@ pub fn default_as_of(data: &Dataset) -> Option<Day> {
     orders.max(members).map(|d| d + 1)
 }
 
-/// Analyse `data` under `rules` as of `as_of` (default: [`default_as_of`]).
-pub fn analyze(data: &Dataset, rules: &Rules, as_of: Option<Day>) -> Result<Analysis> {
+/// `as_of`, else [`default_as_of`]; `NO_DATA` without orders or members.
+fn date_or_default(data: &Dataset, as_of: Option<Day>) -> Result<Day> {
     if data.orders.is_none() && data.members.is_none() {
         return Err(ErrorKind::NoData.into());
     }
-    let as_of = as_of.or_else(|| default_as_of(data)).ok_or(ErrorKind::NoData)?;
+    as_of.or_else(|| default_as_of(data)).ok_or_else(|| ErrorKind::NoData.into())
+}
+
+/// RFM alone (DOMAIN §3), without the other modules: what [`analyze`]
+/// puts on the profiles, for a caller that wants only R, F, M and scores.
+///
+/// ```
+/// use member_analytics::{Workspace, ingest::{Kind, LoadOptions}};
+/// let mut ws = Workspace::new();
+/// let csv = "会员ID,支付时间,实付金额\nM1,2026-03-05,12.50\nM1,2026-03-09,3\nM2,2026-03-01,8\n";
+/// ws.load(Kind::Orders, csv.as_bytes(), &LoadOptions::default()).unwrap();
+/// let c = ws.rfm(None).unwrap();
+/// assert_eq!((c.ids.name(0), c.r[0], c.f[0], c.m_fen[0]), ("M1", 1, 2, 1550.0));
+/// ```
+pub fn rfm(data: &Dataset, rules: &Rules, as_of: Option<Day>) -> Result<RfmColumns> {
+    let as_of = date_or_default(data, as_of)?;
+    let Purchases { index, acc, .. } = Purchases::of(data, as_of, rules);
+    let Scored { scored, measures, scores, .. } = Scored::of(&acc, as_of, rules);
+    let n = acc.len();
+    drop(acc);
+    let mut c =
+        RfmColumns { as_of, ids: index, r: vec![0; n], f: vec![0; n], m_fen: vec![0.0; n], scores: vec![0; 3 * n] };
+    for (k, &i) in scored.iter().enumerate() {
+        (c.r[i], c.f[i], c.m_fen[i]) = (measures.r[k], measures.f[k], measures.m[k] as f64);
+        c.scores[3 * i..3 * i + 3].copy_from_slice(&scores[k]);
+    }
+    Ok(c)
+}
+
+/// The member universe and one pass over the orders before the analysis
+/// date: what RFM needs, and what the rest of [`analyze`] builds on.
+struct Purchases {
+    /// Member ids: the members file first (a registered member's index is
+    /// their row: the importer interned them), then the buyers it lacks.
+    /// Without a members file, the orders' own ids, shared rather than copied.
+    index: Arc<Interner>,
+    /// The member index of each id of the orders file.
+    order_member: Vec<u32>,
+    /// Row in the members file, by member index.
+    member_row: Vec<Option<u32>>,
+    /// Each member's purchases, by member index.
+    acc: Vec<Acc>,
+}
+
+/// One member's purchases before the analysis date.
+#[derive(Clone, Copy, Default)]
+struct Acc {
+    first: Option<Day>,
+    last: Option<Day>,
+    /// Last purchase before the start of the lifecycle period.
+    last_before_period: Option<Day>,
+    /// Purchases in the RFM window, their net spend and the largest one.
+    f: u32,
+    m: Fen,
+    max_order: Fen,
+}
+
+impl Purchases {
+    fn of(data: &Dataset, as_of: Day, rules: &Rules) -> Purchases {
+        let window_start = as_of - rules.rfm.window_days as Day;
+        let period_start = as_of - rules.lifecycle.period_days as Day;
+        let registered_members = data.members.as_ref().map_or(0, |m| m.ids.len());
+        let (index, order_member): (Arc<Interner>, Vec<u32>) = match (&data.members, &data.orders) {
+            (None, Some(o)) => (Arc::clone(&o.ids), (0..o.ids.len() as u32).collect()),
+            _ => {
+                let mut index = data.members.as_ref().map_or_else(Interner::default, |m| m.ids.clone());
+                let order_member = data
+                    .orders
+                    .as_ref()
+                    .map_or_else(Vec::new, |o| o.ids.names().iter().map(|id| index.intern(id)).collect());
+                (Arc::new(index), order_member)
+            }
+        };
+        let n = index.len();
+        let member_row = (0..n).map(|i| (i < registered_members).then_some(i as u32)).collect();
+        let mut acc = vec![Acc::default(); n];
+        if let Some(orders) = &data.orders {
+            for i in 0..orders.len() {
+                let day = orders.day[i];
+                if day >= as_of {
+                    continue;
+                }
+                let a = &mut acc[order_member[orders.member[i] as usize] as usize];
+                let in_window = day >= window_start;
+                match orders.kind[i] {
+                    OrderKind::Purchase => {
+                        a.first = Some(a.first.map_or(day, |d| d.min(day)));
+                        a.last = Some(a.last.map_or(day, |d| d.max(day)));
+                        if day < period_start {
+                            a.last_before_period = Some(a.last_before_period.map_or(day, |d| d.max(day)));
+                        }
+                        if in_window {
+                            a.f += 1;
+                            a.m += orders.net.at(i);
+                            a.max_order = a.max_order.max(orders.net.at(i));
+                        }
+                    }
+                    OrderKind::Adjustment if in_window => a.m += orders.net.at(i),
+                    _ => {}
+                }
+            }
+        }
+        Purchases { index, order_member, member_row, acc }
+    }
+}
+
+/// The members who bought in the window, with their measures, scores and classes.
+struct Scored {
+    /// Their member indexes, ascending.
+    scored: Vec<usize>,
+    measures: rfm::Measures,
+    scores: Vec<[u8; 3]>,
+    classes: Vec<RfmClass>,
+}
+
+impl Scored {
+    fn of(acc: &[Acc], as_of: Day, rules: &Rules) -> Scored {
+        let scored: Vec<usize> = (0..acc.len()).filter(|&i| acc[i].f > 0).collect();
+        let measures = rfm::Measures {
+            r: scored.iter().map(|&i| (as_of - acc[i].last.unwrap_or(as_of)) as u32).collect(),
+            f: scored.iter().map(|&i| acc[i].f).collect(),
+            // A refund booked later than its order can exceed the window's spend: M floors at 0.
+            m: scored.iter().map(|&i| acc[i].m.max(0)).collect(),
+        };
+        let scores = rfm::score(&measures, rules.rfm.scoring, &rules.rfm.thresholds);
+        let classes = rfm::classes(&measures);
+        Scored { scored, measures, scores, classes }
+    }
+}
+
+/// Analyse `data` under `rules` as of `as_of` (default: [`default_as_of`]).
+pub fn analyze(data: &Dataset, rules: &Rules, as_of: Option<Day>) -> Result<Analysis> {
+    let as_of = date_or_default(data, as_of)?;
     let window_start = as_of - rules.rfm.window_days as Day;
     let period_start = as_of - rules.lifecycle.period_days as Day;
 
-    // The member universe: the members file first, then buyers it lacks.
-    // The members file's ids are distinct (the importer interned them): a
-    // registered member's index is their row. Without a members file the
-    // universe is the orders' own ids, shared rather than copied.
-    let registered_members = data.members.as_ref().map_or(0, |m| m.ids.len());
-    let (index, order_member): (Arc<Interner>, Vec<u32>) = match (&data.members, &data.orders) {
-        (None, Some(o)) => (Arc::clone(&o.ids), (0..o.ids.len() as u32).collect()),
-        _ => {
-            let mut index = data.members.as_ref().map_or_else(Interner::default, |m| m.ids.clone());
-            let order_member = data
-                .orders
-                .as_ref()
-                .map_or_else(Vec::new, |o| o.ids.names().iter().map(|id| index.intern(id)).collect());
-            (Arc::new(index), order_member)
-        }
-    };
+    let Purchases { index, order_member, member_row, acc } = Purchases::of(data, as_of, rules);
     let n = index.len();
-    let member_row: Vec<Option<u32>> = (0..n).map(|i| (i < registered_members).then_some(i as u32)).collect();
 
     let member_of_event: Vec<Option<u32>> =
         data.events.as_ref().map(|e| e.ids.names().iter().map(|id| index.get(id)).collect()).unwrap_or_default();
     // The levels, from each member's growth entries before the analysis
     // date — purchases and refunds in fen, event bonuses as growth points ×
-    // 100 — as sources (4 bytes each) grouped by member. First, so that the
-    // grouping is gone before the per-member tables below are made (wasm
-    // memory never shrinks: the peak is what counts).
+    // 100 — as sources (4 bytes each) grouped by member; the grouping is gone
+    // before the per-member tables below are made (wasm memory never
+    // shrinks: the peak is what counts).
     let levels: Vec<levels::Level> = {
         let (growth_start, growth) =
             group_by_member_with(n, |put| visit_growth(data, &order_member, &member_of_event, as_of, rules, put));
@@ -282,56 +385,7 @@ pub fn analyze(data: &Dataset, rules: &Rules, as_of: Option<Day>) -> Result<Anal
             .collect()
     };
 
-    // One pass over the orders.
-    #[derive(Clone, Copy, Default)]
-    struct Acc {
-        first: Option<Day>,
-        last: Option<Day>,
-        /// Last purchase before the start of the lifecycle period.
-        last_before_period: Option<Day>,
-        f: u32,
-        m: Fen,
-        max_order: Fen,
-    }
-    let mut acc = vec![Acc::default(); n];
-    if let Some(orders) = &data.orders {
-        for i in 0..orders.len() {
-            let day = orders.day[i];
-            if day >= as_of {
-                continue;
-            }
-            let a = &mut acc[order_member[orders.member[i] as usize] as usize];
-            let in_window = day >= window_start;
-            match orders.kind[i] {
-                OrderKind::Purchase => {
-                    a.first = Some(a.first.map_or(day, |d| d.min(day)));
-                    a.last = Some(a.last.map_or(day, |d| d.max(day)));
-                    if day < period_start {
-                        a.last_before_period = Some(a.last_before_period.map_or(day, |d| d.max(day)));
-                    }
-                    if in_window {
-                        a.f += 1;
-                        a.m += orders.net.at(i);
-                        a.max_order = a.max_order.max(orders.net.at(i));
-                    }
-                }
-                OrderKind::Adjustment if in_window => a.m += orders.net.at(i),
-                _ => {}
-            }
-        }
-    }
-
-    // Score the members who bought in the window.
-    let scored: Vec<usize> = (0..n).filter(|&i| acc[i].f > 0).collect();
-    let last_in_window = |a: &Acc| a.last.unwrap_or(as_of);
-    let measures = rfm::Measures {
-        r: scored.iter().map(|&i| (as_of - last_in_window(&acc[i])) as u32).collect(),
-        f: scored.iter().map(|&i| acc[i].f).collect(),
-        // A refund booked later than its order can exceed the window's spend: M floors at 0.
-        m: scored.iter().map(|&i| acc[i].m.max(0)).collect(),
-    };
-    let scores = rfm::score(&measures, rules.rfm.scoring, &rules.rfm.thresholds);
-    let classes = rfm::classes(&measures);
+    let Scored { scored, measures, scores, classes } = Scored::of(&acc, as_of, rules);
     // The RFM of the k-th scored member (`scored[k]`).
     let rfm_at = |k: usize| Rfm {
         r: measures.r[k],
@@ -348,8 +402,7 @@ pub fn analyze(data: &Dataset, rules: &Rules, as_of: Option<Day>) -> Result<Anal
     };
     let mut stage_moves = Vec::with_capacity(n);
     // The profiles, then their tags: the per-member facts the tags read are
-    // made once the running totals are gone (wasm memory never shrinks, so
-    // the peak counts).
+    // made once the running totals are gone.
     let mut next_scored = (0..scored.len()).peekable();
     let mut profiles: Vec<Profile> = (0..n)
         .zip(levels)

@@ -346,7 +346,10 @@ impl TagRules {
             if v.is_finite() && (0.0..=1.0).contains(&v) {
                 Ok(())
             } else {
-                Err(crate::Error::invalid_rules(format!("tags.{field}"), format!("a share between 0 and 1, got {v}")))
+                Err(crate::Error::invalid_rules(
+                    format!("tags.{field}"),
+                    format!("a share between 0 and 1, got {}", crate::model::format_decimal(v)),
+                ))
             }
         };
         share("discountedShare", self.discounted_share)?;

@@ -149,25 +149,40 @@ fn push_char(out: &mut Vec<u8>, c: char) {
 
 /// `bytes` as text when they are UTF-8, as [`std::str::from_utf8`] says,
 /// but faster on the mostly-ASCII, partly-CJK text of exports: ASCII is
-/// skipped 8 bytes at a time, and other characters are checked by
-/// [`char_width`].
+/// skipped 8 bytes at a time ([`ascii_len`]), and other characters are
+/// checked by [`char_width`].
 pub fn utf8(bytes: &[u8]) -> Option<&str> {
-    const HIGH: u64 = 0x8080_8080_8080_8080;
     let mut i = 0;
     while i < bytes.len() {
-        if let Some(w) = bytes.get(i..i + 8) {
-            let word = u64::from_le_bytes([w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]]);
-            if word & HIGH == 0 {
-                i += 8;
-                continue;
-            }
-            i += (word & HIGH).trailing_zeros() as usize / 8;
+        i += ascii_len(&bytes[i..]);
+        if i < bytes.len() {
+            i += char_width(bytes, i)?;
         }
-        i += char_width(bytes, i)?;
     }
     // SAFETY: every character was checked above to be a well-formed UTF-8
     // sequence (tested against the standard validator).
     Some(unsafe { std::str::from_utf8_unchecked(bytes) })
+}
+
+/// How many bytes at the start of `bytes` are ASCII, 8 at a time.
+#[inline(always)]
+pub fn ascii_len(bytes: &[u8]) -> usize {
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let mut i = 0;
+    while let Some(w) = bytes.get(i..i + 8) {
+        let high = word(w) & HIGH;
+        if high != 0 {
+            return i + high.trailing_zeros() as usize / 8;
+        }
+        i += 8;
+    }
+    i + bytes[i..].iter().take_while(|b| b.is_ascii()).count()
+}
+
+/// The first 8 bytes of `w` (it has at least 8) as a little-endian word.
+#[inline(always)]
+pub fn word(w: &[u8]) -> u64 {
+    u64::from_le_bytes([w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]])
 }
 
 /// The length of the character at `bytes[i]` when it is a well-formed

@@ -206,7 +206,8 @@ impl Ingest {
             Stage::Workbook(w) => (xlsx::LABEL, String::new(), w.sheet.clone()),
             _ => ("", ",".to_string(), None),
         };
-        let columns = builder.columns().clone();
+        let (columns, span, not_purchases) = (builder.columns().clone(), builder.span, builder.not_purchases);
+        let table = builder.finish();
         let report = ImportReport {
             dataset: self.kind.name(),
             file_name: self.file,
@@ -218,12 +219,12 @@ impl Ingest {
             rows_read: self.sink.rows_read,
             rows_used: self.sink.rows_read - self.sink.rejected.len() as u64,
             rejected: self.sink.rejected,
-            not_purchases: builder.not_purchases,
-            members: builder.members() as u64,
-            first_date: builder.span.map(|(a, _)| format_day(a)),
-            last_date: builder.span.map(|(_, b)| format_day(b)),
+            not_purchases,
+            members: table.members() as u64,
+            first_date: span.map(|(a, _)| format_day(a)),
+            last_date: span.map(|(_, b)| format_day(b)),
         };
-        Ok(Loaded { table: builder.finish(), report })
+        Ok(Loaded { table, report })
     }
 
     /// Move the file on by one chunk. A chunk is copied only where it must
@@ -247,11 +248,14 @@ impl Ingest {
         self.read(chunk, last)
     }
 
-    /// Choose the decoder from the first bytes.
+    /// Choose the decoder from the first bytes: the first [`SNIFF_BYTES`]
+    /// of `prefix`, however much of the file it holds, so a file read
+    /// whole is decided as when it is streamed in pieces.
     fn decide(&mut self, prefix: &[u8]) -> Result<()> {
         if prefix.iter().all(u8::is_ascii_whitespace) {
             return Err(ErrorKind::EmptyFile { file: self.file.clone() }.into());
         }
+        let prefix = &prefix[..prefix.len().min(SNIFF_BYTES)];
         #[cfg(feature = "xlsx")]
         if xlsx::is_workbook(prefix) {
             self.stage = Stage::Workbook(Box::default());
@@ -455,6 +459,27 @@ mod tests {
             assert_eq!(a.net, b.net);
             assert_eq!(a.net.iter().collect::<Vec<_>>(), [123_450, 0, 1000]);
         }
+    }
+
+    #[test]
+    fn the_encoding_is_decided_by_the_first_bytes_whole_or_in_pieces() {
+        // UTF-8 for more than the sniffed bytes, then a GBK row: the file is
+        // UTF-8 and that row is rejected, however the file arrives.
+        let mut csv = String::from("会员ID,支付时间,实付金额\n");
+        while csv.len() <= SNIFF_BYTES {
+            csv.push_str("M1,2026-03-05,12\n");
+        }
+        let mut bytes = csv.into_bytes();
+        bytes.extend_from_slice(b"\xd5\xc5,2026-03-06,1\n");
+        let whole = load(Kind::Orders, &bytes).unwrap();
+        assert_eq!(whole.report.encoding, "UTF-8");
+        let bad = whole.report.rejected.last().unwrap();
+        assert_eq!((bad.row, bad.code), (whole.report.rows_read + 1, "bad_text"));
+        let mut ingest = Ingest::new(Kind::Orders, LoadOptions::default()).unwrap();
+        for piece in bytes.chunks(SNIFF_BYTES / 3) {
+            ingest.push(piece).unwrap();
+        }
+        assert_eq!(ingest.finish().unwrap().report, whole.report);
     }
 
     #[test]

@@ -12,7 +12,7 @@
 //! and their row numbers are the same; anything else — a quote, a line cut
 //! by the end of a chunk, the header — goes to `csv_core`.
 
-use super::decode::{char_width, utf8};
+use super::decode::{utf8, word};
 use csv_core::{ReadRecordResult, Reader, ReaderBuilder};
 
 /// One record: its fields as bytes and its spreadsheet row number.
@@ -110,17 +110,12 @@ enum Class {
     End,
     /// `"`: the line goes to `csv_core`.
     Quote,
-    /// The first byte of a multi-byte character (or not UTF-8).
-    High,
 }
 
 impl Records {
     /// A reader for `delimiter`-separated text (CRLF or LF, RFC 4180 quotes).
     pub fn new(delimiter: u8) -> Records {
         let mut class = [Class::Plain; 256];
-        for c in &mut class[0x80..] {
-            *c = Class::High;
-        }
         class[usize::from(b'\r')] = Class::End;
         class[usize::from(b'\n')] = Class::End;
         class[usize::from(b'"')] = Class::Quote;
@@ -214,29 +209,24 @@ impl Records {
             }
             let start = pos;
             self.split_ends.clear();
-            let mut valid = true;
-            // Bytes before `done` are read (the rest of a character).
-            let (mut i, mut done) = (start, start);
+            let mut i = start;
             let end = 'line: loop {
                 // A word at a time: only the bytes that may matter
                 // (`special`) are looked at, in order. The last bytes of
                 // `input` are padded with plain ones.
-                let word = match input.get(i..i + 8) {
-                    Some(w) => word_at(w),
+                let bytes8 = match input.get(i..i + 8) {
+                    Some(w) => word(w),
                     None if i >= input.len() => return start,
                     None => {
                         let mut w = [b'a'; 8];
                         w[..input.len() - i].copy_from_slice(&input[i..]);
-                        word_at(&w)
+                        word(&w)
                     }
                 };
-                let mut hits = special(word, self.delimiter);
+                let mut hits = special(bytes8, self.delimiter);
                 while hits != 0 {
                     let k = i + hits.trailing_zeros() as usize / 8;
                     hits &= hits - 1;
-                    if k < done {
-                        continue;
-                    }
                     match self.class[usize::from(input[k])] {
                         Class::Plain => {}
                         Class::Delimiter => self.split_ends.push(k - start),
@@ -245,14 +235,9 @@ impl Records {
                             break 'line input[k];
                         }
                         Class::Quote => return start,
-                        Class::High => {
-                            let width = char_width(input, k);
-                            valid &= width.is_some();
-                            done = k + width.unwrap_or(1);
-                        }
                     }
                 }
-                i = done.max(i + 8);
+                i += 8;
             };
             self.split_ends.push(i - start);
             let bytes = &input[start..i];
@@ -264,23 +249,17 @@ impl Records {
             let lines = self.reader.line() + self.lines_split;
             self.row += 1 + lines.saturating_sub(self.lines).saturating_sub(1);
             self.lines = lines;
-            // SAFETY: every character of `bytes` was checked by
-            // `char_width` to be a well-formed UTF-8 sequence when `valid`.
-            let text = valid.then(|| unsafe { std::str::from_utf8_unchecked(bytes) });
+            let text = utf8(bytes);
             emit(Record { row: self.row, bytes, ends: &self.split_ends, gap: 1, text });
         }
     }
 }
 
-/// The first 8 bytes of `w` as a little-endian word.
-fn word_at(w: &[u8]) -> u64 {
-    u64::from_le_bytes([w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]])
-}
-
 /// `0x80` in each byte of `word` that the in-place splitter must look at
-/// (any byte that is not [`Class::Plain`] ASCII, and a few that are): a
-/// byte of `0x80` or more, below `0x0E` (`\r`, `\n`, TAB…), `"` or the
-/// delimiter; `0` in every other byte. Exact: no carry crosses bytes.
+/// (any byte that is not [`Class::Plain`], and a few that are): a byte
+/// below `0x0E` (`\r`, `\n`, TAB…), `"` or the delimiter; `0` in every
+/// other byte, those of multi-byte characters among them (the line is
+/// checked as UTF-8 as a whole). Exact: no carry crosses bytes.
 fn special(word: u64, delimiter: u8) -> u64 {
     const LOW: u64 = 0x7F7F_7F7F_7F7F_7F7F;
     const HIGH: u64 = 0x8080_8080_8080_8080;
@@ -289,7 +268,7 @@ fn special(word: u64, delimiter: u8) -> u64 {
     let zero = |x: u64| !((x & LOW).wrapping_add(LOW) | x) & HIGH;
     // 0x80 where a byte below 0x80 is below 0x0E.
     let below = !((word & LOW).wrapping_add(ONES * (0x80 - 0x0E)) | word) & HIGH;
-    (word & HIGH) | below | zero(word ^ (ONES * u64::from(b'"'))) | zero(word ^ (ONES * u64::from(delimiter)))
+    below | zero(word ^ (ONES * u64::from(b'"'))) | zero(word ^ (ONES * u64::from(delimiter)))
 }
 
 /// The delimiter that splits `header_line` best: the most frequent of
@@ -469,8 +448,8 @@ mod tests {
                 for at in 0..8 {
                     let mut w = [b'x'; 8];
                     w[at] = b;
-                    let want = !(0x0E..0x80).contains(&b) || b == b'"' || b == delimiter;
-                    assert_eq!(special(word_at(&w), delimiter), u64::from(want) << (8 * at + 7), "{b:#x} at {at}");
+                    let want = b < 0x0E || b == b'"' || b == delimiter;
+                    assert_eq!(special(word(&w), delimiter), u64::from(want) << (8 * at + 7), "{b:#x} at {at}");
                 }
             }
         }

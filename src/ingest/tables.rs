@@ -12,7 +12,9 @@ use super::headers::Columns;
 use super::records::Record;
 use super::report::Rejection;
 use super::seen::Seen;
-use crate::model::{Day, EventType, Events, Fen, LabelLists, Labels, Members, OrderKind, OrderLines, Orders, day_of};
+use crate::model::{
+    Day, EventType, Events, Fen, LabelLists, Labels, Members, OrderKind, OrderLines, Orders, Pending, day_of,
+};
 use chrono::{NaiveDateTime, Timelike};
 use std::sync::Arc;
 
@@ -29,6 +31,18 @@ pub enum Table {
     Events(Box<Events>),
 }
 
+impl Table {
+    /// Distinct members (none in an order lines file).
+    pub fn members(&self) -> usize {
+        match self {
+            Table::Orders(o) => o.ids.len(),
+            Table::Members(m) => m.ids.len(),
+            Table::OrderLines(_) => 0,
+            Table::Events(e) => e.ids.len(),
+        }
+    }
+}
+
 /// Builds a [`Table`] row by row.
 pub struct Builder {
     table: Table,
@@ -36,6 +50,8 @@ pub struct Builder {
     headers: Vec<String>,
     /// Order or member ids used, to reject repeats.
     seen: Seen,
+    /// Member ids of orders or events whose index is still to be written.
+    pending: Pending,
     /// Earliest and latest day seen.
     pub span: Option<(Day, Day)>,
     /// Used rows that are not purchases.
@@ -108,7 +124,15 @@ impl Builder {
             Kind::OrderLines => Table::OrderLines(Box::default()),
             Kind::Events => Table::Events(Box::default()),
         };
-        Builder { table, columns, headers, seen: Seen::new(), span: None, not_purchases: 0 }
+        Builder {
+            table,
+            columns,
+            headers,
+            seen: Seen::new(),
+            pending: Pending::default(),
+            span: None,
+            not_purchases: 0,
+        }
     }
 
     /// The decided columns.
@@ -131,21 +155,17 @@ impl Builder {
     /// for more rows than came goes back to the allocator).
     pub fn finish(mut self) -> Table {
         match &mut self.table {
-            Table::Orders(orders) => orders.shrink_to_fit(),
-            Table::Events(events) => events.shrink_to_fit(),
+            Table::Orders(orders) => {
+                Arc::make_mut(&mut orders.ids).flush(&mut orders.member, &mut self.pending);
+                orders.shrink_to_fit();
+            }
+            Table::Events(events) => {
+                events.ids.flush(&mut events.member, &mut self.pending);
+                events.shrink_to_fit();
+            }
             Table::Members(_) | Table::OrderLines(_) => {}
         }
         self.table
-    }
-
-    /// Distinct members so far (none in an order lines file).
-    pub fn members(&self) -> usize {
-        match &self.table {
-            Table::Orders(o) => o.ids.len(),
-            Table::Members(m) => m.ids.len(),
-            Table::OrderLines(_) => 0,
-            Table::Events(e) => e.ids.len(),
-        }
     }
 
     /// Use one data record, or say why not.
@@ -157,10 +177,12 @@ impl Builder {
         }
         let row = Row { rec, columns: &self.columns, headers: &self.headers };
         let day = match &mut self.table {
-            Table::Orders(orders) => Some(order_row(orders, &row, &mut self.seen, &mut self.not_purchases)?),
+            Table::Orders(orders) => {
+                Some(order_row(orders, &row, &mut self.seen, &mut self.pending, &mut self.not_purchases)?)
+            }
             Table::Members(members) => member_row(members, &row, &mut self.seen)?,
             Table::OrderLines(lines) => line_row(lines, &row).map(|()| None)?,
-            Table::Events(events) => Some(event_row(events, &row)?),
+            Table::Events(events) => Some(event_row(events, &row, &mut self.pending)?),
         };
         if let Some(day) = day {
             self.span = Some(self.span.map_or((day, day), |(a, b)| (a.min(day), b.max(day))));
@@ -282,6 +304,7 @@ fn order_row(
     orders: &mut Orders,
     row: &Row<'_, '_>,
     seen: &mut Seen,
+    pending: &mut Pending,
     not_purchases: &mut u64,
 ) -> Result<Day, Rejection> {
     use order_field::*;
@@ -331,7 +354,7 @@ fn order_row(
         orders.points_used.push((at, points_used));
     }
     let (day, minute) = day_minute(paid_at);
-    orders.member.push(Arc::make_mut(&mut orders.ids).intern(member));
+    Arc::make_mut(&mut orders.ids).intern_later(member, &mut orders.member, pending);
     orders.day.push(day);
     orders.minute.push(minute);
     orders.net.push(net);
@@ -419,7 +442,7 @@ fn rounded_div(amount: Fen, qty: i64) -> Fen {
     if (amount < 0) != (qty < 0) { -magnitude } else { magnitude }
 }
 
-fn event_row(events: &mut Events, row: &Row<'_, '_>) -> Result<Day, Rejection> {
+fn event_row(events: &mut Events, row: &Row<'_, '_>, pending: &mut Pending) -> Result<Day, Rejection> {
     use event_field::*;
     let member = row.required(MEMBER, Ok)?;
     let at = row.required(AT, parse_datetime)?;
@@ -430,7 +453,7 @@ fn event_row(events: &mut Events, row: &Row<'_, '_>) -> Result<Day, Rejection> {
     }
     let (activity, channel, coupon) = (row.text(KIND)?, row.text(CHANNEL)?, row.text(COUPON)?);
     let (day, minute) = day_minute(at);
-    events.member.push(events.ids.intern(member));
+    events.ids.intern_later(member, &mut events.member, pending);
     events.day.push(day);
     events.minute.push(minute);
     events.kind.push(kind);

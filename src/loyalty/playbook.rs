@@ -793,9 +793,26 @@ impl<'a> Playbook<'a> {
     }
 }
 
-/// A number as a reason shows it: whole numbers without decimals, others with two.
+/// A number as a reason shows it: whole numbers as `{x}` writes them, others
+/// rounded to two decimals as `{x:.2}` rounds them (the exact binary value,
+/// ties to even), without core's float formatting (README, "Builds and sizes").
 fn number(x: f64) -> String {
-    if x.fract() == 0.0 && x.abs() < 1e15 { format!("{x:.0}") } else { format!("{x:.2}") }
+    if !x.is_finite() || x.fract() == 0.0 {
+        return crate::model::format_decimal(x);
+    }
+    // Not whole, so x = ±m / 2^k with m < 2^53 and 1 ≤ k ≤ 1074.
+    let bits = x.to_bits();
+    let (exp, frac) = ((bits >> 52) & 0x7ff, bits & ((1 << 52) - 1));
+    let (m, k) = if exp == 0 { (frac, 1074) } else { (frac | 1 << 52, 1075 - exp) };
+    // Hundredths: 100 m / 2^k, rounded; 100 m < 2^60, so from k = 62 on it is below ½.
+    let cents = if k >= 62 {
+        0
+    } else {
+        let (q, r, half) = ((100 * m) >> k, (100 * m) & ((1 << k) - 1), 1 << (k - 1));
+        q + u64::from(r > half || (r == half && q % 2 == 1))
+    };
+    let sign = if x < 0.0 { "-" } else { "" };
+    format!("{sign}{}.{:02}", cents / 100, cents % 100)
 }
 
 #[cfg(test)]
@@ -803,6 +820,58 @@ pub(crate) mod tests {
     use super::*;
     use crate::Workspace;
     use crate::ingest::{Kind, LoadOptions};
+
+    /// What `number` wrote with core's formatting: `{x:.0}` for whole
+    /// numbers below 10^15, `{x:.2}` for the rest.
+    fn formatted(x: f64) -> String {
+        if x.fract() == 0.0 && x.abs() < 1e15 { format!("{x:.0}") } else { format!("{x:.2}") }
+    }
+
+    #[test]
+    fn numbers_round_as_core_formatting_does() {
+        for x in [
+            0.0,
+            -0.0,
+            3.0,
+            -42.0,
+            0.5,
+            0.125,
+            0.375,
+            2.675,
+            1.005,
+            -0.001,
+            0.004_999,
+            0.005,
+            85.000_000_000_000_01,
+            0.1 + 0.2,
+            1e-300,
+            5e-324,
+            -5e-324,
+            123_456_789_012_345.67,
+            4_503_599_627_370_495.5,
+            f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            999_999_999_999_999.0,
+        ] {
+            assert_eq!(number(x), formatted(x), "{x:e}");
+        }
+        // Whole numbers from 10^15 on are written without decimals, as below it.
+        assert_eq!(number(1e15), "1000000000000000");
+        assert_eq!(number(-2.5e20), "-250000000000000000000");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_number_rounds_as_core_formatting_does(bits: u64, small in -1e7f64..1e7, milli in -10_000_000i64..10_000_000) {
+            // Thousandths sit next to the ties of rounding to hundredths.
+            for x in [f64::from_bits(bits), small, milli as f64 / 1000.0] {
+                if x.abs() < 1e15 || x.fract() != 0.0 {
+                    proptest::prop_assert_eq!(number(x), formatted(x), "{:e}", x);
+                }
+            }
+        }
+    }
 
     /// Orders, analysed as of 2026-03-01 (window from 2025-03-01), with the
     /// rules' fixed thresholds (F ≥ 2/4/8/16 → 2/3/4/5, M ≥ ¥100/300/800/2000):

@@ -691,7 +691,25 @@ describe("rfmColumns", () => {
             );
         }
         assert.equal(mFen.reduce((a, b) => a + b, 0), ws.analyze().revenueFen);
-        expectCode(() => new Workspace().rfmColumns(), "NOT_ANALYZED");
+        expectCode(() => new Workspace().rfmColumns(), "NO_DATA");
+        expectCode(() => ws.rfmColumns({ asOf: "soon" }), "BAD_OPTIONS");
+        expectCode(() => ws.rfmColumns({ when: "2026-11-01" }), "BAD_OPTIONS");
+    });
+
+    it("needs no analysis: the same columns straight after loading, on any date", () => {
+        const fresh = new Workspace();
+        fresh.load("orders", utf8(ORDERS_CSV), ORDERS_OPTIONS);
+        fresh.load("members", utf8(MEMBERS_CSV), MEMBERS_OPTIONS);
+        const alone = fresh.rfmColumns();
+        const ws = analysed();
+        const full = ws.rfmColumns();
+        assert.equal(alone.asOf, full.asOf);
+        assert.deepEqual(alone, full);
+        const earlier = fresh.rfmColumns({ asOf: "2026-06-01" });
+        assert.equal(earlier.asOf, "2026-06-01");
+        ws.analyze({ asOf: "2026-06-01" });
+        assert.deepEqual(ws.rfmColumns(), earlier);
+        assert.equal(earlier.mFen.reduce((a, b) => a + b, 0), ws.analyze({ asOf: "2026-06-01" }).revenueFen);
     });
 });
 

@@ -5,6 +5,7 @@
 // TextEncoder or Node modules.
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { describe, it } from "node:test";
 import vm from "node:vm";
 import { brotliDecompressSync } from "node:zlib";
@@ -66,6 +67,62 @@ async function inside(box, body) {
     );
     return JSON.parse(json);
 }
+
+/**
+ * Every method that returns a result, over a demo store, with the error each
+ * throws for a bad argument: the body of a function of `ma` (an initialised
+ * entry) and `files` (the demo files as arrays of bytes) that returns the
+ * results as JSON text. Floats that are not finite are marked, since JSON
+ * would turn them into null.
+ */
+const EVERY_RESULT = `
+    const out = {};
+    const attempt = (name, fn) => {
+        try { out[name] = fn(); } catch (e) { out[name] = { code: e.code, field: e.field, message: e.message }; }
+    };
+    const ws = new ma.Workspace();
+    for (const kind of ["orders", "members", "order_lines", "events"]) {
+        attempt("load " + kind, () => ws.load(kind, new Uint8Array(files[kind]), { fileName: kind + ".csv" }));
+    }
+    attempt("analyze", () => ws.analyze());
+    attempt("insights", () => ws.insights());
+    attempt("members", () => ws.members({ sort: "m_desc", limit: 40 }));
+    attempt("crowd", () => ws.members({ crowd: "lifecycle = churned or f >= 3", offset: 5, limit: 20 }));
+    attempt("bad query", () => ws.members({ limit: -1 }));
+    const ids = out.members.rows.map((row) => row.id).concat(out.crowd.rows.map((row) => row.id));
+    const coupons = ws.couponTemplates();
+    out.couponTemplates = coupons;
+    for (const id of ids) {
+        attempt("member " + id, () => ws.member(id));
+        attempt("offers " + id, () => ws.offers(id));
+        attempt("pointsLedger " + id, () => ws.pointsLedger(id));
+        for (const c of coupons) {
+            attempt("couponEligibility " + id + " " + c.key, () => ws.couponEligibility(id, c.key, { spendFen: 2500 }));
+        }
+    }
+    attempt("couponReminders", () => ws.couponReminders({ limit: 50 }));
+    attempt("couponStats", () => ws.couponStats());
+    attempt("points", () => ws.points());
+    attempt("pointsReconcile", () => ws.pointsReconcile({ limit: 50 }));
+    attempt("pointsExpiring", () => ws.pointsExpiring({ limit: 50 }));
+    attempt("exportMembers", () => Array.from(ws.exportMembers({ lang: "en" })));
+    attempt("rules", () => ws.rules());
+    attempt("setRules", () => ws.setRules({ rfm: { windowDays: 180 }, points: { perYuan: 1.5 } }));
+    attempt("analyze 180", () => ws.analyze({ asOf: "2026-01-01" }));
+    attempt("rules 180", () => ws.rules());
+    attempt("bad rules", () => ws.setRules({ rfm: { windowDays: 2.5 } }));
+    attempt("defaultRules", () => ma.Workspace.defaultRules());
+    attempt("recommendedCrowds", () => ma.Workspace.recommendedCrowds());
+    attempt("crowdFields", () => ma.Workspace.crowdFields());
+    const seed = "0123456789abcdef".repeat(4);
+    attempt("lottery", () => ma.Workspace.draw({ kind: "lottery", entrants: out.members.rows.map((row) => row.id), winners: 3, seed }));
+    attempt("firstN", () => ma.Workspace.draw({ kind: "firstN", requests: [["a", 3], ["b", 1]], n: 1, seed }));
+    attempt("redPackets", () => ma.Workspace.draw({ kind: "redPackets", totalFen: 10000, count: 7, seed }));
+    attempt("bad draw", () => ma.Workspace.draw({ kind: "lottery", entrants: ids, winners: 3, seed: "00" }));
+    ws.free();
+    return JSON.stringify(out, (key, value) =>
+        typeof value === "number" && !Number.isFinite(value) ? "not finite: " + value : value);
+`;
 
 /** UTF-8 bytes made inside the sandbox, without TextEncoder (the inputs are what the test feeds). */
 const UTF8_IN_SANDBOX = `
@@ -133,6 +190,26 @@ describe("mini-program entry", () => {
         assert.deepEqual(result.bom, [0xef, 0xbb, 0xbf]);
         const leaked = vm.runInContext(`[typeof TextDecoder, typeof TextEncoder]`, box.context);
         assert.deepEqual([...leaked], ["undefined", "undefined"], "the polyfills stay inside the bundle");
+    });
+
+    it("returns what the full build returns, key for key (its results cross as JSON text)", async () => {
+        const full = createRequire(import.meta.url)(`${PKG}node/index.cjs`);
+        const demo = full.Workspace.demoFiles({ seed: 11, members: 400, orders: 4000 });
+        const files = {
+            orders: Array.from(demo.orders),
+            members: Array.from(demo.members),
+            order_lines: Array.from(demo.orderLines),
+            events: Array.from(demo.events),
+        };
+        const expected = new Function("ma", "files", EVERY_RESULT)(full, files);
+        const box = sandbox();
+        box.context.__files = files;
+        const actual = await inside(box, `await ma.init(); const files = __files; ${EVERY_RESULT}`);
+        assert.ok(expected.length > 100_000, "a demo store's worth of results");
+        assert.ok(!expected.includes("not finite"), "no result holds NaN or an infinity");
+        let at = 0;
+        while (at < expected.length && actual[at] === expected[at]) at++;
+        assert.ok(actual === expected, `first difference at ${at}: …${actual.slice(at - 200, at + 100)} / …${expected.slice(at - 200, at + 100)}`);
     });
 
     it("takes the caller's own path, and can retry after a failed init", async () => {

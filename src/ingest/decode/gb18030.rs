@@ -16,7 +16,7 @@
 //!   pointer of each run of consecutive code points and its code point);
 //!   the four-byte pointers 189,000–1,237,575 are U+10000–U+10FFFF.
 
-use super::push_char;
+use super::{ascii_len, push_char};
 use std::sync::OnceLock;
 
 #[rustfmt::skip]
@@ -174,21 +174,6 @@ fn four_byte(pointer: u32) -> Option<char> {
     let i = table::RANGE_POINTERS.partition_point(|&p| u32::from(p) <= pointer).checked_sub(1)?;
     let from = u32::from(table::RANGE_POINTERS[i]);
     char::from_u32(u32::from(table::RANGE_CODE_POINTS[i]) + pointer - from)
-}
-
-/// How many bytes at the start of `bytes` are ASCII, 8 at a time.
-#[inline(always)]
-fn ascii_len(bytes: &[u8]) -> usize {
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    let mut i = 0;
-    while let Some(w) = bytes.get(i..i + 8) {
-        let word = u64::from_le_bytes([w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]]) & HIGH;
-        if word != 0 {
-            return i + word.trailing_zeros() as usize / 8;
-        }
-        i += 8;
-    }
-    i + bytes[i..].iter().take_while(|b| b.is_ascii()).count()
 }
 
 /// The two-byte index (code point by pointer), expanded on first use.

@@ -14,7 +14,7 @@
 //! and the reconcile shows it, nothing is silently dropped.
 
 use super::rules::{ExpiryMode, PointsRules};
-use crate::model::{Day, EventType, Fen, OrderId, OrderKind, date_of, day_of, format_day, format_yuan};
+use crate::model::{Day, EventType, Fen, OrderId, OrderKind, date_of, day_of, format_day, format_decimal, format_yuan};
 use crate::rules::LevelRules;
 use chrono::{Datelike, Months, NaiveDate};
 use serde::Serialize;
@@ -405,7 +405,7 @@ impl State<'_> {
                     let over = over_cap(paid, o.points_used, rules);
                     self.out.over_cap_orders += u32::from(over);
                     let value = format_yuan(points_value_fen(o.points_used, rules));
-                    let share = rules.cash_offset.max_share * 100.0;
+                    let share = format_decimal(rules.cash_offset.max_share * 100.0);
                     self.burn(o.day, LineKind::CashOffset, o.points_used, || {
                         let (zh, en) = if over {
                             (format!("，超出抵扣上限 {share}%"), format!(", over the {share}% cap"))
@@ -439,15 +439,17 @@ impl State<'_> {
                         format!("Purchase of ¥{yuan}{}", reference_en()),
                     );
                     if (level - 1.0).abs() > 1e-9 {
+                        let level = format_decimal(level);
                         zh += &format!(" ×{level} {}", level_name.0);
                         en += &format!(" ×{level} {}", level_name.1);
                     }
                     if (o.category_multiplier - 1.0).abs() > 1e-9 {
-                        let c = (o.category_multiplier * 1000.0).round() / 1000.0;
+                        let c = format_decimal((o.category_multiplier * 1000.0).round() / 1000.0);
                         zh += &format!(" ×{c} 品类");
                         en += &format!(" ×{c} categories");
                     }
                     if let Some((m, name, name_en)) = day_rate {
+                        let m = format_decimal(m);
                         zh += &format!(" ×{m} {name}");
                         en += &format!(" ×{m} {name_en}");
                     }

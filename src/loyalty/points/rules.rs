@@ -3,6 +3,7 @@
 //! is a default a store can change; validation names the JSON path.
 
 use crate::error::{Error, Result};
+use crate::model::format_decimal;
 use crate::rules::LevelRules;
 use serde::{Deserialize, Serialize};
 
@@ -201,7 +202,7 @@ impl PointsRules {
             if v.is_finite() && (0.0..=100.0).contains(&v) {
                 Ok(())
             } else {
-                Err(Error::invalid_rules(field, format!("a multiplier between 0 and 100, got {v}")))
+                Err(Error::invalid_rules(field, format!("a multiplier between 0 and 100, got {}", format_decimal(v))))
             }
         };
         let points = |field: &str, v: i64| {
