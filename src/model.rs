@@ -1206,7 +1206,7 @@ pub struct Dataset {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     #[test]
@@ -1265,6 +1265,16 @@ mod tests {
         assert_eq!(day_of(d) - day_of(NaiveDate::from_ymd_opt(2026, 3, 4).unwrap()), 1);
     }
 
+    /// A fixed stream of pseudo-random numbers (xorshift64) for the tests.
+    pub(crate) fn xorshift(mut seed: u64) -> impl FnMut() -> u64 {
+        move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        }
+    }
+
     /// The ids of `column`, as text.
     fn texts(column: &OrderIds) -> Vec<String> {
         column.iter().map(|id| id.to_string()).collect()
@@ -1301,13 +1311,7 @@ mod tests {
             assert!(!numbered(ids), "{ids:?}");
         }
         // Random ids over a few shapes, against the plain list.
-        let mut seed = 0x2545_F491_4F6C_DD1Du64;
-        let mut next = move || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
+        let mut next = xorshift(0x2545_F491_4F6C_DD1D);
         for _ in 0..300 {
             let ids: Vec<String> = (0..(next() % 12))
                 .map(|_| match next() % 6 {
@@ -1413,13 +1417,7 @@ mod tests {
         // ones in the buffer repeat, differ by a trailing NUL or by length,
         // and share 24 bits of hash at times; looked up across growths.
         let alphabet = ["\0", "a", "b", "1", "会"];
-        let mut seed = 0x9E37_79B9_7F4A_7C15u64;
-        let mut next = move || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
+        let mut next = xorshift(0x9E37_79B9_7F4A_7C15);
         let mut interner = Interner::default();
         let mut plain: std::collections::HashMap<String, u32> = std::collections::HashMap::new();
         let mut seen = Vec::new();

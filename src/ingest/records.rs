@@ -417,13 +417,7 @@ mod tests {
             b"\xE4",
             b"\xFF",
         ];
-        let mut seed = 0x2545_F491_4F6C_DD1Du64;
-        let mut next = move || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
+        let mut next = crate::model::tests::xorshift(0x2545_F491_4F6C_DD1D);
         for case in 0..20_000 {
             let len = (next() % 40) as usize;
             let text: Vec<u8> = (0..len).flat_map(|_| alphabet[(next() % 17) as usize].iter().copied()).collect();
