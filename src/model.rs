@@ -437,7 +437,11 @@ impl Pattern {
             0 => (1..=9).contains(&number.len()) && (number.len() == 1 || !number.starts_with('0')),
             w => number.len() == usize::from(w),
         };
-        (written && number.bytes().all(|b| b.is_ascii_digit())).then(|| number.parse().ok()).flatten()
+        if !written {
+            return None;
+        }
+        // At most 9 digits: no overflow.
+        number.bytes().try_fold(0u32, |n, b| b.is_ascii_digit().then(|| n * 10 + u32::from(b - b'0')))
     }
 }
 
@@ -667,7 +671,10 @@ impl Indices {
             self.iter().for_each(|i| wide.push(i));
             *self = wide;
         }
-        self.bytes.extend_from_slice(&index.to_le_bytes()[..self.width]);
+        match self.width {
+            1 => self.bytes.push(index as u8),
+            w => self.bytes.extend_from_slice(&index.to_le_bytes()[..w]),
+        }
     }
 
     /// Index `i` (0 when out of range).
