@@ -110,6 +110,14 @@ impl SpendModel {
         }
     }
 
+    /// The Gamma-Gamma in use, plain or shrunk.
+    pub fn gamma_gamma(&self) -> Option<&GammaGamma> {
+        match self {
+            SpendModel::GammaGamma(model) | SpendModel::Shrunk { model, .. } => Some(model),
+            SpendModel::StoreAverage { .. } => None,
+        }
+    }
+
     /// Expected spend per purchase of a customer, in fen.
     pub fn expected_average_spend(&self, s: &Summary) -> f64 {
         match self {

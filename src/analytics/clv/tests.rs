@@ -327,6 +327,26 @@ fn log_likelihood_is_the_sum_over_customers() {
     }
 }
 
+/// The Gamma-Gamma likelihood's table of ln(1 + x·mₓ/γ) per distinct
+/// repeat spend gives the per-buyer density of Fader & Hardie (2013), summed
+/// one buyer at a time.
+#[test]
+fn spend_log_likelihood_is_the_sum_over_buyers() {
+    use special::ln_gamma;
+    let s = cdnow_summaries();
+    for [p, q, gamma] in [[6.25, 3.74, 1544.0], [0.4, 1.2, 30.0], [40.0, 12.0, 9e4]] {
+        let one = |s: &Summary| {
+            let (x, m) = (f64::from(s.frequency), s.monetary);
+            let px = p * x;
+            ln_gamma(px + q) - ln_gamma(px) - ln_gamma(q) + q * gamma.ln() + (px - 1.0) * m.ln() + px * x.ln()
+                - (px + q) * (gamma + m * x).ln()
+        };
+        let direct: f64 = s.iter().filter(|s| s.frequency > 0 && s.monetary > 0.0).map(one).sum();
+        let table = GammaGamma::new(p, q, gamma).expect("model").log_likelihood(&s);
+        assert!(within(table, direct, 1e-11), "{p} {q} {gamma}: {table} vs {direct}");
+    }
+}
+
 /// What members with the same x and T share (the expected purchases if
 /// alive, by step) gives exactly the direct formulas, member by member:
 /// E[Y(t)] = P(alive) · G(r + x, a, b + x, t/(α + T)), and the CLV's
