@@ -5,7 +5,7 @@
 
 use crate::analytics::query::{MembersQuery, View, preferred_channel};
 use crate::error::Result;
-use crate::model::{Day, format_yuan};
+use crate::model::{Day, push_yuan};
 use chrono::Datelike;
 use serde::Deserialize;
 use std::fmt::Write as _;
@@ -42,14 +42,21 @@ pub struct ExportOptions {
 /// `13812341234` → `138****1234`; already-masked numbers stay as they are;
 /// short numbers keep only their last two characters.
 pub fn mask_phone(phone: &str) -> String {
+    let mut out = String::new();
+    push_masked_phone(&mut out, phone);
+    out
+}
+
+/// [`mask_phone`] appended to `out`.
+fn push_masked_phone(out: &mut String, phone: &str) {
     let phone = phone.trim();
     if phone.is_empty() || phone.contains('*') {
-        return phone.to_string();
+        out.push_str(phone);
+        return;
     }
-    let chars: Vec<char> = phone.chars().collect();
-    let n = chars.len();
+    let n = phone.chars().count();
     let (keep_front, keep_back) = if n >= 7 { (3, 4) } else { (0, n.min(2)) };
-    chars.iter().enumerate().map(|(i, &c)| if i < keep_front || i >= n - keep_back { c } else { '*' }).collect()
+    out.extend(phone.chars().enumerate().map(|(i, c)| if i < keep_front || i >= n - keep_back { c } else { '*' }));
 }
 
 /// A text cell made safe for spreadsheets and quoted for CSV.
@@ -161,6 +168,7 @@ pub fn members_csv(view: &View<'_>, options: &ExportOptions) -> Result<Vec<u8>> 
     // Straight from the profiles to the text (a member row of the pages
     // builds some thirty fields and strings; the export needs seventeen).
     let (analysis, data) = (view.analysis, view.data);
+    let mut masked = String::new();
     for i in query.select(view)? {
         let p = &analysis.profiles[i];
         let rfm = p.rfm;
@@ -170,7 +178,11 @@ pub fn members_csv(view: &View<'_>, options: &ExportOptions) -> Result<Vec<u8>> 
         push_text_cell(&mut out, &analysis.ids()[i]);
         out.push(',');
         match mask {
-            true => push_text_cell(&mut out, &mask_phone(phone)),
+            true => {
+                masked.clear();
+                push_masked_phone(&mut masked, phone);
+                push_text_cell(&mut out, &masked);
+            }
             false => push_text_cell(&mut out, phone),
         }
         out.push(',');
@@ -178,7 +190,9 @@ pub fn members_csv(view: &View<'_>, options: &ExportOptions) -> Result<Vec<u8>> 
         out.push(',');
         if let Some(x) = rfm {
             let [r, f, m] = x.scores;
-            let _ = write!(out, "{},{},{},{r},{f},{m},{}", x.r, x.f, format_yuan(x.m), label(x.class.labels()));
+            let _ = write!(out, "{},{},", x.r, x.f);
+            push_yuan(&mut out, x.m);
+            let _ = write!(out, ",{r},{f},{m},{}", label(x.class.labels()));
         } else {
             out.push_str(",,,,,,");
         }
@@ -188,7 +202,9 @@ pub fn members_csv(view: &View<'_>, options: &ExportOptions) -> Result<Vec<u8>> 
         out.push_str(label(p.grade.labels()));
         out.push(',');
         if let Some(x) = rfm {
-            let _ = write!(out, "{},{}", format_yuan(x.aov()), format_yuan(x.max_order));
+            push_yuan(&mut out, x.aov());
+            out.push(',');
+            push_yuan(&mut out, x.max_order);
         } else {
             out.push(',');
         }

@@ -34,9 +34,17 @@ pub fn format_day(day: Day) -> String {
 
 /// Yuan with two decimals, e.g. `-12.05`; exact.
 pub fn format_yuan(fen: Fen) -> String {
+    let mut out = String::new();
+    push_yuan(&mut out, fen);
+    out
+}
+
+/// [`format_yuan`] appended to `out` (no string of its own).
+pub fn push_yuan(out: &mut String, fen: Fen) {
+    use std::fmt::Write as _;
     let sign = if fen < 0 { "-" } else { "" };
     let abs = fen.unsigned_abs();
-    format!("{sign}{}.{:02}", abs / 100, abs % 100)
+    let _ = write!(out, "{sign}{}.{:02}", abs / 100, abs % 100);
 }
 
 /// A float as `format!("{x}")` writes it (the shortest digits that read back

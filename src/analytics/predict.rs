@@ -183,11 +183,7 @@ fn empty_summary(
     model: &Model,
     summaries: &[super::clv::Summary],
 ) -> PredictionSummary {
-    let bg = model.purchases.bg_nbd();
-    let gg = match &model.spend {
-        super::clv::SpendModel::GammaGamma(m) | super::clv::SpendModel::Shrunk { model: m, .. } => Some(m),
-        super::clv::SpendModel::StoreAverage { .. } => None,
-    };
+    let (bg, gg) = (model.purchases.bg_nbd(), model.spend.gamma_gamma());
     PredictionSummary {
         as_of: format_day(analysis.as_of),
         time_unit_days: rules.time_unit_days,

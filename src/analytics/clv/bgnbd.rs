@@ -48,15 +48,19 @@ pub struct NextPurchase {
     pub median_if_alive: Option<f64>,
 }
 
-/// Customers with the same (x, tₓ, T), counted once with a weight.
+/// Customers with the same (x, tₓ, T), counted once with a weight; tₓ and T
+/// are indices into [`Data::times`].
 struct Cell {
-    tx: f64,
-    t: f64,
+    tx: u32,
+    t: u32,
     w: f64,
 }
 
 /// The data prepared for the likelihood: cells grouped by x.
 struct Data {
+    /// The distinct values of tₓ and T: a store has far fewer of them (days
+    /// of history) than cells, so ln(1 + t/α) is computed once per value.
+    times: Vec<f64>,
     cells: Vec<Cell>,
     /// (x, first cell, end cell, total weight).
     groups: Vec<(f64, usize, usize, f64)>,
@@ -67,6 +71,10 @@ impl Data {
         let mut keys: Vec<(u32, u64, u64)> =
             summaries.iter().map(|s| (s.frequency, s.recency.to_bits(), s.t.to_bits())).collect();
         keys.sort_unstable();
+        let mut times: Vec<u64> = keys.iter().flat_map(|k| [k.1, k.2]).collect();
+        times.sort_unstable();
+        times.dedup();
+        let index = |bits: u64| times.binary_search(&bits).map_or(0, |i| i as u32);
         let mut cells: Vec<Cell> = Vec::new();
         let mut groups: Vec<(f64, usize, usize, f64)> = Vec::new();
         let mut last: Option<(u32, u64, u64)> = None;
@@ -79,7 +87,7 @@ impl Data {
                 if last.is_none_or(|l| l.0 != key.0) {
                     groups.push((f64::from(key.0), cells.len(), cells.len(), 0.0));
                 }
-                cells.push(Cell { tx: f64::from_bits(key.1), t: f64::from_bits(key.2), w: 1.0 });
+                cells.push(Cell { tx: index(key.1), t: index(key.2), w: 1.0 });
             }
             if let Some(g) = groups.last_mut() {
                 g.2 = cells.len();
@@ -87,21 +95,25 @@ impl Data {
             }
             last = Some(key);
         }
-        Data { cells, groups }
+        let times = times.into_iter().map(f64::from_bits).collect();
+        Data { times, cells, groups }
     }
 
     /// Σ log-likelihood at θ = (r, α, a, b), and its gradient in θ.
     fn log_likelihood(&self, [r, alpha, a, b]: [f64; 4], grad: &mut [f64; 4]) -> f64 {
         let (mut ll, mut dr, mut dalpha, mut da, mut db) = (0.0, 0.0, 0.0, 0.0, 0.0);
+        // ln(1 + t/α) of every distinct time; ln(α + t) = ln α + ln(1 + t/α).
+        let ln1p: Vec<f64> = self.times.iter().map(|&t| (t / alpha).ln_1p()).collect();
+        let time = |i: u32| (self.times[i as usize], ln1p[i as usize]);
         for &(x, from, to, gw) in &self.groups {
             let cells = &self.cells[from..to];
             if x == 0.0 {
                 // L = (α/(α+T))^r.
                 for c in cells {
-                    let l1p = (c.t / alpha).ln_1p();
+                    let (t, l1p) = time(c.t);
                     ll -= c.w * r * l1p;
                     dr -= c.w * l1p;
-                    dalpha += c.w * r * c.t / (alpha * (alpha + c.t));
+                    dalpha += c.w * r * t / (alpha * (alpha + t));
                 }
                 continue;
             }
@@ -112,13 +124,12 @@ impl Data {
             da -= gw * dab;
             db += gw * (digamma_diff(b, x) - dab);
             let c4 = a.ln() - (b + x - 1.0).ln();
-            // ln(α + t) = ln α + ln(1 + t/α): the −x ln α both terms share
-            // is taken out of the sum, so a cell costs two ln_1p, one exp
-            // and one ln_1p.
+            // The −x ln α both terms share is taken out of the sum, so a
+            // cell costs one exp and one ln_1p.
             ll -= gw * x * alpha.ln();
             for c in cells {
                 // Alive at T, or dropped out right after the last purchase at tₓ.
-                let (lt, ltx) = ((c.t / alpha).ln_1p(), (c.tx / alpha).ln_1p());
+                let ((t, lt), (tx, ltx)) = (time(c.t), time(c.tx));
                 let l3 = -(r + x) * lt;
                 let l4 = c4 - (r + x) * ltx;
                 // ln(e^l3 + e^l4) and the two terms' shares of it.
@@ -127,8 +138,7 @@ impl Data {
                 let (w3, w4) = if l3 >= l4 { (big, small) } else { (small, big) };
                 ll += c.w * (l3.max(l4) + e.ln_1p());
                 dr -= c.w * (w3 * lt + w4 * ltx);
-                dalpha +=
-                    c.w * (w3 * (r * c.t / alpha - x) / (alpha + c.t) + w4 * (r * c.tx / alpha - x) / (alpha + c.tx));
+                dalpha += c.w * (w3 * (r * t / alpha - x) / (alpha + t) + w4 * (r * tx / alpha - x) / (alpha + tx));
                 da += c.w * w4 / a;
                 db -= c.w * w4 / (b + x - 1.0);
             }
@@ -212,9 +222,15 @@ impl BgNbd {
     /// E[purchases in (T, T + t] | x, tₓ, T] (预期购买次数), t in time units:
     /// the paper's equation (10).
     pub fn expected_purchases(&self, s: &Summary, t: f64) -> f64 {
+        self.probability_alive(s) * self.expected_if_alive(s, t)
+    }
+
+    /// E[purchases in (T, T + t] | alive at T, x, T]: the factor of
+    /// [`BgNbd::expected_purchases`] besides P(alive), the same for every
+    /// tₓ.
+    pub fn expected_if_alive(&self, s: &Summary, t: f64) -> f64 {
         let x = f64::from(s.frequency);
-        let tau = t / (self.alpha + s.t);
-        self.probability_alive(s) * expected_while_alive(self.r + x, self.a, self.b + x, tau)
+        expected_while_alive(self.r + x, self.a, self.b + x, t / (self.alpha + s.t))
     }
 
     /// E[purchases in (0, t]] of a new customer, after their first purchase

@@ -30,24 +30,32 @@ pub struct GammaGamma {
     pub frequency_spend_correlation: Option<f64>,
 }
 
-/// Repeat buyers grouped by x: (x, [(ln mₓ, x·mₓ)]).
+/// Repeat buyers grouped by x: (x, [(ln mₓ, index of x·mₓ in `spends`)]).
 struct Data {
-    groups: Vec<(f64, Vec<(f64, f64)>)>,
+    groups: Vec<(f64, Vec<(f64, u32)>)>,
+    /// The distinct values of x·mₓ (a buyer's repeat spend): many buyers
+    /// share one, so ln(1 + x·mₓ/γ) is computed once per value.
+    spends: Vec<f64>,
 }
 
 impl Data {
     fn new(buyers: &[&Summary]) -> Data {
         let mut rows: Vec<(u32, f64)> = buyers.iter().map(|s| (s.frequency, s.monetary)).collect();
         rows.sort_unstable_by_key(|r| r.0);
-        let mut groups: Vec<(f64, Vec<(f64, f64)>)> = Vec::new();
+        let mut spends: Vec<u64> = rows.iter().map(|&(x, m)| (f64::from(x) * m).to_bits()).collect();
+        spends.sort_unstable();
+        spends.dedup();
+        let index = |xm: f64| spends.binary_search(&xm.to_bits()).map_or(0, |i| i as u32);
+        let mut groups: Vec<(f64, Vec<(f64, u32)>)> = Vec::new();
         for (x, m) in rows {
             let x = f64::from(x);
+            let cell = (m.ln(), index(x * m));
             match groups.last_mut() {
-                Some((gx, cells)) if *gx == x => cells.push((m.ln(), x * m)),
-                _ => groups.push((x, vec![(m.ln(), x * m)])),
+                Some((gx, cells)) if *gx == x => cells.push(cell),
+                _ => groups.push((x, vec![cell])),
             }
         }
-        Data { groups }
+        Data { groups, spends: spends.into_iter().map(f64::from_bits).collect() }
     }
 
     /// Σ log-likelihood of the mₓ at θ = (p, q, γ) and its gradient:
@@ -55,15 +63,16 @@ impl Data {
     fn log_likelihood(&self, [p, q, gamma]: [f64; 3], grad: &mut [f64; 3]) -> f64 {
         let (mut ll, mut dp, mut dq, mut dgamma) = (0.0, 0.0, 0.0, 0.0);
         let (ln_gamma_q, ln_g) = (ln_gamma(q), gamma.ln());
+        let ln1p: Vec<f64> = self.spends.iter().map(|&xm| (xm / gamma).ln_1p()).collect();
         for (x, cells) in &self.groups {
             let (px, ln_x) = (p * x, x.ln());
             let n = cells.len() as f64;
             ll += n * (ln_poch(px, q) - ln_gamma_q);
             dp += n * x * digamma_diff(px, q);
             dq += n * digamma_diff(q, px);
-            for &(ln_m, xm) in cells {
+            for &(ln_m, k) in cells {
+                let (xm, uq) = (self.spends[k as usize], ln1p[k as usize]);
                 // ln(1 + γ/(x·m)) = ln(1 + x·m/γ) + ln γ − ln x − ln m.
-                let uq = (xm / gamma).ln_1p();
                 let up = uq + ln_g - ln_x - ln_m;
                 ll -= ln_m + px * up + q * uq;
                 dp -= x * up;

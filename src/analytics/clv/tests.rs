@@ -305,6 +305,94 @@ fn members_share_purchase_forecasts_without_changing_them() {
     }
 }
 
+/// The likelihood's cells and its table of ln(1 + t/α) per distinct time
+/// give the paper's per-customer log-likelihood (equation 6), summed one
+/// customer at a time.
+#[test]
+fn log_likelihood_is_the_sum_over_customers() {
+    use special::{ln_gamma, log_add_exp};
+    let s = cdnow_summaries();
+    for [r, alpha, a, b] in [[0.243, 4.414, 0.793, 2.426], [1.7, 0.3, 2.5, 0.6], [0.05, 40.0, 0.01, 9.0]] {
+        let one = |s: &Summary| {
+            let x = f64::from(s.frequency);
+            let a1 = ln_gamma(r + x) - ln_gamma(r) + r * alpha.ln();
+            let a2 = ln_gamma(a + b) + ln_gamma(b + x) - ln_gamma(b) - ln_gamma(a + b + x);
+            let a3 = -(r + x) * (alpha + s.t).ln();
+            let a4 = a.ln() - (b + x - 1.0).ln() - (r + x) * (alpha + s.recency).ln();
+            a1 + a2 + if s.frequency > 0 { log_add_exp(a3, a4) } else { a3 }
+        };
+        let direct: f64 = s.iter().map(one).sum();
+        let cells = BgNbd::new(r, alpha, a, b).expect("model").log_likelihood(&s);
+        assert!(within(cells, direct, 1e-11), "{r} {alpha} {a} {b}: {cells} vs {direct}");
+    }
+}
+
+/// The Gamma-Gamma likelihood's table of ln(1 + x·mₓ/γ) per distinct
+/// repeat spend gives the per-buyer density of Fader & Hardie (2013), summed
+/// one buyer at a time.
+#[test]
+fn spend_log_likelihood_is_the_sum_over_buyers() {
+    use special::ln_gamma;
+    let s = cdnow_summaries();
+    for [p, q, gamma] in [[6.25, 3.74, 1544.0], [0.4, 1.2, 30.0], [40.0, 12.0, 9e4]] {
+        let one = |s: &Summary| {
+            let (x, m) = (f64::from(s.frequency), s.monetary);
+            let px = p * x;
+            ln_gamma(px + q) - ln_gamma(px) - ln_gamma(q) + q * gamma.ln() + (px - 1.0) * m.ln() + px * x.ln()
+                - (px + q) * (gamma + m * x).ln()
+        };
+        let direct: f64 = s.iter().filter(|s| s.frequency > 0 && s.monetary > 0.0).map(one).sum();
+        let table = GammaGamma::new(p, q, gamma).expect("model").log_likelihood(&s);
+        assert!(within(table, direct, 1e-11), "{p} {q} {gamma}: {table} vs {direct}");
+    }
+}
+
+/// What members with the same x and T share (the expected purchases if
+/// alive, by step) gives exactly the direct formulas, member by member:
+/// E[Y(t)] = P(alive) · G(r + x, a, b + x, t/(α + T)), and the CLV's
+/// discounted sum of each step's increase of E[Y].
+#[test]
+fn shared_forecasts_are_the_direct_formulas_exactly() {
+    let s = cdnow_summaries();
+    let model = Model::fit(&s, calibration(), &FitOptions::default()).expect("model");
+    let bg = model.purchases.bg_nbd().expect("BG/NBD").clone();
+    let direct = |s: &Summary, days: f64| {
+        let x = f64::from(s.frequency);
+        let tau = model.calibration.units(days) / (bg.alpha + s.t);
+        bg.probability_alive(s) * special::expected_while_alive(bg.r + x, bg.a, bg.b + x, tau)
+    };
+    let clv = |s: &Summary, options: &ForecastOptions| {
+        let (horizon, step) = (options.clv_horizon_days, options.clv_step_days);
+        let ln_discount = (1.0 + options.annual_discount_rate).ln();
+        let (mut previous, mut sum) = (0.0, 0.0);
+        for i in 1..=(horizon / step).ceil() as u32 {
+            let days = (f64::from(i) * step).min(horizon);
+            let cumulative = direct(s, days);
+            sum += (cumulative - previous) * (-ln_discount * days / 365.25).exp();
+            previous = cumulative;
+        }
+        model.spend.expected_average_spend(s) * sum
+    };
+    for options in [
+        ForecastOptions::default(),
+        ForecastOptions { purchases_days: 90.0, clv_step_days: 7.0, ..ForecastOptions::default() },
+    ] {
+        let members = model.members(&s, &options).expect("options");
+        for (m, s) in members.iter().zip(&s) {
+            assert_eq!(m.expected_purchases, direct(s, options.purchases_days), "{s:?}");
+            assert_eq!(m.clv_fen, clv(s, &options).round() as i64, "{s:?}");
+            let (h, d, step) = (options.clv_horizon_days, options.annual_discount_rate, options.clv_step_days);
+            assert_eq!(model.clv(s, h, d, step), clv(s, &options), "{s:?}");
+        }
+    }
+    for days in [30.0, 90.0] {
+        let expected = model.expected(&s, days);
+        let orders: f64 = s.iter().map(|s| direct(s, days)).sum();
+        let revenue: f64 = s.iter().map(|s| direct(s, days) * model.spend.expected_average_spend(s)).sum();
+        assert_eq!((expected.orders, expected.revenue_fen), (orders, revenue.round() as i64));
+    }
+}
+
 #[test]
 fn analytic_gradients_match_finite_differences() {
     let s = cdnow_summaries();
