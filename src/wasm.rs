@@ -115,10 +115,16 @@ impl Workspace {
     }
 
     /// Read a whole file: `ws.load("orders", bytes, { mapping: { member_id: "卡号" } })` → ImportReport.
-    pub fn load(&mut self, kind: &str, bytes: &[u8], options: JsValue) -> Result<JsValue, JsValue> {
+    /// The bytes are copied in 4 MiB at a time, not whole: wasm memory never
+    /// shrinks, and a file-sized copy would also be paid for in fresh pages.
+    pub fn load(&mut self, kind: &str, bytes: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
+        const CHUNK: usize = 4 << 20;
+        // An array or ArrayBuffer is read as the bytes it holds, as before.
+        let bytes = bytes.dyn_into::<Uint8Array>().unwrap_or_else(|other| Uint8Array::new(&other));
         let kind = Kind::parse(kind).map_err(js_error)?;
         let options: LoadOptions = self::options("options", options)?;
-        to_js(&self.0.load(kind, bytes, &options).map_err(js_error)?)
+        let fill = |at: usize, buf: &mut [u8]| bytes.subarray(at as u32, (at + buf.len()) as u32).copy_to(buf);
+        to_js(&self.0.load_from(kind, bytes.length() as usize, &options, CHUNK, fill).map_err(js_error)?)
     }
 
     /// Start a streaming load: `ws.beginLoad("orders", { fileName: file.name })`.

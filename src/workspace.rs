@@ -9,7 +9,7 @@ use crate::analytics::{Analysis, RfmColumns, Summary, analyze, parse_as_of, rfm}
 use crate::demo::{DemoOptions, generate};
 use crate::error::{ErrorKind, Result};
 use crate::export::{ExportOptions, members_csv};
-use crate::ingest::{ImportReport, Ingest, Kind, LoadOptions, Loaded, Table, read};
+use crate::ingest::{ImportReport, Ingest, Kind, LoadOptions, Loaded, Table, read, read_from};
 use crate::loyalty::campaign::{CampaignOptions, CampaignSummary, Uplift, UpliftOptions, plan, uplift};
 use crate::loyalty::coupons::{
     self, CouponStats, Eligibility, EligibilityOptions, RemindersPage, RemindersQuery, StatsQuery, TemplateInfo,
@@ -44,6 +44,20 @@ impl Workspace {
     /// Read a whole file; replaces earlier data of the same kind.
     pub fn load(&mut self, kind: Kind, bytes: &[u8], options: &LoadOptions) -> Result<ImportReport> {
         let loaded = read(kind, bytes, options)?;
+        Ok(self.keep(loaded))
+    }
+
+    /// [`Workspace::load`] of a file of `len` bytes held elsewhere (a JS
+    /// array), copied in `chunk` bytes at a time by `fill(offset, buf)`.
+    pub fn load_from(
+        &mut self,
+        kind: Kind,
+        len: usize,
+        options: &LoadOptions,
+        chunk: usize,
+        fill: impl FnMut(usize, &mut [u8]),
+    ) -> Result<ImportReport> {
+        let loaded = read_from(kind, len, options, chunk, fill)?;
         Ok(self.keep(loaded))
     }
 

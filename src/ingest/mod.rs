@@ -131,6 +131,28 @@ pub fn read(kind: Kind, bytes: &[u8], options: &LoadOptions) -> Result<Loaded> {
     ingest.finish()
 }
 
+/// Read a file of `len` bytes that sits elsewhere (a JS array), `chunk`
+/// bytes at a time: `fill(offset, buf)` copies the bytes at `offset` into
+/// `buf`. The same as [`read`] of the whole file, without ever holding it.
+pub fn read_from(
+    kind: Kind,
+    len: usize,
+    options: &LoadOptions,
+    chunk: usize,
+    mut fill: impl FnMut(usize, &mut [u8]),
+) -> Result<Loaded> {
+    let options = LoadOptions { total_bytes: Some(len as u64), ..options.clone() };
+    let mut ingest = Ingest::new(kind, options)?;
+    let mut buf = vec![0; chunk.clamp(1, len.max(1))];
+    let step = buf.len();
+    for offset in (0..len).step_by(step) {
+        let piece = &mut buf[..step.min(len - offset)];
+        fill(offset, piece);
+        ingest.push(piece)?;
+    }
+    ingest.finish()
+}
+
 /// A streaming load in progress.
 pub struct Ingest {
     kind: Kind,
@@ -515,6 +537,14 @@ mod tests {
                 assert_eq!((&got.report, &got.table), (&want.report, &want.table), "total {total}, whole");
             }
             assert_eq!(read(kind, bytes, &LoadOptions::default()).unwrap().table, want.table);
+            // Read from elsewhere a chunk at a time (the JS `load`).
+            for chunk in [0, 1, 1000, bytes.len(), 1 << 22] {
+                let got = read_from(kind, bytes.len(), &LoadOptions::default(), chunk, |at, buf| {
+                    buf.copy_from_slice(&bytes[at..at + buf.len()])
+                })
+                .unwrap();
+                assert_eq!((&got.report, &got.table), (&want.report, &want.table), "read_from, chunks of {chunk}");
+            }
         }
         // The columns are sized once for about the rows that came, and cut
         // to them at the end.

@@ -43,6 +43,16 @@ function streamLoad(ws, kind, bytes, size, options) {
 const count = (counts, key) => counts.find((c) => c.key === key);
 
 describe("load", () => {
+    it("reads a Buffer, a subarray, an ArrayBuffer or a plain array of bytes alike", () => {
+        const bytes = utf8(ORDERS_CSV);
+        const want = new Workspace().load("orders", bytes, ORDERS_OPTIONS);
+        const padded = new Uint8Array(bytes.length + 7);
+        padded.set(bytes, 3);
+        for (const input of [Buffer.from(bytes), padded.subarray(3, 3 + bytes.length), bytes.slice().buffer, Array.from(bytes)]) {
+            assert.deepEqual(new Workspace().load("orders", input, ORDERS_OPTIONS), want);
+        }
+    });
+
     it("reads the orders file and reports every row that was not used", () => {
         const ws = new Workspace();
         const report = ws.load("orders", utf8(ORDERS_CSV), ORDERS_OPTIONS);
