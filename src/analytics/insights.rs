@@ -168,9 +168,10 @@ pub fn insights(
             .filter(|&i| e.kind[i] == EventType::MessageClicked && e.day[i] < as_of)
             .map(|i| (e.day[i], e.minute[i]))
     });
-    let grid = Grid::new(timed().map(|(_, day, minute, _)| (day, minute)), clicks);
+    let (grid, slots) = Grid::with_members(n, timed().map(|(m, day, minute, _)| (m, day, minute)), clicks);
     let store_best = grid.best_slot();
-    let best_slot = best_slots(n, timed().map(|(m, _, minute, _)| (m, minute)), store_best, &rules.timing);
+    let best_slot = best_slots(&slots, store_best, &rules.timing);
+    drop(slots);
 
     // Preferred channels from the window's clicks that name a channel.
     let (mut click_member, mut click_channel) = (Vec::new(), Vec::new());
@@ -202,15 +203,17 @@ pub fn insights(
             _ => 5,
         })
         .collect();
+    // VIPs now and a month ago, from the grouped days (a read in order, not
+    // another pass over the orders).
+    let member_days = || (0..n).flat_map(|m| days[starts[m]..starts[m + 1]].iter().map(move |&d| (m as u32, d)));
+    let vips = vip_members(n, member_days(), as_of, &rules.community);
+    let before = vip_members(n, member_days(), month_before(as_of), &rules.community);
     // The purchase days go before the home stores group purchases again.
     drop((starts, days));
 
-    // Community: home stores, base groups, VIPs now and a month ago.
+    // Community: home stores and base groups.
     let home_store = home_stores(n, purchases().map(|(m, d, _, s)| (m, s, d)));
     let base = base_groups(&home_store, &rules.community);
-    let member_days = || purchases().map(|(m, d, _, _)| (m, d));
-    let vips = vip_members(n, member_days(), as_of, &rules.community);
-    let before = vip_members(n, member_days(), month_before(as_of), &rules.community);
     let review = vip_review(&before, &vips);
     let store_name = |s: u32| data.orders.as_ref().map_or("", |o| o.stores.name(s)).to_string();
     let sizes = |groups: &[Group]| -> Vec<GroupSize> {

@@ -26,8 +26,7 @@
 //! member indices at or above the member count are ignored: nothing panics.
 
 use crate::error::{Error, Result};
-use crate::model::{Day, date_of};
-use chrono::Datelike;
+use crate::model::Day;
 use serde::{Deserialize, Serialize};
 
 /// Number of time slots in a day.
@@ -88,9 +87,11 @@ pub fn slot_of(minute_of_day: u16) -> usize {
     SLOT_STARTS.partition_point(|&start| start <= minute_of_day).saturating_sub(1)
 }
 
-/// Day of the week of a day number: 0 = Monday … 6 = Sunday.
+/// Day of the week of a day number: 0 = Monday … 6 = Sunday. Day 1
+/// ([`crate::model::day_of`] counts from the common era) is a Monday, so this
+/// is arithmetic, without building the date.
 pub fn weekday_of(day: Day) -> usize {
-    date_of(day).weekday().num_days_from_monday() as usize
+    (i64::from(day) - 1).rem_euclid(7) as usize
 }
 
 /// The store's weekday × slot grid; rows are weekdays (Monday first),
@@ -107,16 +108,31 @@ pub struct Grid {
 impl Grid {
     /// The grid of purchases and of clicks, each given as (day, minute).
     pub fn new(purchases: impl IntoIterator<Item = (Day, u16)>, clicks: impl IntoIterator<Item = (Day, u16)>) -> Grid {
+        Grid::with_members(0, purchases.into_iter().map(|(d, m)| (0, d, m)), clicks).0
+    }
+
+    /// The grid, and each member's purchases per slot (by member index,
+    /// `members` of them, for [`best_slots`]) counted in the same pass over
+    /// the purchases, given as (member, day, minute); clicks as (day, minute).
+    pub fn with_members(
+        members: usize,
+        purchases: impl IntoIterator<Item = (u32, Day, u16)>,
+        clicks: impl IntoIterator<Item = (Day, u16)>,
+    ) -> (Grid, Vec<[u32; SLOTS]>) {
         let mut grid = Grid::default();
-        let count = |cells: &mut [[u32; SLOTS]; 7], at: &mut dyn Iterator<Item = (Day, u16)>| {
-            for (d, m) in at {
-                let cell = &mut cells[weekday_of(d)][slot_of(m)];
-                *cell = cell.saturating_add(1);
+        let mut rows = vec![[0u32; SLOTS]; members];
+        let bump = |cell: &mut u32| *cell = cell.saturating_add(1);
+        for (m, d, minute) in purchases {
+            let slot = slot_of(minute);
+            bump(&mut grid.purchases[weekday_of(d)][slot]);
+            if let Some(row) = rows.get_mut(m as usize) {
+                bump(&mut row[slot]);
             }
-        };
-        count(&mut grid.purchases, &mut purchases.into_iter());
-        count(&mut grid.clicks, &mut clicks.into_iter());
-        grid
+        }
+        for (d, minute) in clicks {
+            bump(&mut grid.clicks[weekday_of(d)][slot_of(minute)]);
+        }
+        (grid, rows)
     }
 
     /// Purchases per slot over the whole week.
@@ -170,23 +186,11 @@ pub struct BestSlot {
     pub fallback: bool,
 }
 
-/// Each member's best slot, by member index (`members` of them), from the
-/// purchases' `member` and `minute` columns; `store_best` is the store's
-/// best slot ([`Grid::best_slot`]). `None` only for a member who falls back
-/// when the store has no best slot.
-pub fn best_slots(
-    members: usize,
-    purchases: impl IntoIterator<Item = (u32, u16)>,
-    store_best: Option<usize>,
-    rules: &TimingRules,
-) -> Vec<Option<BestSlot>> {
-    let mut counts = vec![[0u32; SLOTS]; members];
-    for (m, minute) in purchases {
-        if let Some(row) = counts.get_mut(m as usize) {
-            let cell = &mut row[slot_of(minute)];
-            *cell = cell.saturating_add(1);
-        }
-    }
+/// Each member's best slot, from their purchases per slot (by member
+/// index, from [`Grid::with_members`]); `store_best` is the store's best
+/// slot ([`Grid::best_slot`]). `None` only for a member who falls back when
+/// the store has no best slot.
+pub fn best_slots(counts: &[[u32; SLOTS]], store_best: Option<usize>, rules: &TimingRules) -> Vec<Option<BestSlot>> {
     counts
         .iter()
         .map(|row| {
@@ -309,8 +313,8 @@ pub fn preferred_channels(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::day_of;
-    use chrono::NaiveDate;
+    use crate::model::{date_of, day_of};
+    use chrono::{Datelike, NaiveDate};
 
     fn day(y: i32, m: u32, d: u32) -> Day {
         day_of(NaiveDate::from_ymd_opt(y, m, d).unwrap())
@@ -356,6 +360,33 @@ mod tests {
         assert_eq!(weekday_of(day(2026, 3, 8)), 6);
     }
 
+    proptest::proptest! {
+        /// The arithmetic weekday is chrono's, across the years files hold and far beyond.
+        #[test]
+        fn weekday_arithmetic_matches_chrono(d in day(1, 1, 1)..day(9999, 12, 31)) {
+            proptest::prop_assert_eq!(weekday_of(d), date_of(d).weekday().num_days_from_monday() as usize);
+        }
+
+        /// Counting members' slots in the grid's pass changes neither: the
+        /// grid is the grid of the purchases alone, each member's row their own count.
+        #[test]
+        fn member_slots_counted_with_the_grid(
+            rows in proptest::collection::vec((0u32..6, 0i32..30, 0u16..1500), 0..200),
+            clicks in proptest::collection::vec((0i32..30, 0u16..1500), 0..20),
+        ) {
+            let start = day(2026, 3, 1);
+            let purchases = || rows.iter().map(|&(m, d, minute)| (m, start + d, minute));
+            let clicks = || clicks.iter().map(|&(d, minute)| (start + d, minute));
+            let (grid, counts) = Grid::with_members(4, purchases(), clicks());
+            proptest::prop_assert_eq!(&grid, &Grid::new(purchases().map(|(_, d, minute)| (d, minute)), clicks()));
+            let mut expected = vec![[0u32; SLOTS]; 4];
+            for (m, _, minute) in purchases().filter(|&(m, _, _)| m < 4) {
+                expected[m as usize][slot_of(minute)] += 1;
+            }
+            proptest::prop_assert_eq!(counts, expected);
+        }
+    }
+
     #[test]
     fn store_grid_counts_purchases_and_clicks() {
         // Purchases: Monday 8:00 twice, Monday 7:59, Thursday 12:30.
@@ -397,17 +428,18 @@ mod tests {
         let minute =
             [hm(9, 0), hm(11, 29), hm(19, 0), hm(12, 0), hm(21, 0), hm(12, 59), hm(20, 30), hm(9, 5), hm(6, 0), 0];
         let at = || member.iter().copied().zip(minute.iter().copied());
-        let out = best_slots(4, at(), Some(2), &rules);
+        let counts = Grid::with_members(4, at().map(|(m, minute)| (m, day(2026, 3, 2), minute)), []).1;
+        let out = best_slots(&counts, Some(2), &rules);
         assert_eq!(out[0], Some(BestSlot { slot: 2, purchases: 2, fallback: false }));
         assert_eq!(out[1], Some(BestSlot { slot: 4, purchases: 2, fallback: false }));
         assert_eq!(out[2], Some(BestSlot { slot: 2, purchases: 1, fallback: true }));
         assert_eq!(out[3], Some(BestSlot { slot: 2, purchases: 0, fallback: true }));
         // Member 9 is out of range: ignored. Without a store slot, fallbacks have none.
         assert_eq!(out.len(), 4);
-        assert_eq!(best_slots(4, at(), None, &rules)[3], None);
+        assert_eq!(best_slots(&counts, None, &rules)[3], None);
         // The threshold is a rule: with 2, member 2 has their own slot (6:00 and 9:05 tie → before 8:00).
         let two = TimingRules { min_purchases: 2, ..rules };
-        assert_eq!(best_slots(4, at(), None, &two)[2], Some(BestSlot { slot: 0, purchases: 1, fallback: false }));
+        assert_eq!(best_slots(&counts, None, &two)[2], Some(BestSlot { slot: 0, purchases: 1, fallback: false }));
     }
 
     #[test]
