@@ -73,7 +73,8 @@ pub struct LevelRules {
     pub levels: Vec<LevelRule>,
     /// Month of the yearly review (downgrades happen only then; default 1).
     pub review_month: u32,
-    /// Day of the month of the yearly review (default 1).
+    /// Day of the month of the yearly review (default 1; 29 February is
+    /// the 28th in common years).
     pub review_day: u32,
     /// Growth value for each sign-in (default 1).
     pub sign_in_bonus: i64,

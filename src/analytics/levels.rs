@@ -28,16 +28,6 @@ pub struct Level {
     pub to_next: Option<i64>,
 }
 
-/// The last review day on or before `day`.
-fn last_review(day: Day, rules: &LevelRules) -> Day {
-    let date = date_of(day);
-    let review = |year: i32| NaiveDate::from_ymd_opt(year, rules.review_month, rules.review_day).map(day_of);
-    match review(date.year()) {
-        Some(r) if r <= day => r,
-        _ => review(date.year() - 1).unwrap_or(day),
-    }
-}
-
 /// The level of a growth value.
 fn level_of(growth: i64, rules: &LevelRules) -> usize {
     rules.levels.iter().rposition(|l| growth >= l.growth).unwrap_or(0)
@@ -120,12 +110,19 @@ fn history<'a>(
 
 /// The first review day on or after `day`.
 fn next_review(day: Day, rules: &LevelRules) -> Day {
-    let last = last_review(day, rules);
-    if last == day {
-        return day;
+    let year = date_of(day).year();
+    match review_in(year, rules) {
+        Some(r) if r >= day => r,
+        _ => review_in(year + 1, rules).unwrap_or(day),
     }
-    let year = date_of(last).year() + 1;
-    NaiveDate::from_ymd_opt(year, rules.review_month, rules.review_day).map_or(day, day_of).max(day)
+}
+
+/// The review day of `year`: the rules' month and day, or the last day of
+/// that month when the year has no such day (29 February in a common year
+/// is reviewed on the 28th). `None` only for a month the rules' validation
+/// refuses.
+fn review_in(year: i32, rules: &LevelRules) -> Option<Day> {
+    (1..=rules.review_day).rev().find_map(|d| NaiveDate::from_ymd_opt(year, rules.review_month, d)).map(day_of)
 }
 
 #[cfg(test)]
@@ -177,6 +174,22 @@ mod tests {
             let from_timeline = t.iter().rev().find(|c| c.0 < d).map_or(0, |c| c.1);
             assert_eq!(from_timeline, at(&purchases, d).index, "{}", date_of(d));
         }
+    }
+
+    #[test]
+    fn a_review_on_29_february_is_on_the_28th_in_common_years() {
+        let mut rules = Rules::default().levels;
+        (rules.review_month, rules.review_day) = (2, 29);
+        assert_eq!(next_review(day(2026, 1, 10), &rules), day(2026, 2, 28));
+        assert_eq!(next_review(day(2026, 3, 1), &rules), day(2027, 2, 28));
+        assert_eq!(next_review(day(2027, 3, 1), &rules), day(2028, 2, 29));
+        assert_eq!(next_review(day(2028, 2, 29), &rules), day(2028, 2, 29));
+        // Gold from 2,000 yuan in May 2025; reviewed once a year, not every
+        // day: still gold after the purchase leaves the window in May 2026,
+        // down to basic at the review of 28 February 2027.
+        let mut purchases = vec![(day(2025, 5, 10), 200_000), (day(2026, 6, 1), 100), (day(2026, 9, 1), 100)];
+        let changes = timeline(&mut purchases, day(2027, 6, 1), &rules);
+        assert_eq!(changes, [(day(2025, 5, 10), 2), (day(2027, 2, 28), 0)]);
     }
 
     #[test]
