@@ -26,6 +26,14 @@ export function td(text, className = "") {
 }
 
 /**
+ * A table row for one member that opens the member when clicked: id, name and
+ * phone ("—" when missing), then `cells`.
+ */
+export function memberRow(id, name, phone, ...cells) {
+    return el("tr", { className: "clickable", dataset: { id } }, td(id), td(name || "—"), td(phone || "—"), ...cells);
+}
+
+/**
  * Fill a `<tbody>` with `row(item)` for each item, or, when there are none, one
  * row whose single cell spans `columns` and says `emptyText`.
  */

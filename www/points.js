@@ -12,7 +12,7 @@
 // the window, and says so; the crowd it applies is `pointsExpiryDays <= N`.
 
 import { AXIS, FONT, clearChart, draw, escapeHtml } from "./charts.js";
-import { $, el, td, fact, fillRows } from "./dom.js";
+import { $, el, td, fact, fillRows, memberRow } from "./dom.js";
 import { currentLang, formatInt, formatMoney, t } from "./i18n.js";
 
 /** Rows per page of the two lists. */
@@ -262,12 +262,10 @@ export class PointsPage {
             $("points-expiring-rows"),
             rows,
             (m) =>
-                el(
-                    "tr",
-                    { className: "clickable", dataset: { id: m.memberId } },
-                    td(m.memberId),
-                    td(m.name || "—"),
-                    td(m.phone || "—"),
+                memberRow(
+                    m.memberId,
+                    m.name,
+                    m.phone,
                     td(formatInt(m.balance), "num"),
                     td(formatInt(m.expiring), "num"),
                     td(m.firstExpiry),
@@ -298,12 +296,10 @@ export class PointsPage {
             $("points-reconcile-rows"),
             rows,
             (d) =>
-                el(
-                    "tr",
-                    { className: "clickable", dataset: { id: d.memberId } },
-                    td(d.memberId),
-                    td(d.name || "—"),
-                    td(d.phone || "—"),
+                memberRow(
+                    d.memberId,
+                    d.name,
+                    d.phone,
                     td(formatInt(d.imported), "num"),
                     td(formatInt(d.ledger), "num"),
                     td(signedPoints(d.difference), "num"),

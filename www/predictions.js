@@ -4,7 +4,7 @@
 // buyers, CLV histogram, the holdout check) and the at-risk recall list. A row opens the member's details.
 
 import { AXIS, FONT, clearChart, draw, escapeHtml } from "./charts.js";
-import { $, el, td, fillRows } from "./dom.js";
+import { $, el, td, fillRows, memberRow } from "./dom.js";
 import { formatInt, formatMoney, formatPercent, formatYuan, t } from "./i18n.js";
 
 /** Rows of the recall list. */
@@ -246,12 +246,10 @@ export class Predictions {
             $("at-risk-rows"),
             rows,
             (m) =>
-                el(
-                    "tr",
-                    { className: "clickable", dataset: { id: m.id } },
-                    td(m.id),
-                    td(m.name || "—"),
-                    td(m.phone || "—"),
+                memberRow(
+                    m.id,
+                    m.name,
+                    m.phone,
                     td(m.probabilityAlive == null ? "—" : formatPercent(m.probabilityAlive), "num"),
                     td(m.lastPurchase),
                     td(yuan(m.mFen), "num"),
