@@ -295,7 +295,8 @@ fn lex(text: &str) -> Result<Vec<(usize, Token)>> {
 /// A number literal (digits with at most one point, perhaps a leading minus)
 /// as the nearest f64, exactly and without the standard library's float
 /// parser (a size saving in wasm): a mantissa below 2^53 and a power of ten
-/// up to 10^22 are both exact in f64, so the one division rounds correctly
+/// up to 10^22 are both exact in f64, so the one division — or, for a whole
+/// number ending in zeros, the one multiplication — rounds correctly
 /// (Clinger's fast path). Longer literals are refused (`None`), like malformed ones.
 fn decimal(s: &str) -> Option<f64> {
     let (negative, unsigned) = s.strip_prefix('-').map_or((false, s), |rest| (true, rest));
@@ -304,6 +305,11 @@ fn decimal(s: &str) -> Option<f64> {
         return None;
     }
     let frac = frac.trim_end_matches('0');
+    // A whole number's trailing zeros are a power of ten to multiply by.
+    let (int, zeros) = match frac {
+        "" => (int.trim_end_matches('0'), int.len() - int.trim_end_matches('0').len()),
+        _ => (int, 0),
+    };
     let mut mantissa = 0u64;
     for b in int.bytes().chain(frac.bytes()) {
         if !b.is_ascii_digit() || mantissa >= 1 << 53 {
@@ -311,11 +317,11 @@ fn decimal(s: &str) -> Option<f64> {
         }
         mantissa = mantissa * 10 + u64::from(b - b'0');
     }
-    if mantissa > 1 << 53 || frac.len() > 22 {
+    if mantissa > 1 << 53 || frac.len() > 22 || zeros > 22 {
         return None;
     }
-    let scale = (0..frac.len()).fold(1.0, |p: f64, _| p * 10.0);
-    let n = mantissa as f64 / scale;
+    let power = |k: usize| (0..k).fold(1.0, |p: f64, _| p * 10.0);
+    let n = mantissa as f64 * power(zeros) / power(frac.len());
     Some(if negative { -n } else { n })
 }
 
@@ -434,6 +440,14 @@ mod tests {
                 None => proptest::prop_assert!(digits.is_empty() || significant.len() > 15, "{}", s),
             }
         }
+    }
+
+    #[test]
+    fn whole_numbers_ending_in_zeros_past_2_pow_53() {
+        // Found by decimal_matches_std: 901 × 10^13 is exact in f64.
+        assert_eq!(decimal("9010000000000000"), Some(9.01e15));
+        assert_eq!(decimal("-1000000000000000000000.0"), Some(-1e21));
+        assert_eq!(decimal("10000000000000000000000000"), None);
     }
 
     #[test]
