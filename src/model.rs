@@ -83,18 +83,17 @@ pub fn format_decimal(x: f64) -> String {
 /// addressing with no allocation for a name already known, and a lookup
 /// that touches one slot and nothing else for a name of at most 11 bytes
 /// (member ids such as `M016050` or an 11-digit phone number), which the
-/// slot holds whole. A longer name's slot holds 24 bits of its [`id_hash`]
-/// and where the name sits in one buffer of the long names; its text is
-/// compared only when those bits match, a word at a time (`memcmp` is a
-/// byte loop in an MVP-only wasm module).
+/// slot holds whole. A longer name's slot holds its [`id_hash`]; its text,
+/// in [`Interner::names`], is compared only when the hashes match, a word
+/// at a time (`memcmp` is a byte loop in an MVP-only wasm module). The
+/// names sit one after the other in one buffer, not an allocation each:
+/// with the 16-byte slots, about 45 bytes a name at 440,000 member ids
+/// instead of 80.
 #[derive(Debug, Default, Clone)]
 pub struct Interner {
     /// Linear probing over a power-of-two table at most half full.
     slots: Vec<Slot>,
-    /// Every long name as its length (4 bytes, little-endian) and its
-    /// bytes, one after the other.
-    keys: Vec<u8>,
-    names: Vec<Box<str>>,
+    names: Texts,
     /// The index [`Interner::intern_repeated`] returned last.
     last: u32,
 }
@@ -124,19 +123,27 @@ impl Pending {
     pub const BATCH: usize = 16;
 }
 
-/// One slot of an [`Interner`]'s table: a name's [`SlotKey`] and index.
+/// One slot of an [`Interner`]'s table: a name's [`SlotKey`] and index, in
+/// 16 bytes.
 #[derive(Debug, Default, Clone, Copy)]
 struct Slot {
-    key: SlotKey,
+    lo: u64,
+    hi: u32,
     /// The name's index + 1; 0 for an empty slot.
     index: u32,
+}
+
+impl Slot {
+    fn key(self) -> SlotKey {
+        SlotKey { lo: self.lo, hi: self.hi }
+    }
 }
 
 /// What a slot holds of its name. A short name (at most [`SHORT`] bytes):
 /// its bytes, zero-padded, in `lo` and the low 24 bits of `hi`, and its
 /// length in the top byte of `hi`; two names are equal exactly when their
-/// keys are. A long name: `hi` is [`LONG`] in the top byte over 24 bits of
-/// its hash, `lo` where it starts in `keys`.
+/// keys are. A long name: its hash in `lo`, and [`LONG`] in the top byte of
+/// `hi` over 24 more bits of it.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 struct SlotKey {
     lo: u64,
@@ -167,16 +174,20 @@ impl SlotKey {
     }
 
     /// The hash that chooses where `name` starts probing, and the key to
-    /// look for: a short name's key as it is, a long name's hash bits (its
-    /// `lo` is filled in when it is stored).
+    /// look for.
     fn of(name: &str) -> (u64, SlotKey) {
         match SlotKey::short(name.as_bytes()) {
-            Some(key) => (mix(key.lo ^ u64::from(key.hi).rotate_left(40)), key),
+            Some(key) => (key.hash(), key),
             None => {
                 let hash = id_hash(name);
-                (hash, SlotKey { lo: 0, hi: LONG | (hash >> 40) as u32 })
+                (hash, SlotKey { lo: hash, hi: LONG | (hash >> 40) as u32 })
             }
         }
+    }
+
+    /// The hash of the name this key is of (as [`SlotKey::of`] gives it).
+    fn hash(self) -> u64 {
+        if self.hi >= LONG { self.lo } else { mix(self.lo ^ u64::from(self.hi).rotate_left(40)) }
     }
 }
 
@@ -234,7 +245,7 @@ impl Interner {
         pending.text.clear();
     }
 
-    fn intern_hashed(&mut self, name: &str, hash: u64, mut key: SlotKey) -> u32 {
+    fn intern_hashed(&mut self, name: &str, hash: u64, key: SlotKey) -> u32 {
         match self.find(name, hash, key) {
             Ok(i) => i,
             Err(mut slot) => {
@@ -243,13 +254,8 @@ impl Interner {
                     slot = self.find(name, hash, key).err().unwrap_or(0);
                 }
                 let i = self.names.len() as u32;
-                if key.hi >= LONG {
-                    key.lo = self.keys.len() as u64;
-                    self.keys.extend_from_slice(&(name.len() as u32).to_le_bytes());
-                    self.keys.extend_from_slice(name.as_bytes());
-                }
-                self.slots[slot] = Slot { key, index: i + 1 };
-                self.names.push(name.into());
+                self.slots[slot] = Slot { lo: key.lo, hi: key.hi, index: i + 1 };
+                self.names.push(name);
                 i
             }
         }
@@ -283,21 +289,14 @@ impl Interner {
             if slot.index == 0 {
                 return Err(pos);
             }
-            if key.hi < LONG {
-                if slot.key == key {
-                    return Ok(slot.index - 1);
-                }
-            } else if slot.key.hi == key.hi && self.long_key_is(slot.key.lo as usize, name.as_bytes()) {
+            if slot.key() == key
+                && (key.hi < LONG
+                    || self.names.get(slot.index as usize - 1).is_some_and(|n| same(n.as_bytes(), name.as_bytes())))
+            {
                 return Ok(slot.index - 1);
             }
             pos = (pos + 1) & mask;
         }
-    }
-
-    /// True when the long name at `keys[at..]` is `name`.
-    fn long_key_is(&self, at: usize, name: &[u8]) -> bool {
-        let Some(entry) = self.keys.get(at..at + 4 + name.len()) else { return false };
-        u32::from_le_bytes([entry[0], entry[1], entry[2], entry[3]]) as usize == name.len() && same(&entry[4..], name)
     }
 
     /// Double the table (16 slots at first) and place every name again.
@@ -305,8 +304,7 @@ impl Interner {
         let size = (self.slots.len() * 2).max(16);
         let mut slots = vec![Slot::default(); size];
         for slot in self.slots.iter().filter(|s| s.index != 0) {
-            let (hash, _) = SlotKey::of(&self.names[slot.index as usize - 1]);
-            let mut pos = hash as usize & (size - 1);
+            let mut pos = slot.key().hash() as usize & (size - 1);
             while slots[pos].index != 0 {
                 pos = (pos + 1) & (size - 1);
             }
@@ -315,14 +313,14 @@ impl Interner {
         self.slots = slots;
     }
 
-    /// All names, by index.
-    pub fn names(&self) -> &[Box<str>] {
+    /// All names, by index: `names()[i]`, `names().iter()`.
+    pub fn names(&self) -> &Texts {
         &self.names
     }
 
     /// The name of an index ("" when out of range).
     pub fn name(&self, i: u32) -> &str {
-        self.names.get(i as usize).map_or("", |s| s)
+        self.names.get(i as usize).unwrap_or("")
     }
 
     /// Number of distinct names.
@@ -372,12 +370,12 @@ fn same(a: &[u8], b: &[u8]) -> bool {
     x.remainder().iter().zip(y.remainder()).all(|(p, q)| p == q)
 }
 
-/// Many short strings in one buffer, for a column whose values rarely
-/// repeat: no hash table and no allocation per value, unlike an
-/// [`Interner`]. The text form of [`OrderIds`].
+/// Many short strings in one buffer, without an allocation each: the
+/// names of an [`Interner`], and the text form of [`OrderIds`].
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
-struct Texts {
+pub struct Texts {
     bytes: String,
+    /// Where each string ends in `bytes`.
     ends: Vec<usize>,
 }
 
@@ -387,10 +385,35 @@ impl Texts {
         self.ends.push(self.bytes.len());
     }
 
-    fn get(&self, i: usize) -> &str {
-        let Some(&end) = self.ends.get(i) else { return "" };
+    /// String `i`, if there is one.
+    pub fn get(&self, i: usize) -> Option<&str> {
+        let end = *self.ends.get(i)?;
         let start = if i == 0 { 0 } else { self.ends[i - 1] };
-        &self.bytes[start..end]
+        self.bytes.get(start..end)
+    }
+
+    /// Number of strings.
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// True when there are none.
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// Every string, in order.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = &str> + Clone + '_ {
+        (0..self.len()).map(|i| self.get(i).unwrap_or(""))
+    }
+}
+
+/// String `i`; panics when out of range, as a slice does.
+impl std::ops::Index<usize> for Texts {
+    type Output = str;
+    fn index(&self, i: usize) -> &str {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.bytes[start..self.ends[i]]
     }
 }
 
@@ -399,21 +422,93 @@ impl Texts {
 /// number (`D00000001`, `E20261101…0042`): while every id is the first id's
 /// prefix followed by a number of at most 9 digits written the same way
 /// (zero-padded to one width, or without leading zeros), the column holds
-/// the numbers alone, 4 bytes a row instead of the text and its end (13
-/// for `D00000001`). The first id that is not switches it to text for good.
-/// [`OrderIds::get`] gives every id back as written either way.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// the numbers alone ([`Numbers`]: a few bytes in all while they count up
+/// one by one, as a point of sale hands them out, else 4 bytes a row),
+/// instead of the text and its end (13 bytes a row for `D00000001`). The
+/// first id that is not switches it to text for good. [`OrderIds::get`]
+/// gives every id back as written either way.
+#[derive(Debug, Clone)]
 pub struct OrderIds(Ids);
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 enum Ids {
     /// `pattern` is that of the first id given ([`EMPTY`] numbers are "";
     /// `None` while every id was "").
     Numbered {
         pattern: Option<Pattern>,
-        numbers: Vec<u32>,
+        numbers: Numbers,
     },
     Text(Texts),
+}
+
+/// The numbers of a numbered [`OrderIds`] column.
+#[derive(Debug, Clone)]
+enum Numbers {
+    /// Runs of rows whose numbers count up by one (or that are all
+    /// [`EMPTY`]): each run's first row and first number, by row, and the
+    /// number of rows. Kept while there are at most a quarter as many runs
+    /// as rows (8 bytes a run against 4 a row); `expected` is the rows
+    /// [`OrderIds::reserve`] was told of, for the switch to [`Numbers::Each`].
+    Runs { runs: Vec<(u32, u32)>, rows: usize, expected: usize },
+    /// Every row's number.
+    Each(Vec<u32>),
+}
+
+impl Numbers {
+    /// The fewest runs [`Numbers::Runs`] gives up at: a short column of
+    /// ids in no order stays as it is.
+    const RUNS: usize = 64;
+
+    fn push(&mut self, n: u32) {
+        match self {
+            Numbers::Runs { runs, rows, expected } => {
+                // The number that would continue the last run.
+                let next = |&(row, first): &(u32, u32)| match first {
+                    EMPTY => Some(EMPTY),
+                    first => u32::try_from(*rows - row as usize).ok()?.checked_add(first).filter(|&n| n != EMPTY),
+                };
+                if runs.last().and_then(next) != Some(n) {
+                    if runs.len() >= Numbers::RUNS && runs.len() > *rows / 4 {
+                        let mut each = Vec::new();
+                        let _ = each.try_reserve_exact((*expected).max(*rows + 1));
+                        each.extend((0..*rows).map(|i| self.get(i).unwrap_or(EMPTY)));
+                        each.push(n);
+                        *self = Numbers::Each(each);
+                        return;
+                    }
+                    runs.push((*rows as u32, n));
+                }
+                *rows += 1;
+            }
+            Numbers::Each(each) => each.push(n),
+        }
+    }
+
+    fn get(&self, i: usize) -> Option<u32> {
+        match self {
+            Numbers::Runs { runs, rows, .. } => {
+                if i >= *rows {
+                    return None;
+                }
+                let (row, first) = runs[runs.partition_point(|&(row, _)| row as usize <= i) - 1];
+                Some(if first == EMPTY { EMPTY } else { first + (i - row as usize) as u32 })
+            }
+            Numbers::Each(each) => each.get(i).copied(),
+        }
+    }
+
+    fn len(&self) -> usize {
+        match self {
+            Numbers::Runs { rows, .. } => *rows,
+            Numbers::Each(each) => each.len(),
+        }
+    }
+}
+
+impl Default for Numbers {
+    fn default() -> Numbers {
+        Numbers::Runs { runs: Vec::new(), rows: 0, expected: 0 }
+    }
 }
 
 /// The number of an id that is "" in [`Ids::Numbered`] (no 9-digit number is this large).
@@ -491,9 +586,18 @@ impl std::fmt::Display for OrderId<'_> {
 
 impl Default for OrderIds {
     fn default() -> OrderIds {
-        OrderIds(Ids::Numbered { pattern: None, numbers: Vec::new() })
+        OrderIds(Ids::Numbered { pattern: None, numbers: Numbers::default() })
     }
 }
+
+/// Two columns are equal when they hold the same ids, however held.
+impl PartialEq for OrderIds {
+    fn eq(&self, other: &OrderIds) -> bool {
+        self.len() == other.len() && self.iter().eq(other.iter())
+    }
+}
+
+impl Eq for OrderIds {}
 
 impl OrderIds {
     /// Append one id.
@@ -524,9 +628,11 @@ impl OrderIds {
         self.0 = Ids::Text(texts);
     }
 
+    /// The rows reserved for.
     fn capacity(&self) -> usize {
         match &self.0 {
-            Ids::Numbered { numbers, .. } => numbers.capacity(),
+            Ids::Numbered { numbers: Numbers::Runs { rows, expected, .. }, .. } => (*rows).max(*expected),
+            Ids::Numbered { numbers: Numbers::Each(each), .. } => each.capacity(),
             Ids::Text(texts) => texts.ends.capacity(),
         }
     }
@@ -535,20 +641,24 @@ impl OrderIds {
     pub fn get(&self, i: usize) -> OrderId<'_> {
         let none = OrderId { text: "", number: None };
         match &self.0 {
-            Ids::Text(texts) => OrderId { text: texts.get(i), number: None },
+            Ids::Text(texts) => OrderId { text: texts.get(i).unwrap_or(""), number: None },
             Ids::Numbered { pattern: Some(p), numbers } => match numbers.get(i) {
-                Some(&n) if n != EMPTY => OrderId { text: &p.prefix, number: Some((n, p.width)) },
+                Some(n) if n != EMPTY => OrderId { text: &p.prefix, number: Some((n, p.width)) },
                 _ => none,
             },
             Ids::Numbered { pattern: None, .. } => none,
         }
     }
 
-    /// Make room for `rows` more ids (their numbers or ends; text grows as
-    /// it comes), if the memory is there.
+    /// Make room for `rows` more ids (their numbers or ends; runs of
+    /// numbers and text grow as they come), if the memory is there.
     pub fn reserve(&mut self, rows: usize) {
         let _ = match &mut self.0 {
-            Ids::Numbered { numbers, .. } => numbers.try_reserve_exact(rows),
+            Ids::Numbered { numbers: Numbers::Runs { rows: held, expected, .. }, .. } => {
+                *expected = *held + rows;
+                Ok(())
+            }
+            Ids::Numbered { numbers: Numbers::Each(each), .. } => each.try_reserve_exact(rows),
             Ids::Text(texts) => texts.ends.try_reserve_exact(rows),
         };
     }
@@ -556,7 +666,11 @@ impl OrderIds {
     /// Give back the room reserved beyond the ids held.
     pub fn shrink_to_fit(&mut self) {
         match &mut self.0 {
-            Ids::Numbered { numbers, .. } => numbers.shrink_to_fit(),
+            Ids::Numbered { numbers: Numbers::Runs { runs, expected, .. }, .. } => {
+                runs.shrink_to_fit();
+                *expected = 0;
+            }
+            Ids::Numbered { numbers: Numbers::Each(each), .. } => each.shrink_to_fit(),
             Ids::Text(texts) => {
                 texts.bytes.shrink_to_fit();
                 texts.ends.shrink_to_fit();
@@ -568,7 +682,7 @@ impl OrderIds {
     pub fn len(&self) -> usize {
         match &self.0 {
             Ids::Numbered { numbers, .. } => numbers.len(),
-            Ids::Text(texts) => texts.ends.len(),
+            Ids::Text(texts) => texts.len(),
         }
     }
 
@@ -1357,6 +1471,51 @@ pub(crate) mod tests {
                 .collect();
             let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
             numbered(&refs);
+        }
+    }
+
+    #[test]
+    fn order_numbers_are_held_as_runs_while_they_count_up() {
+        // (ids as written, held as runs at the end).
+        let column = |ids: &[String]| {
+            let mut column = OrderIds::default();
+            column.reserve(ids.len());
+            ids.iter().for_each(|id| column.push(id));
+            column.shrink_to_fit();
+            let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+            assert_eq!(texts(&column), refs);
+            assert!(column.get(ids.len()).is_empty());
+            match &column.0 {
+                Ids::Numbered { numbers: Numbers::Runs { runs, .. }, .. } => Some(runs.len()),
+                _ => None,
+            }
+        };
+        let counting: Vec<String> = (1..=100_000).map(|n| format!("D{n:08}")).collect();
+        assert_eq!(column(&counting), Some(1));
+        // Gaps, repeats, steps back, empty ids (one run however many in a
+        // row), the largest numbers: a run each.
+        let mut gaps = counting.clone();
+        gaps.drain(500..510);
+        gaps[900] = gaps[899].clone();
+        gaps[2000] = "D00000007".into();
+        gaps.splice(3000..3000, ["", "", ""].map(String::from));
+        gaps.extend(["D99999998", "D99999999", "", "D00000000"].map(String::from));
+        assert_eq!(column(&gaps), Some(11));
+        let plain: Vec<String> = (0..1000).map(|n| (999_999_000 + n).to_string()).collect();
+        assert_eq!(column(&plain), Some(1));
+        // Numbers in no order: every row's number, from the 64th run on.
+        let mut next = xorshift(0x5851_F42D_4C95_7F2D);
+        let random: Vec<String> = (0..5000).map(|_| format!("E{}", 100_000_000 + next() % 900_000_000)).collect();
+        assert_eq!((column(&random[..60]), column(&random)), (Some(60), None));
+        // Runs of random lengths and starts, some ids empty, against the plain list.
+        for _ in 0..200 {
+            let mut ids = Vec::new();
+            while ids.len() < 400 {
+                let (start, len) = (next() % 1000, next() % 40);
+                let empty = next() % 5 == 0;
+                ids.extend((0..len).map(|k| if empty { String::new() } else { format!("D{:04}", start + k) }));
+            }
+            column(&ids);
         }
     }
 

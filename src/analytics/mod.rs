@@ -24,7 +24,7 @@ pub mod tags;
 pub mod timing;
 
 use crate::error::{ErrorKind, Result};
-use crate::model::{Dataset, Day, Fen, Interner, OrderKind, format_day};
+use crate::model::{Dataset, Day, Fen, Interner, OrderKind, Texts, format_day};
 use crate::rules::Rules;
 pub use groups::{Grade, ValueGroup};
 pub use lifecycle::{Lifecycle, Move};
@@ -185,7 +185,7 @@ impl Analysis {
     }
 
     /// Member ids, by member index.
-    pub fn ids(&self) -> &[Box<str>] {
+    pub fn ids(&self) -> &Texts {
         self.index.names()
     }
 }
@@ -241,25 +241,65 @@ fn date_or_default(data: &Dataset, as_of: Option<Day>) -> Result<Day> {
 /// ```
 pub fn rfm(data: &Dataset, rules: &Rules, as_of: Option<Day>) -> Result<RfmColumns> {
     let as_of = date_or_default(data, as_of)?;
-    let Purchases { index, acc, .. } = Purchases::of(data, as_of, rules);
-    let Scored { scored, measures, scores, .. } = Scored::of(&acc, as_of, rules);
-    let n = acc.len();
-    drop(acc);
-    let mut c =
-        RfmColumns { as_of, ids: index, r: vec![0; n], f: vec![0; n], m_fen: vec![0.0; n], scores: vec![0; 3 * n] };
-    for (k, &i) in scored.iter().enumerate() {
-        (c.r[i], c.f[i], c.m_fen[i]) = (measures.r[k], measures.f[k], measures.m[k] as f64);
-        c.scores[3 * i..3 * i + 3].copy_from_slice(&scores[k]);
+    let window_start = as_of - rules.rfm.window_days as Day;
+    let (index, order_member) = universe(data);
+    let n = index.len();
+    // The running totals are the columns: R as the fewest days from a
+    // purchase in the window to the analysis date (0: none yet), F and M.
+    let mut measures = rfm::Measures { r: vec![0; n], f: vec![0; n], m: vec![0; n] };
+    if let Some(orders) = &data.orders {
+        let member_of = |i: usize| {
+            let id = orders.member[i];
+            order_member.as_ref().map_or(id, |m| m[id as usize]) as usize
+        };
+        for i in (0..orders.len()).filter(|&i| (window_start..as_of).contains(&orders.day[i])) {
+            match orders.kind[i] {
+                OrderKind::Purchase => {
+                    let (member, days) = (member_of(i), (as_of - orders.day[i]) as u32);
+                    let r = &mut measures.r[member];
+                    *r = if *r == 0 { days } else { (*r).min(days) };
+                    measures.f[member] += 1;
+                    measures.m[member] += orders.net.at(i);
+                }
+                OrderKind::Adjustment => measures.m[member_of(i)] += orders.net.at(i),
+                OrderKind::NotPurchase => {}
+            }
+        }
     }
-    Ok(c)
+    // As in [`Scored::of`]: M floors at 0, and is 0 without a purchase in the window.
+    for (m, &f) in measures.m.iter_mut().zip(&measures.f) {
+        *m = if f == 0 { 0 } else { (*m).max(0) };
+    }
+    let scores = rfm::score(&measures, rules.rfm.scoring, &rules.rfm.thresholds);
+    let rfm::Measures { r, f, m } = measures;
+    // In place: an f64 takes the room of the i64 it replaces.
+    let m_fen = m.into_iter().map(|m| m as f64).collect();
+    Ok(RfmColumns { as_of, ids: index, r, f, m_fen, scores: scores.into_flattened() })
+}
+
+/// The member universe: the ids of the members file first (a registered
+/// member's index is their row: the importer interned them), then the
+/// buyers it lacks; and the member index of each id of the orders file,
+/// `None` when the orders' own ids are the universe (no members file),
+/// shared rather than copied.
+fn universe(data: &Dataset) -> (Arc<Interner>, Option<Vec<u32>>) {
+    match (&data.members, &data.orders) {
+        (None, Some(o)) => (Arc::clone(&o.ids), None),
+        _ => {
+            let mut index = data.members.as_ref().map_or_else(Interner::default, |m| m.ids.clone());
+            let order_member = data
+                .orders
+                .as_ref()
+                .map_or_else(Vec::new, |o| o.ids.names().iter().map(|id| index.intern(id)).collect());
+            (Arc::new(index), Some(order_member))
+        }
+    }
 }
 
 /// The member universe and one pass over the orders before the analysis
 /// date: what RFM needs, and what the rest of [`analyze`] builds on.
 struct Purchases {
-    /// Member ids: the members file first (a registered member's index is
-    /// their row: the importer interned them), then the buyers it lacks.
-    /// Without a members file, the orders' own ids, shared rather than copied.
+    /// Member ids ([`universe`]).
     index: Arc<Interner>,
     /// The member index of each id of the orders file.
     order_member: Vec<u32>,
@@ -287,17 +327,8 @@ impl Purchases {
         let window_start = as_of - rules.rfm.window_days as Day;
         let period_start = as_of - rules.lifecycle.period_days as Day;
         let registered_members = data.members.as_ref().map_or(0, |m| m.ids.len());
-        let (index, order_member): (Arc<Interner>, Vec<u32>) = match (&data.members, &data.orders) {
-            (None, Some(o)) => (Arc::clone(&o.ids), (0..o.ids.len() as u32).collect()),
-            _ => {
-                let mut index = data.members.as_ref().map_or_else(Interner::default, |m| m.ids.clone());
-                let order_member = data
-                    .orders
-                    .as_ref()
-                    .map_or_else(Vec::new, |o| o.ids.names().iter().map(|id| index.intern(id)).collect());
-                (Arc::new(index), order_member)
-            }
-        };
+        let (index, order_member) = universe(data);
+        let order_member = order_member.unwrap_or_else(|| (0..index.len() as u32).collect());
         let n = index.len();
         let member_row = (0..n).map(|i| (i < registered_members).then_some(i as u32)).collect();
         let mut acc = vec![Acc::default(); n];

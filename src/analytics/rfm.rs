@@ -115,55 +115,71 @@ impl RfmClass {
     }
 }
 
-/// Measures of the scored members, in member order.
+/// Measures of members, in member order.
 #[derive(Debug, Default)]
 pub struct Measures {
     /// Recency in days.
     pub r: Vec<u32>,
-    /// Frequency.
+    /// Frequency: 0 for a member who did not buy in the window, who is not scored.
     pub f: Vec<u32>,
     /// Monetary value in fen.
     pub m: Vec<Fen>,
 }
 
-/// Scores of each scored member: `[r, f, m]`.
+/// Scores of each member: `[r, f, m]`; `[0, 0, 0]` for a member with F = 0,
+/// who does not count in the quintiles either.
 pub fn score(measures: &Measures, scoring: Scoring, thresholds: &Thresholds) -> Vec<[u8; 3]> {
-    let n = measures.r.len();
+    let mut scores = vec![[0; 3]; measures.f.len()];
+    let scored = |i: &usize| measures.f[*i] > 0;
     match scoring {
         Scoring::Quintile => {
-            let r = sorted(&measures.r);
-            let f = sorted(&measures.f);
-            let m = sorted(&measures.m);
-            (0..n)
-                .map(|i| {
-                    // Recent is high: count the members with a larger R.
-                    let larger = n - r.partition_point(|&x| x <= measures.r[i]);
-                    let smaller_f = f.partition_point(|&x| x < measures.f[i]);
-                    let smaller_m = m.partition_point(|&x| x < measures.m[i]);
-                    [quintile(larger, n), quintile(smaller_f, n), quintile(smaller_m, n)]
-                })
-                .collect()
+            // Recent is high: count the members with a larger R.
+            quintiles(
+                &measures.r,
+                &measures.f,
+                |x, sorted| sorted.len() - sorted.partition_point(|&y| y <= x),
+                |i, s| scores[i][0] = s,
+            );
+            quintiles(
+                &measures.f,
+                &measures.f,
+                |x, sorted| sorted.partition_point(|&y| y < x),
+                |i, s| scores[i][1] = s,
+            );
+            quintiles(
+                &measures.m,
+                &measures.f,
+                |x, sorted| sorted.partition_point(|&y| y < x),
+                |i, s| scores[i][2] = s,
+            );
         }
-        Scoring::Thresholds => (0..n)
-            .map(|i| {
+        Scoring::Thresholds => {
+            for i in (0..scores.len()).filter(scored) {
                 let r = 5 - thresholds.r.iter().filter(|&&t| measures.r[i] > t).count() as u8;
                 let f = 1 + thresholds.f.iter().filter(|&&t| measures.f[i] >= t).count() as u8;
                 let m = 1 + thresholds.m.iter().filter(|t| measures.m[i] >= t.0).count() as u8;
-                [r, f, m]
-            })
-            .collect(),
+                scores[i] = [r, f, m];
+            }
+        }
+    }
+    scores
+}
+
+/// `put(i, score)` the quintile score of each value of a member with F > 0:
+/// `quintile(below(value, sorted), n)`, `sorted` holding the `n` values of
+/// those members in order. One measure at a time, so that one sorted copy
+/// is alive at once (wasm memory never shrinks: the peak is what counts).
+fn quintiles<T: Ord + Copy>(values: &[T], f: &[u32], below: impl Fn(T, &[T]) -> usize, mut put: impl FnMut(usize, u8)) {
+    let mut sorted: Vec<T> = values.iter().zip(f).filter(|&(_, &f)| f > 0).map(|(&x, _)| x).collect();
+    sorted.sort_unstable();
+    for (i, &x) in values.iter().enumerate().filter(|&(i, _)| f[i] > 0) {
+        put(i, quintile(below(x, &sorted), sorted.len()));
     }
 }
 
 /// `1 + floor(5 * k / n)`: equal values always share a score.
 fn quintile(k: usize, n: usize) -> u8 {
     (5 * k).checked_div(n).map_or(1, |q| 1 + q as u8)
-}
-
-fn sorted<T: Ord + Copy>(values: &[T]) -> Vec<T> {
-    let mut v = values.to_vec();
-    v.sort_unstable();
-    v
 }
 
 /// High/low of each measure against the mean, exactly (no float): F and M
@@ -220,6 +236,17 @@ mod tests {
         let t = Thresholds { r: [7, 30, 60, 90], f: [2, 3, 5, 8], m: [Yuan(100), Yuan(200), Yuan(300), Yuan(400)] };
         let s = score(&measures(&[7, 8, 90, 91], &[1, 2, 8, 100], &[99, 100, 400, 0]), Scoring::Thresholds, &t);
         assert_eq!(s, vec![[5, 1, 1], [4, 2, 2], [2, 5, 5], [1, 5, 1]]);
+    }
+
+    #[test]
+    fn members_without_a_purchase_are_not_scored() {
+        let with = measures(&[3, 0, 9, 1, 0], &[1, 0, 4, 2, 0], &[50, 0, 10, 70, 0]);
+        let without = measures(&[3, 9, 1], &[1, 4, 2], &[50, 10, 70]);
+        for scoring in [Scoring::Quintile, Scoring::Thresholds] {
+            let (all, scored) =
+                (score(&with, scoring, &Thresholds::default()), score(&without, scoring, &Thresholds::default()));
+            assert_eq!(all, [scored[0], [0; 3], scored[1], scored[2], [0; 3]]);
+        }
     }
 
     #[test]

@@ -458,7 +458,7 @@ fn activity_bits(events: &crate::model::Events) -> impl Fn(usize) -> u8 + '_ {
             let hit = |words: &[&str]| words.iter().any(|w| lower.contains(w));
             ACTIVITY_WORDS.iter().enumerate().fold(0, |b, (k, words)| b | (u8::from(hit(words)) << k))
         };
-        a.names.names().iter().map(|kind| bits(kind)).collect()
+        a.names.names().iter().map(bits).collect()
     });
     move |e| {
         let label = events.activity.as_ref().and_then(|a| a.of.get(e));

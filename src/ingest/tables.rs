@@ -378,7 +378,7 @@ fn member_row(members: &mut Members, row: &Row<'_, '_>, seen: &mut Seen) -> Resu
     let (phone, name, level) = (row.text(PHONE)?, row.text(NAME)?, row.text(LEVEL)?);
     let (store, source_channel, referrer) = (row.text(STORE)?, row.text(SOURCE_CHANNEL)?, row.text(REFERRER)?);
     let (benefit_cards, manual_tags) = (row.text(BENEFIT_CARDS)?, row.text(MANUAL_TAGS)?);
-    let earlier = || members.ids.names().iter().map(|id| &**id);
+    let earlier = || members.ids.names().iter();
     row.first_time(MEMBER, id, seen, earlier, FieldError::DuplicateMember)?;
     members.ids.intern(id);
     members.phone.push(phone.unwrap_or_default().into());

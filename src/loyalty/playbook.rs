@@ -518,8 +518,7 @@ impl<'a> Playbook<'a> {
         if let Some(e) = &view.data.events {
             let member: Vec<Option<usize>> = e.ids.names().iter().map(|id| analysis.find(id)).collect();
             if let Some(labels) = &e.channel {
-                let channel_of: Vec<Option<Channel>> =
-                    labels.names.names().iter().map(|l| Channel::from_label(l)).collect();
+                let channel_of: Vec<Option<Channel>> = labels.names.names().iter().map(Channel::from_label).collect();
                 for i in (0..e.len()).filter(|&i| e.kind[i] == EventType::MessageClicked && e.day[i] < as_of) {
                     let m = member.get(e.member[i] as usize).copied().flatten();
                     let c = labels.of.get(i).and_then(|&l| channel_of.get(l as usize).copied().flatten());

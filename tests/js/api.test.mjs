@@ -721,6 +721,21 @@ describe("rfmColumns", () => {
         assert.deepEqual(ws.rfmColumns(), earlier);
         assert.equal(earlier.mFen.reduce((a, b) => a + b, 0), ws.analyze({ asOf: "2026-06-01" }).revenueFen);
     });
+
+    it("gives every id as written, whatever it holds", () => {
+        // Ids cross as one string split at newlines unless an id holds one.
+        const ids = ["M1", "会员 2", "", "x".repeat(40), "a,b", "M\r3"];
+        for (const extra of [[], ["two\nlines"]]) {
+            const all = [...ids, ...extra].filter((id) => id !== "");
+            const csv = "会员ID,支付时间,实付金额\n" + all.map((id) => `"${id}",2026-10-01,1`).join("\n") + "\n";
+            const ws = new Workspace();
+            ws.load("orders", utf8(csv), { fileName: "ids.csv" });
+            assert.deepEqual(ws.rfmColumns().ids, all.map((id) => id.trim()));
+        }
+        const empty = new Workspace();
+        empty.load("members", utf8("会员ID\n"), { fileName: "none.csv" });
+        assert.deepEqual(empty.rfmColumns({ asOf: "2026-11-01" }).ids, []);
+    });
 });
 
 describe("predict", () => {

@@ -69,8 +69,7 @@ impl<'a> Inputs<'a> {
             .as_ref()
             .map(|o| o.ids.names().iter().map(|id| find(id).unwrap_or(u32::MAX)).collect())
             .unwrap_or_default();
-        let event_member =
-            data.events.as_ref().map(|e| e.ids.names().iter().map(|id| find(id)).collect()).unwrap_or_default();
+        let event_member = data.events.as_ref().map(|e| e.ids.names().iter().map(find).collect()).unwrap_or_default();
         Inputs { data, rules, as_of, order_member, event_member, categories: category_multipliers(data, rules) }
     }
 
