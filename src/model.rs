@@ -765,6 +765,89 @@ impl Amounts {
     }
 }
 
+/// When each order was paid, 4 bytes a row: minutes since 1900-01-01
+/// 00:00, which reach past the year 10000; the rare time before 1900
+/// exactly, in a list by row (as [`Amounts`] holds large amounts). Read
+/// with [`Times::get`], [`Times::day`] and [`Times::minute`].
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Times {
+    minutes: Vec<u32>,
+    /// (row, day, minute) of the rows whose `minutes` is [`EARLY`], ascending by row.
+    early: Vec<(u32, Day, u16)>,
+}
+
+/// The `minutes` of a row held in [`Times::early`].
+const EARLY: u32 = u32::MAX;
+
+impl Times {
+    /// The day number of 1900-01-01, where the minutes start.
+    const EPOCH: Day = 693_596;
+
+    /// Append the day and minute of the day (0–1439) of one order.
+    pub fn push(&mut self, day: Day, minute: u16) {
+        let minutes = i64::from(day - Times::EPOCH) * 1440 + i64::from(minute);
+        match u32::try_from(minutes) {
+            Ok(m) if m != EARLY => self.minutes.push(m),
+            _ => {
+                self.early.push((self.minutes.len() as u32, day, minute));
+                self.minutes.push(EARLY);
+            }
+        }
+    }
+
+    /// Day and minute of order `i`, if there is one.
+    pub fn get(&self, i: usize) -> Option<(Day, u16)> {
+        match *self.minutes.get(i)? {
+            EARLY => {
+                let k = self.early.binary_search_by_key(&(i as u32), |&(row, ..)| row).ok()?;
+                Some((self.early[k].1, self.early[k].2))
+            }
+            m => Some((Times::EPOCH + (m / 1440) as Day, (m % 1440) as u16)),
+        }
+    }
+
+    /// Day of order `i` (0 when out of range).
+    pub fn day(&self, i: usize) -> Day {
+        self.get(i).map_or(0, |(day, _)| day)
+    }
+
+    /// Minute of the day of order `i` (0 when out of range).
+    pub fn minute(&self, i: usize) -> u16 {
+        self.get(i).map_or(0, |(_, minute)| minute)
+    }
+
+    /// Make room for `rows` more times, if the memory is there.
+    pub fn reserve(&mut self, rows: usize) {
+        let _ = self.minutes.try_reserve_exact(rows);
+    }
+
+    /// Give back the room reserved beyond the times held.
+    pub fn shrink_to_fit(&mut self) {
+        self.minutes.shrink_to_fit();
+        self.early.shrink_to_fit();
+    }
+
+    /// Rows reserved for.
+    pub fn capacity(&self) -> usize {
+        self.minutes.capacity()
+    }
+
+    /// Number of times.
+    pub fn len(&self) -> usize {
+        self.minutes.len()
+    }
+
+    /// True when there are none.
+    pub fn is_empty(&self) -> bool {
+        self.minutes.is_empty()
+    }
+
+    /// Every day, in order.
+    pub fn days(&self) -> impl Iterator<Item = Day> + '_ {
+        (0..self.len()).map(|i| self.day(i))
+    }
+}
+
 /// A column of indices into a short list (a store, a channel), each in as
 /// few bytes as the largest so far needs: one while every index is below
 /// 256, then two, then four. Read with [`Indices::at`].
@@ -1089,10 +1172,9 @@ pub struct Orders {
     pub ids: Arc<Interner>,
     /// Member of each order (index into `ids`).
     pub member: Vec<u32>,
-    /// Date paid.
-    pub day: Vec<Day>,
-    /// Minute of the day paid (0–1439; 0 when the file gives only a date).
-    pub minute: Vec<u16>,
+    /// Date and minute of the day paid (0–1439; 0 when the file gives only
+    /// a date): [`Orders::day`], [`Orders::minute`].
+    pub paid: Times,
     /// Net amount in fen: paid minus refunded (negative for adjustments).
     pub net: Amounts,
     /// What the row counts as.
@@ -1127,6 +1209,16 @@ impl Orders {
         self.refunds.binary_search_by_key(&i, |&(row, _)| row as usize).is_ok()
     }
 
+    /// Date order `i` was paid.
+    pub fn day(&self, i: usize) -> Day {
+        self.paid.day(i)
+    }
+
+    /// Minute of the day order `i` was paid.
+    pub fn minute(&self, i: usize) -> u16 {
+        self.paid.minute(i)
+    }
+
     /// An empty table.
     pub fn new() -> Orders {
         let mut orders = Orders::default();
@@ -1139,8 +1231,7 @@ impl Orders {
     /// memory is there (a failed reservation is only a missed hint).
     pub fn reserve(&mut self, rows: usize) {
         let _ = self.member.try_reserve_exact(rows);
-        let _ = self.day.try_reserve_exact(rows);
-        let _ = self.minute.try_reserve_exact(rows);
+        self.paid.reserve(rows);
         self.net.reserve(rows);
         let _ = self.kind.try_reserve_exact(rows);
         self.store.reserve(rows);
@@ -1151,8 +1242,7 @@ impl Orders {
     /// Give back the room reserved beyond the orders held.
     pub fn shrink_to_fit(&mut self) {
         self.member.shrink_to_fit();
-        self.day.shrink_to_fit();
-        self.minute.shrink_to_fit();
+        self.paid.shrink_to_fit();
         self.net.shrink_to_fit();
         self.kind.shrink_to_fit();
         self.store.shrink_to_fit();
@@ -1537,6 +1627,32 @@ pub(crate) mod tests {
         let mut small = Indices::default();
         (0..300).for_each(|i| small.push(i % 256));
         assert!(small.width == 1 && small.at(257) == 1 && small.bytes.len() == 300);
+    }
+
+    #[test]
+    fn times_hold_every_day_and_minute() {
+        let day = |y, m, d| day_of(NaiveDate::from_ymd_opt(y, m, d).unwrap());
+        assert_eq!(Times::EPOCH, day(1900, 1, 1));
+        // The minute that would be the sentinel, and either side of it.
+        let sentinel = (Times::EPOCH + (EARLY / 1440) as Day, (EARLY % 1440) as u16);
+        let times = [
+            (day(2026, 11, 1), 0),
+            (day(2026, 11, 1), 1439),
+            (day(1900, 1, 1), 0),
+            (day(1899, 12, 31), 1439),
+            (day(1, 1, 1), 5),
+            (day(9999, 12, 31), 1439),
+            sentinel,
+            (sentinel.0, sentinel.1 - 1),
+            (sentinel.0, sentinel.1 + 1),
+            (day(2025, 5, 1), 20),
+        ];
+        let mut column = Times::default();
+        times.iter().for_each(|&(d, m)| column.push(d, m));
+        assert_eq!((0..times.len()).map(|i| column.get(i).unwrap()).collect::<Vec<_>>(), times);
+        assert_eq!(column.days().collect::<Vec<_>>(), times.map(|t| t.0));
+        assert_eq!((column.minute(1), column.day(9), column.get(10), column.day(10)), (1439, day(2025, 5, 1), None, 0));
+        assert_eq!(column.early.len(), 4);
     }
 
     #[test]

@@ -47,7 +47,7 @@ pub fn activity(
         // The refunded rows, ascending like `i`: walked alongside rather than searched per order.
         let mut refunds = orders.refunds.iter().map(|&(row, _)| row as usize).peekable();
         for i in 0..orders.len() {
-            let day = orders.day[i];
+            let day = orders.day(i);
             if orders.kind[i] != OrderKind::Purchase || day < from || day >= as_of {
                 continue;
             }

@@ -107,8 +107,8 @@ pub fn categories(
             let Some(row) = rows.get(lines.order[l] as usize).copied().flatten().map(|r| r as usize) else {
                 continue;
             };
-            let (Some(&day), Some(&kind), Some(&m)) =
-                (orders.day.get(row), orders.kind.get(row), orders.member.get(row))
+            let (Some((day, _)), Some(&kind), Some(&m)) =
+                (orders.paid.get(row), orders.kind.get(row), orders.member.get(row))
             else {
                 continue;
             };

@@ -215,7 +215,7 @@ pub struct RfmColumns {
 /// The default analysis date: the day after the latest record (order or
 /// registration), so that the same files give the same answer tomorrow.
 pub fn default_as_of(data: &Dataset) -> Option<Day> {
-    let orders = data.orders.as_ref().and_then(|o| o.day.iter().max().copied());
+    let orders = data.orders.as_ref().and_then(|o| o.paid.days().max());
     let members = data.members.as_ref().and_then(|m| m.registered.iter().flatten().max().copied());
     orders.max(members).map(|d| d + 1)
 }
@@ -252,10 +252,10 @@ pub fn rfm(data: &Dataset, rules: &Rules, as_of: Option<Day>) -> Result<RfmColum
             let id = orders.member[i];
             order_member.as_ref().map_or(id, |m| m[id as usize]) as usize
         };
-        for i in (0..orders.len()).filter(|&i| (window_start..as_of).contains(&orders.day[i])) {
+        for i in (0..orders.len()).filter(|&i| (window_start..as_of).contains(&orders.day(i))) {
             match orders.kind[i] {
                 OrderKind::Purchase => {
-                    let (member, days) = (member_of(i), (as_of - orders.day[i]) as u32);
+                    let (member, days) = (member_of(i), (as_of - orders.day(i)) as u32);
                     let r = &mut measures.r[member];
                     *r = if *r == 0 { days } else { (*r).min(days) };
                     measures.f[member] += 1;
@@ -334,7 +334,7 @@ impl Purchases {
         let mut acc = vec![Acc::default(); n];
         if let Some(orders) = &data.orders {
             for i in 0..orders.len() {
-                let day = orders.day[i];
+                let day = orders.day(i);
                 if day >= as_of {
                     continue;
                 }
@@ -655,7 +655,7 @@ fn visit_growth(
     let mut orders_len = 0;
     if let Some(orders) = &data.orders {
         orders_len = orders.len() as u32;
-        for i in (0..orders.len()).filter(|&i| orders.day[i] < as_of && orders.kind[i] != OrderKind::NotPurchase) {
+        for i in (0..orders.len()).filter(|&i| orders.day(i) < as_of && orders.kind[i] != OrderKind::NotPurchase) {
             put(order_member[orders.member[i] as usize], i as u32);
         }
     }
@@ -674,7 +674,7 @@ fn growth_entry(data: &Dataset, rules: &Rules, source: u32) -> (Day, Fen) {
     let orders_len = data.orders.as_ref().map_or(0, |o| o.len());
     match (data.orders.as_ref(), data.events.as_ref()) {
         (Some(orders), _) if (source as usize) < orders_len => {
-            (orders.day[source as usize], orders.net.at(source as usize))
+            (orders.day(source as usize), orders.net.at(source as usize))
         }
         (_, Some(events)) => {
             let e = source as usize - orders_len;

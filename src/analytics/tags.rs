@@ -515,12 +515,12 @@ pub fn facts_from_lines_and_events(
         let calendar = Calendar::new(&rules.campaigns);
         let campaign_day: Vec<bool> = (window_start..as_of).map(|d| calendar.contains(d)).collect();
         let reach = i64::from(rules.content_days) * 1440;
-        for i in (0..orders.len()).filter(|&i| orders.kind[i] == OrderKind::Purchase && in_window(orders.day[i])) {
+        for i in (0..orders.len()).filter(|&i| orders.kind[i] == OrderKind::Purchase && in_window(orders.day(i))) {
             let Some(&m) = order_member.get(orders.member[i] as usize) else { continue };
             let Some(f) = facts.get_mut(m as usize) else { continue };
-            f.on_campaign_days += u32::from(campaign_day[(orders.day[i] - window_start) as usize]);
+            f.on_campaign_days += u32::from(campaign_day[(orders.day(i) - window_start) as usize]);
             // The member's latest touch at or before the purchase.
-            let t = when(orders.day[i], orders.minute[i]);
+            let t = when(orders.day(i), orders.minute(i));
             let mine = &touches[first[m as usize]..first[m as usize + 1]];
             let k = mine.partition_point(|&(_, x)| x <= t);
             if k > 0 && t - mine[k - 1].1 <= reach {
@@ -539,7 +539,7 @@ pub fn facts_from_lines_and_events(
             special[row as usize] |= flag(&lines.special_price);
             wrapped[row as usize] |= flag(&lines.gift_wrap);
         }
-        for i in (0..orders.len()).filter(|&i| orders.kind[i] == OrderKind::Purchase && in_window(orders.day[i])) {
+        for i in (0..orders.len()).filter(|&i| orders.kind[i] == OrderKind::Purchase && in_window(orders.day(i))) {
             let f = &mut facts[order_member[orders.member[i] as usize] as usize];
             f.discounted += u32::from(special[i]);
             f.gift_wrapped += u32::from(wrapped[i]);

@@ -554,7 +554,7 @@ mod tests {
         let Table::Orders(o) = read(Kind::Orders, text.as_bytes(), &LoadOptions::default()).unwrap().table else {
             panic!("orders")
         };
-        assert_eq!((o.net.len(), o.day.capacity(), o.member.capacity()), (5000, 5000, 5000));
+        assert_eq!((o.net.len(), o.paid.capacity(), o.member.capacity()), (5000, 5000, 5000));
     }
 
     #[test]

@@ -355,8 +355,7 @@ fn order_row(
     }
     let (day, minute) = day_minute(paid_at);
     Arc::make_mut(&mut orders.ids).intern_later(member, &mut orders.member, pending);
-    orders.day.push(day);
-    orders.minute.push(minute);
+    orders.paid.push(day, minute);
     orders.net.push(net);
     orders.kind.push(kind);
     orders.store.push(orders.stores.intern_repeated(store));

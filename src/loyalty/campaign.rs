@@ -570,10 +570,10 @@ pub fn uplift(data: &Dataset, options: &UpliftOptions) -> Result<Uplift> {
             }
         }
     }
-    let latest = orders.and_then(|o| o.day.iter().copied().filter(|&d| d >= send).max());
+    let latest = orders.and_then(|o| o.paid.days().filter(|&d| d >= send).max());
     let mut bought = vec![false; side.len()];
     if let Some(o) = orders {
-        for i in (0..o.len()).filter(|&i| o.day[i] >= send && o.day[i] < end && o.kind[i] != OrderKind::NotPurchase) {
+        for i in (0..o.len()).filter(|&i| o.day(i) >= send && o.day(i) < end && o.kind[i] != OrderKind::NotPurchase) {
             let k = o.member[i] as usize;
             let Some(h) = side.get(k).copied().flatten() else { continue };
             let out = if h { &mut holdout } else { &mut treated };

@@ -479,13 +479,13 @@ impl<'a> Playbook<'a> {
                         .collect()
                 })
                 .collect();
-            for i in (0..o.len()).filter(|&i| o.day[i] < as_of && o.kind[i] != OrderKind::NotPurchase) {
+            for i in (0..o.len()).filter(|&i| o.day(i) < as_of && o.kind[i] != OrderKind::NotPurchase) {
                 let Some(m) = member.get(o.member[i] as usize).copied().flatten() else { continue };
                 spend[m] += o.net.at(i);
                 let purchase = o.kind[i] == OrderKind::Purchase;
                 purchases[m] += u32::from(purchase);
                 for (k, c) in p.benefit_cards.iter().enumerate() {
-                    if o.day[i] >= as_of - c.lookback_days as Day {
+                    if o.day(i) >= as_of - c.lookback_days as Day {
                         let f = &mut cards[k][m];
                         f.spend += o.net.at(i);
                         let delivered = delivers[k].get(o.channel.at(i) as usize).copied().unwrap_or(false);

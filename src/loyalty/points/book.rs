@@ -78,9 +78,10 @@ impl<'a> Inputs<'a> {
         let lookup = |list: &[(u32, i64)]| {
             list.binary_search_by_key(&(row as u32), |&(r, _)| r).map_or(0, |k| list.get(k).map_or(0, |x| x.1))
         };
+        let (day, minute) = o.paid.get(row)?;
         Some(OrderIn {
-            day: *o.day.get(row)?,
-            minute: *o.minute.get(row)?,
+            day,
+            minute,
             kind: *o.kind.get(row)?,
             net: o.net.get(row)?,
             refunded: lookup(&o.refunds),
