@@ -81,18 +81,21 @@ pub fn format_decimal(x: f64) -> String {
 /// member id is the one hash lookup every order row pays, and on a large
 /// file its cost is cache misses, so the table is built for it: open
 /// addressing with no allocation for a name already known, and a lookup
-/// that touches one slot and nothing else for a name of at most 11 bytes
-/// (member ids such as `M016050` or an 11-digit phone number), which the
-/// slot holds whole. A longer name's slot holds its [`id_hash`]; its text,
-/// in [`Interner::names`], is compared only when the hashes match, a word
-/// at a time (`memcmp` is a byte loop in an MVP-only wasm module). The
-/// names sit one after the other in one buffer, not an allocation each:
-/// with the 16-byte slots, about 45 bytes a name at 440,000 member ids
+/// that reads a 4-byte slot and the name's 12-byte key, nothing else, for
+/// a name of at most 11 bytes (member ids such as `M016050` or an 11-digit
+/// phone number), which the key holds whole. A longer name's key holds its
+/// [`id_hash`]; its text, in [`Interner::names`], is compared only when
+/// the hashes match, a word at a time (`memcmp` is a byte loop in an
+/// MVP-only wasm module). The names sit one after the other in one buffer,
+/// not an allocation each: about 30 bytes a name at 440,000 member ids
 /// instead of 80.
 #[derive(Debug, Default, Clone)]
 pub struct Interner {
-    /// Linear probing over a power-of-two table at most half full.
-    slots: Vec<Slot>,
+    /// Linear probing over a power-of-two table at most half full: each
+    /// slot a name's index + 1, 0 when empty.
+    slots: Vec<u32>,
+    /// Each name's [`SlotKey`], by index, as three words.
+    keys: Vec<[u32; 3]>,
     names: Texts,
     /// The index [`Interner::intern_repeated`] returned last.
     last: u32,
@@ -123,23 +126,7 @@ impl Pending {
     pub const BATCH: usize = 16;
 }
 
-/// One slot of an [`Interner`]'s table: a name's [`SlotKey`] and index, in
-/// 16 bytes.
-#[derive(Debug, Default, Clone, Copy)]
-struct Slot {
-    lo: u64,
-    hi: u32,
-    /// The name's index + 1; 0 for an empty slot.
-    index: u32,
-}
-
-impl Slot {
-    fn key(self) -> SlotKey {
-        SlotKey { lo: self.lo, hi: self.hi }
-    }
-}
-
-/// What a slot holds of its name. A short name (at most [`SHORT`] bytes):
+/// What the interner keeps of a name to find it. A short name (at most [`SHORT`] bytes):
 /// its bytes, zero-padded, in `lo` and the low 24 bits of `hi`, and its
 /// length in the top byte of `hi`; two names are equal exactly when their
 /// keys are. A long name: its hash in `lo`, and [`LONG`] in the top byte of
@@ -189,6 +176,16 @@ impl SlotKey {
     fn hash(self) -> u64 {
         if self.hi >= LONG { self.lo } else { mix(self.lo ^ u64::from(self.hi).rotate_left(40)) }
     }
+
+    /// As [`Interner::keys`] holds it: 12 bytes, where a `u64` field would
+    /// round the key up to 16.
+    fn words(self) -> [u32; 3] {
+        [self.lo as u32, (self.lo >> 32) as u32, self.hi]
+    }
+
+    fn from_words([a, b, hi]: [u32; 3]) -> SlotKey {
+        SlotKey { lo: u64::from(a) | (u64::from(b) << 32), hi }
+    }
 }
 
 /// murmur3's 64-bit finaliser: every bit of `h` moves the low bits that
@@ -235,9 +232,16 @@ impl Interner {
     /// Write the indexes of the names [`Interner::intern_later`] left pending.
     pub fn flush(&mut self, column: &mut [u32], pending: &mut Pending) {
         if !self.slots.is_empty() {
+            // The first slot of every name, then the key it names, each
+            // round's cache misses at once.
             let mask = self.slots.len() - 1;
-            let first_slots = pending.names.iter().fold(0, |x, w| x ^ self.slots[w.hash as usize & mask].index);
-            std::hint::black_box(first_slots);
+            let mut first = [0u32; Pending::BATCH];
+            for (slot, w) in first.iter_mut().zip(&pending.names) {
+                *slot = self.slots[w.hash as usize & mask];
+            }
+            let keys =
+                first.iter().fold(0, |x, &i| x ^ self.keys.get((i as usize).wrapping_sub(1)).map_or(0, |k| k[0]));
+            std::hint::black_box(keys);
         }
         for w in pending.names.drain(..) {
             column[w.at] = self.intern_hashed(&pending.text[w.text], w.hash, w.key);
@@ -254,7 +258,8 @@ impl Interner {
                     slot = self.find(name, hash, key).err().unwrap_or(0);
                 }
                 let i = self.names.len() as u32;
-                self.slots[slot] = Slot { lo: key.lo, hi: key.hi, index: i + 1 };
+                self.slots[slot] = i + 1;
+                self.keys.push(key.words());
                 self.names.push(name);
                 i
             }
@@ -285,15 +290,14 @@ impl Interner {
         let mask = self.slots.len() - 1;
         let mut pos = hash as usize & mask;
         loop {
-            let slot = self.slots[pos];
-            if slot.index == 0 {
+            let i = self.slots[pos] as usize;
+            if i == 0 {
                 return Err(pos);
             }
-            if slot.key() == key
-                && (key.hi < LONG
-                    || self.names.get(slot.index as usize - 1).is_some_and(|n| same(n.as_bytes(), name.as_bytes())))
+            if self.keys.get(i - 1).is_some_and(|&k| SlotKey::from_words(k) == key)
+                && (key.hi < LONG || self.names.get(i - 1).is_some_and(|n| same(n.as_bytes(), name.as_bytes())))
             {
-                return Ok(slot.index - 1);
+                return Ok(i as u32 - 1);
             }
             pos = (pos + 1) & mask;
         }
@@ -302,13 +306,15 @@ impl Interner {
     /// Double the table (16 slots at first) and place every name again.
     fn grow(&mut self) {
         let size = (self.slots.len() * 2).max(16);
-        let mut slots = vec![Slot::default(); size];
-        for slot in self.slots.iter().filter(|s| s.index != 0) {
-            let mut pos = slot.key().hash() as usize & (size - 1);
-            while slots[pos].index != 0 {
+        // The old table goes first: its room can take part of the new one.
+        self.slots = Vec::new();
+        let mut slots = vec![0; size];
+        for (i, &key) in self.keys.iter().enumerate() {
+            let mut pos = SlotKey::from_words(key).hash() as usize & (size - 1);
+            while slots[pos] != 0 {
                 pos = (pos + 1) & (size - 1);
             }
-            slots[pos] = *slot;
+            slots[pos] = i as u32 + 1;
         }
         self.slots = slots;
     }
