@@ -1195,8 +1195,8 @@ pub struct Orders {
     pub channels: Interner,
     /// Order id of each order as written ("" when the file has none), for
     /// joining order lines ([`OrderLines::order_rows`]). Ids are unique
-    /// within a file (repeats are rejected), so they are kept in one buffer
-    /// rather than interned.
+    /// within a file (repeats are rejected), so they are not interned: held
+    /// as numbers, or runs of them, while they allow ([`OrderIds`]).
     pub order_id: OrderIds,
     /// The orders with money refunded, ascending by row: (row, fen
     /// refunded). A partial refund (a purchase) gives its refund amount; an
