@@ -771,81 +771,88 @@ impl Amounts {
     }
 }
 
-/// When each order was paid, 4 bytes a row: minutes since 1900-01-01
-/// 00:00, which reach past the year 10000; the rare time before 1900
-/// exactly, in a list by row (as [`Amounts`] holds large amounts). Read
-/// with [`Times::get`], [`Times::day`] and [`Times::minute`].
+/// When each order was paid, 4 bytes a row: the day as days since
+/// 1900-01-01 over 21 bits, which reach the year 7641, and the minute of the
+/// day below them (`day << 11 | minute`: a shift and a mask to read, and
+/// times compare as the numbers do); the rare time outside those years
+/// exactly, in a list by row (as [`Amounts`] holds large amounts). Read with
+/// [`Times::get`], [`Times::day`] and [`Times::minute`].
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Times {
-    minutes: Vec<u32>,
-    /// (row, day, minute) of the rows whose `minutes` is [`EARLY`], ascending by row.
-    early: Vec<(u32, Day, u16)>,
+    packed: Vec<u32>,
+    /// (row, day, minute) of the rows whose `packed` is [`FAR`], ascending by row.
+    far: Vec<(u32, Day, u16)>,
 }
 
-/// The `minutes` of a row held in [`Times::early`].
-const EARLY: u32 = u32::MAX;
+/// The `packed` of a row held in [`Times::far`] (no minute of the day is 2047).
+const FAR: u32 = u32::MAX;
 
 impl Times {
-    /// The day number of 1900-01-01, where the minutes start.
+    /// The day number of 1900-01-01, day 0 of `packed`.
     const EPOCH: Day = 693_596;
 
     /// Append the day and minute of the day (0–1439) of one order.
     pub fn push(&mut self, day: Day, minute: u16) {
-        let minutes = i64::from(day - Times::EPOCH) * 1440 + i64::from(minute);
-        match u32::try_from(minutes) {
-            Ok(m) if m != EARLY => self.minutes.push(m),
+        match u32::try_from(day - Times::EPOCH) {
+            Ok(d) if d < 1 << 21 && minute < 1440 => self.packed.push(d << 11 | u32::from(minute)),
             _ => {
-                self.early.push((self.minutes.len() as u32, day, minute));
-                self.minutes.push(EARLY);
+                self.far.push((self.packed.len() as u32, day, minute));
+                self.packed.push(FAR);
             }
         }
     }
 
     /// Day and minute of order `i`, if there is one.
     pub fn get(&self, i: usize) -> Option<(Day, u16)> {
-        match *self.minutes.get(i)? {
-            EARLY => {
-                let k = self.early.binary_search_by_key(&(i as u32), |&(row, ..)| row).ok()?;
-                Some((self.early[k].1, self.early[k].2))
+        match *self.packed.get(i)? {
+            FAR => {
+                let k = self.far.binary_search_by_key(&(i as u32), |&(row, ..)| row).ok()?;
+                Some((self.far[k].1, self.far[k].2))
             }
-            m => Some((Times::EPOCH + (m / 1440) as Day, (m % 1440) as u16)),
+            x => Some((Times::EPOCH + (x >> 11) as Day, (x & 0x7FF) as u16)),
         }
     }
 
     /// Day of order `i` (0 when out of range).
     pub fn day(&self, i: usize) -> Day {
-        self.get(i).map_or(0, |(day, _)| day)
+        match self.packed.get(i) {
+            Some(&x) if x != FAR => Times::EPOCH + (x >> 11) as Day,
+            _ => self.get(i).map_or(0, |(day, _)| day),
+        }
     }
 
     /// Minute of the day of order `i` (0 when out of range).
     pub fn minute(&self, i: usize) -> u16 {
-        self.get(i).map_or(0, |(_, minute)| minute)
+        match self.packed.get(i) {
+            Some(&x) if x != FAR => (x & 0x7FF) as u16,
+            _ => self.get(i).map_or(0, |(_, minute)| minute),
+        }
     }
 
     /// Make room for `rows` more times, if the memory is there.
     pub fn reserve(&mut self, rows: usize) {
-        let _ = self.minutes.try_reserve_exact(rows);
+        let _ = self.packed.try_reserve_exact(rows);
     }
 
     /// Give back the room reserved beyond the times held.
     pub fn shrink_to_fit(&mut self) {
-        self.minutes.shrink_to_fit();
-        self.early.shrink_to_fit();
+        self.packed.shrink_to_fit();
+        self.far.shrink_to_fit();
     }
 
     /// Rows reserved for.
     pub fn capacity(&self) -> usize {
-        self.minutes.capacity()
+        self.packed.capacity()
     }
 
     /// Number of times.
     pub fn len(&self) -> usize {
-        self.minutes.len()
+        self.packed.len()
     }
 
     /// True when there are none.
     pub fn is_empty(&self) -> bool {
-        self.minutes.is_empty()
+        self.packed.is_empty()
     }
 
     /// Every day, in order.
@@ -1639,18 +1646,17 @@ pub(crate) mod tests {
     fn times_hold_every_day_and_minute() {
         let day = |y, m, d| day_of(NaiveDate::from_ymd_opt(y, m, d).unwrap());
         assert_eq!(Times::EPOCH, day(1900, 1, 1));
-        // The minute that would be the sentinel, and either side of it.
-        let sentinel = (Times::EPOCH + (EARLY / 1440) as Day, (EARLY % 1440) as u16);
+        let last = Times::EPOCH + (1 << 21) - 1;
         let times = [
             (day(2026, 11, 1), 0),
             (day(2026, 11, 1), 1439),
             (day(1900, 1, 1), 0),
             (day(1899, 12, 31), 1439),
             (day(1, 1, 1), 5),
+            (last, 1439),
+            (last + 1, 0),
             (day(9999, 12, 31), 1439),
-            sentinel,
-            (sentinel.0, sentinel.1 - 1),
-            (sentinel.0, sentinel.1 + 1),
+            (day(2025, 5, 1), 1440),
             (day(2025, 5, 1), 20),
         ];
         let mut column = Times::default();
@@ -1658,7 +1664,8 @@ pub(crate) mod tests {
         assert_eq!((0..times.len()).map(|i| column.get(i).unwrap()).collect::<Vec<_>>(), times);
         assert_eq!(column.days().collect::<Vec<_>>(), times.map(|t| t.0));
         assert_eq!((column.minute(1), column.day(9), column.get(10), column.day(10)), (1439, day(2025, 5, 1), None, 0));
-        assert_eq!(column.early.len(), 4);
+        assert_eq!(column.far.len(), 5);
+        assert_eq!(date_of(last), NaiveDate::from_ymd_opt(7641, 10, 21).unwrap());
     }
 
     #[test]
