@@ -803,30 +803,32 @@ impl Times {
     }
 
     /// Day and minute of order `i`, if there is one.
+    #[inline]
     pub fn get(&self, i: usize) -> Option<(Day, u16)> {
         match *self.packed.get(i)? {
-            FAR => {
-                let k = self.far.binary_search_by_key(&(i as u32), |&(row, ..)| row).ok()?;
-                Some((self.far[k].1, self.far[k].2))
-            }
+            FAR => self.far_at(i),
             x => Some((Times::EPOCH + (x >> 11) as Day, (x & 0x7FF) as u16)),
         }
     }
 
+    /// The time of a row held in [`Times::far`].
+    #[cold]
+    #[inline(never)]
+    fn far_at(&self, i: usize) -> Option<(Day, u16)> {
+        let k = self.far.binary_search_by_key(&(i as u32), |&(row, ..)| row).ok()?;
+        Some((self.far[k].1, self.far[k].2))
+    }
+
     /// Day of order `i` (0 when out of range).
+    #[inline]
     pub fn day(&self, i: usize) -> Day {
-        match self.packed.get(i) {
-            Some(&x) if x != FAR => Times::EPOCH + (x >> 11) as Day,
-            _ => self.get(i).map_or(0, |(day, _)| day),
-        }
+        self.get(i).map_or(0, |(day, _)| day)
     }
 
     /// Minute of the day of order `i` (0 when out of range).
+    #[inline]
     pub fn minute(&self, i: usize) -> u16 {
-        match self.packed.get(i) {
-            Some(&x) if x != FAR => (x & 0x7FF) as u16,
-            _ => self.get(i).map_or(0, |(_, minute)| minute),
-        }
+        self.get(i).map_or(0, |(_, minute)| minute)
     }
 
     /// Make room for `rows` more times, if the memory is there.
@@ -1223,11 +1225,13 @@ impl Orders {
     }
 
     /// Date order `i` was paid.
+    #[inline]
     pub fn day(&self, i: usize) -> Day {
         self.paid.day(i)
     }
 
     /// Minute of the day order `i` was paid.
+    #[inline]
     pub fn minute(&self, i: usize) -> u16 {
         self.paid.minute(i)
     }
