@@ -361,7 +361,7 @@ fn word(c: &[u8]) -> u64 {
 }
 
 /// `a == b`, a word at a time.
-fn same(a: &[u8], b: &[u8]) -> bool {
+pub(crate) fn same(a: &[u8], b: &[u8]) -> bool {
     if a.len() != b.len() {
         return false;
     }
@@ -1194,6 +1194,12 @@ impl Events {
         self.day.shrink_to_fit();
         self.minute.shrink_to_fit();
         self.kind.shrink_to_fit();
+        for labels in [&mut self.activity, &mut self.channel, &mut self.coupon].into_iter().flatten() {
+            labels.of.shrink_to_fit();
+        }
+        if let Some(points) = &mut self.points {
+            points.shrink_to_fit();
+        }
     }
 
     /// Number of events.
