@@ -208,14 +208,6 @@ enum Key {
 impl MembersQuery {
     /// Indices of the matching members, sorted (ties by id).
     pub fn select(&self, view: &View<'_>) -> Result<Vec<usize>> {
-        self.select_first(view, usize::MAX)
-    }
-
-    /// [`MembersQuery::select`] with only the first `first` indices in
-    /// order, the rest after them in no order: a page needs its own rows
-    /// sorted, not the hundred thousand after them. Ids are unique, so the
-    /// order is total and those rows are the ones a whole sort puts there.
-    fn select_first(&self, view: &View<'_>, first: usize) -> Result<Vec<usize>> {
         let (analysis, data) = (view.analysis, view.data);
         let at_risk = self.at_risk.unwrap_or(false);
         if at_risk && view.prediction.is_none() {
@@ -271,10 +263,12 @@ impl MembersQuery {
                 Key::ValueAtRisk => view.prediction.and_then(|p| p.value_at_risk(i, analysis)),
             }
         };
-        // Each member's value once, and ids compared only between equal values.
+        // Each member's value once, and ids compared only between equal
+        // values. Ids are unique, so the order is total and a sort that does
+        // not keep ties in place gives the same rows (without a buffer of them).
         let ids = analysis.ids();
         let mut keyed: Vec<(Option<i64>, usize)> = picked.into_iter().map(|i| (value(i), i)).collect();
-        let order = |&(va, a): &(Option<i64>, usize), &(vb, b): &(Option<i64>, usize)| {
+        keyed.sort_unstable_by(|&(va, a), &(vb, b)| {
             let by_id = || ids[a].cmp(&ids[b]);
             let by_value = match (va, vb) {
                 (Some(x), Some(y)) if descending => y.cmp(&x),
@@ -289,13 +283,7 @@ impl MembersQuery {
                 Key::Id => by_id(),
                 _ => by_value.then_with(by_id),
             }
-        };
-        if first < keyed.len() {
-            keyed.select_nth_unstable_by(first, order);
-            keyed[..first].sort_unstable_by(order);
-        } else {
-            keyed.sort_unstable_by(order);
-        }
+        });
         Ok(keyed.into_iter().map(|(_, i)| i).collect())
     }
 
@@ -324,9 +312,9 @@ impl MembersQuery {
 
     /// The page this query asks for.
     pub fn page(&self, view: &View<'_>) -> Result<MembersPage> {
+        let picked = self.select(view)?;
         let offset = self.offset.unwrap_or(0);
         let limit = self.limit.unwrap_or(50);
-        let picked = self.select_first(view, offset.saturating_add(limit))?;
         let rows = picked.iter().skip(offset).take(limit).map(|&i| row(view, i, true)).collect();
         Ok(MembersPage { total: picked.len(), offset, rows })
     }
