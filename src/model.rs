@@ -1212,12 +1212,6 @@ impl Events {
         self.day.shrink_to_fit();
         self.minute.shrink_to_fit();
         self.kind.shrink_to_fit();
-        for labels in [&mut self.activity, &mut self.channel, &mut self.coupon].into_iter().flatten() {
-            labels.of.shrink_to_fit();
-        }
-        if let Some(points) = &mut self.points {
-            points.shrink_to_fit();
-        }
     }
 
     /// Number of events.

@@ -629,13 +629,8 @@ pub fn day_minute(at: NaiveDateTime) -> (Day, u16) {
 /// `None` for any other year or a day the month does not have.
 fn day_number(y: u32, month: u32, d: u32) -> Option<Day> {
     let leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
-    let days_in_month = match month {
-        2 => 28 + u32::from(leap),
-        4 | 6 | 9 | 11 => 30,
-        1..=12 => 31,
-        _ => return None,
-    };
-    if !(1900..=2199).contains(&y) || d == 0 || d > days_in_month {
+    let days_in_month = [31, 28 + u32::from(leap), 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+    if !(1900..=2199).contains(&y) || d == 0 || d > *days_in_month.get(month.wrapping_sub(1) as usize)? {
         return None;
     }
     // Days since 1 March of year 0 of the proleptic Gregorian calendar

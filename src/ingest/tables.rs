@@ -53,8 +53,6 @@ pub struct Builder {
     pending: Pending,
     /// The member id of the events file's last used row (see [`SAME_MEMBER`]).
     last_member: String,
-    /// Rows the table's columns were sized for.
-    reserved: usize,
     /// Earliest and latest day seen.
     pub span: Option<(Day, Day)>,
     /// Used rows that are not purchases.
@@ -134,7 +132,6 @@ impl Builder {
             seen: Seen::new(),
             pending: Pending::default(),
             last_member: String::new(),
-            reserved: 0,
             span: None,
             not_purchases: 0,
         }
@@ -149,7 +146,6 @@ impl Builder {
     /// the memory is there (orders and events files are the large ones).
     pub fn reserve(&mut self, rows: u64) {
         let rows = usize::try_from(rows).unwrap_or(usize::MAX);
-        self.reserved = rows;
         match &mut self.table {
             Table::Orders(orders) => orders.reserve(rows),
             Table::Events(events) => events.reserve(rows),
@@ -193,9 +189,7 @@ impl Builder {
             }
             Table::Members(members) => member_row(members, &row, &mut self.seen)?,
             Table::OrderLines(lines) => line_row(lines, &row).map(|()| None)?,
-            Table::Events(events) => {
-                Some(event_row(events, &row, &mut self.pending, &mut self.last_member, self.reserved)?)
-            }
+            Table::Events(events) => Some(event_row(events, &row, &mut self.pending, &mut self.last_member)?),
         };
         if let Some(day) = day {
             self.span = Some(self.span.map_or((day, day), |(a, b)| (a.min(day), b.max(day))));
@@ -280,28 +274,17 @@ impl<'r> Row<'_, 'r> {
 /// then takes a value from every used row: one entry per row, or `None`.
 trait Column<T>: Default {
     fn put(&mut self, value: T);
-
-    /// Make room for `rows` rows, if the memory is there.
-    fn reserve(&mut self, _rows: usize) {}
 }
 
 impl<T> Column<T> for Vec<T> {
     fn put(&mut self, value: T) {
         self.push(value);
     }
-
-    fn reserve(&mut self, rows: usize) {
-        let _ = self.try_reserve_exact(rows);
-    }
 }
 
 impl<'a> Column<&'a str> for Labels {
     fn put(&mut self, label: &'a str) {
         self.push(label);
-    }
-
-    fn reserve(&mut self, rows: usize) {
-        let _ = self.of.try_reserve_exact(rows);
     }
 }
 
@@ -314,19 +297,8 @@ impl<'a> Column<&'a str> for LabelLists {
 /// Add a row's value to an optional column (`value` is `None` exactly when
 /// the file has no such column).
 fn put<T, C: Column<T>>(column: &mut Option<C>, value: Option<T>) {
-    put_sized(column, value, 0);
-}
-
-/// [`put`] into a column made with room for `rows` rows.
-fn put_sized<T, C: Column<T>>(column: &mut Option<C>, value: Option<T>, rows: usize) {
     if let Some(value) = value {
-        column
-            .get_or_insert_with(|| {
-                let mut c = C::default();
-                c.reserve(rows);
-                c
-            })
-            .put(value);
+        column.get_or_insert_with(C::default).put(value);
     }
 }
 
@@ -482,7 +454,6 @@ fn event_row(
     row: &Row<'_, '_>,
     pending: &mut Pending,
     last_member: &mut String,
-    rows: usize,
 ) -> Result<Day, Rejection> {
     use event_field::*;
     let member = row.required(MEMBER, Ok)?;
@@ -503,10 +474,10 @@ fn event_row(
     events.day.push(day);
     events.minute.push(minute);
     events.kind.push(kind);
-    put_sized(&mut events.activity, activity, rows);
-    put_sized(&mut events.channel, channel, rows);
-    put_sized(&mut events.coupon, coupon, rows);
-    put_sized(&mut events.points, points, rows);
+    put(&mut events.activity, activity);
+    put(&mut events.channel, channel);
+    put(&mut events.coupon, coupon);
+    put(&mut events.points, points);
     Ok(day)
 }
 
