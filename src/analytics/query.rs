@@ -263,12 +263,10 @@ impl MembersQuery {
                 Key::ValueAtRisk => view.prediction.and_then(|p| p.value_at_risk(i, analysis)),
             }
         };
-        // Each member's value once, and ids compared only between equal
-        // values. Ids are unique, so the order is total and a sort that does
-        // not keep ties in place gives the same rows (without a buffer of them).
+        // Each member's value once, and ids compared only between equal values.
         let ids = analysis.ids();
         let mut keyed: Vec<(Option<i64>, usize)> = picked.into_iter().map(|i| (value(i), i)).collect();
-        keyed.sort_unstable_by(|&(va, a), &(vb, b)| {
+        keyed.sort_by(|&(va, a), &(vb, b)| {
             let by_id = || ids[a].cmp(&ids[b]);
             let by_value = match (va, vb) {
                 (Some(x), Some(y)) if descending => y.cmp(&x),
