@@ -5,10 +5,9 @@
 
 use crate::analytics::query::{MembersQuery, View, preferred_channel};
 use crate::error::Result;
-use crate::model::{Day, push_yuan};
+use crate::model::{Day, push_digits, push_yuan};
 use chrono::Datelike;
 use serde::Deserialize;
-use std::fmt::Write as _;
 
 /// How to export the member list: a filter and sort like
 /// [`MembersQuery`] (all rows, no paging), the language, and masking.
@@ -88,9 +87,13 @@ fn push_text_cell(out: &mut String, value: &str) {
 /// `YYYY-MM-DD` of a day appended to `out`, as [`crate::model::format_day`] writes it.
 fn push_day(out: &mut String, day: Day) {
     let date = crate::model::date_of(day);
-    match date.year() {
-        0..=9999 => {
-            let _ = write!(out, "{:04}-{:02}-{:02}", date.year(), date.month(), date.day());
+    match u64::try_from(date.year()) {
+        Ok(year @ 0..=9999) => {
+            push_digits(out, year, 4);
+            out.push('-');
+            push_digits(out, date.month().into(), 2);
+            out.push('-');
+            push_digits(out, date.day().into(), 2);
         }
         _ => out.push_str(&crate::model::format_day(day)),
     }
@@ -169,7 +172,11 @@ pub fn members_csv(view: &View<'_>, options: &ExportOptions) -> Result<Vec<u8>> 
     // builds some thirty fields and strings; the export needs seventeen).
     let (analysis, data) = (view.analysis, view.data);
     let mut masked = String::new();
-    for i in query.select(view)? {
+    let rows = query.select(view)?;
+    // About the bytes of a row (a doubling string copies the text so far
+    // each time it grows: a byte loop in an MVP-only wasm module).
+    out.reserve(rows.len() * 128);
+    for i in rows {
         let p = &analysis.profiles[i];
         let rfm = p.rfm;
         let member = p.member_row.and_then(|row| data.members.as_ref().map(|m| (m, row as usize)));
@@ -189,10 +196,17 @@ pub fn members_csv(view: &View<'_>, options: &ExportOptions) -> Result<Vec<u8>> 
         push_text_cell(&mut out, name);
         out.push(',');
         if let Some(x) = rfm {
-            let [r, f, m] = x.scores;
-            let _ = write!(out, "{},{},", x.r, x.f);
+            for n in [x.r, x.f] {
+                push_digits(&mut out, n.into(), 1);
+                out.push(',');
+            }
             push_yuan(&mut out, x.m);
-            let _ = write!(out, ",{r},{f},{m},{}", label(x.class.labels()));
+            for score in x.scores {
+                out.push(',');
+                push_digits(&mut out, score.into(), 1);
+            }
+            out.push(',');
+            out.push_str(label(x.class.labels()));
         } else {
             out.push_str(",,,,,,");
         }

@@ -41,10 +41,28 @@ pub fn format_yuan(fen: Fen) -> String {
 
 /// [`format_yuan`] appended to `out` (no string of its own).
 pub fn push_yuan(out: &mut String, fen: Fen) {
-    use std::fmt::Write as _;
-    let sign = if fen < 0 { "-" } else { "" };
+    if fen < 0 {
+        out.push('-');
+    }
     let abs = fen.unsigned_abs();
-    let _ = write!(out, "{sign}{}.{:02}", abs / 100, abs % 100);
+    push_digits(out, abs / 100, 1);
+    out.push('.');
+    push_digits(out, abs % 100, 2);
+}
+
+/// `n` in decimal appended to `out`, with leading zeros to at least
+/// `width` digits (at most 20): what `write!(out, "{n:0width$}")` writes,
+/// without the formatting machinery (exports write millions of numbers).
+pub fn push_digits(out: &mut String, mut n: u64, width: usize) {
+    let mut digits = [b'0'; 20];
+    let mut at = digits.len();
+    while n > 0 || at == digits.len() {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+    }
+    let start = at.min(digits.len().saturating_sub(width));
+    out.push_str(std::str::from_utf8(&digits[start..]).unwrap_or_default());
 }
 
 /// A float as `format!("{x}")` writes it (the shortest digits that read back
@@ -365,7 +383,7 @@ fn word(c: &[u8]) -> u64 {
 }
 
 /// `a == b`, a word at a time.
-fn same(a: &[u8], b: &[u8]) -> bool {
+pub(crate) fn same(a: &[u8], b: &[u8]) -> bool {
     if a.len() != b.len() {
         return false;
     }
@@ -1508,6 +1526,30 @@ pub(crate) mod tests {
         assert_eq!(format_yuan(123_450), "1234.50");
         assert_eq!(format_yuan(-1205), "-12.05");
         assert_eq!(format_yuan(i64::MIN), "-92233720368547758.08");
+    }
+
+    #[test]
+    fn digits_are_those_of_the_formatter() {
+        let mut next = xorshift(99);
+        let mut numbers = vec![0, 1, 9, 10, 99, 100, 9999, 10_000, u64::MAX, u64::MAX / 10];
+        numbers.extend((0..2000).map(|k| next() >> (k % 64)));
+        for n in numbers {
+            for width in [0, 1, 2, 4, 19, 20] {
+                let mut out = String::from("x");
+                push_digits(&mut out, n, width);
+                assert_eq!(out, format!("x{n:0width$}"));
+            }
+            let fen = n as i64;
+            assert_eq!(
+                format_yuan(fen),
+                format!(
+                    "{}{}.{:02}",
+                    if fen < 0 { "-" } else { "" },
+                    fen.unsigned_abs() / 100,
+                    fen.unsigned_abs() % 100
+                )
+            );
+        }
     }
 
     #[test]

@@ -37,9 +37,8 @@ fn level_of(growth: i64, rules: &LevelRules) -> usize {
 /// the day before `as_of` (the last day with data).
 pub fn level(purchases: &mut [(Day, Fen)], as_of: Day, rules: &Rules) -> Level {
     let l = &rules.levels;
-    let (changes, growth_on) = history(purchases, as_of, l);
+    let (changes, growth) = history(purchases, as_of, l);
     let index = changes.last().map_or(0, |&(_, index)| index);
-    let growth = growth_on(as_of - 1);
     let to_next = l.levels.get(index + 1).map(|next| (next.growth - growth).max(0));
     Level { index, growth, to_next }
 }
@@ -53,26 +52,42 @@ pub fn timeline(purchases: &mut [(Day, Fen)], as_of: Day, rules: &LevelRules) ->
     history(purchases, as_of, rules).0
 }
 
-/// The level changes up to the day before `as_of` and the growth value on
-/// any day. Walks the entry days and the review days in order: a review
-/// sets the level from that day's growth, an entry day can only raise it.
-fn history<'a>(
-    purchases: &'a mut [(Day, Fen)],
-    as_of: Day,
-    rules: &LevelRules,
-) -> (Vec<(Day, usize)>, impl Fn(Day) -> i64 + 'a) {
-    purchases.sort_unstable();
-    let purchases: &'a [(Day, Fen)] = purchases;
-    let today = as_of - 1;
-    // Prefix sums make the growth on any day two binary searches.
-    let mut prefix = Vec::with_capacity(purchases.len() + 1);
-    prefix.push(0 as Fen);
-    for &(_, fen) in purchases {
-        prefix.push(prefix[prefix.len() - 1] + fen);
+/// The growth value on days asked for in order: the entries of the 365
+/// days up to the day, a window that only moves forward over the sorted
+/// entries.
+struct Window<'a> {
+    entries: &'a [(Day, Fen)],
+    /// Entries on or before the last day asked for, and their sum.
+    end: usize,
+    end_sum: Fen,
+    /// Entries 365 days or more before it, and their sum.
+    start: usize,
+    start_sum: Fen,
+}
+
+impl Window<'_> {
+    /// Growth on `day` (no earlier than the days before): whole yuan paid
+    /// in (day − 365, day].
+    fn growth_on(&mut self, day: Day) -> i64 {
+        while let Some(&(_, fen)) = self.entries.get(self.end).filter(|e| e.0 <= day) {
+            (self.end, self.end_sum) = (self.end + 1, self.end_sum + fen);
+        }
+        while let Some(&(_, fen)) = self.entries.get(self.start).filter(|e| e.0 <= day - 365) {
+            (self.start, self.start_sum) = (self.start + 1, self.start_sum + fen);
+        }
+        (self.end_sum - self.start_sum).max(0) / 100
     }
-    let upto = move |day: Day| prefix[purchases.partition_point(|&(d, _)| d <= day)];
-    // Growth on `day`: whole yuan paid in (day − 365, day].
-    let growth_on = move |day: Day| -> i64 { (upto(day) - upto(day - 365)).max(0) / 100 };
+}
+
+/// The level changes up to the day before `as_of`, and the growth value
+/// on that day. Walks the entry days and the review days in order: a
+/// review sets the level from that day's growth, an entry day can only
+/// raise it.
+fn history(purchases: &mut [(Day, Fen)], as_of: Day, rules: &LevelRules) -> (Vec<(Day, usize)>, i64) {
+    purchases.sort_unstable();
+    let today = as_of - 1;
+    let mut window = Window { entries: purchases, end: 0, end_sum: 0, start: 0, start_sum: 0 };
+    let mut growth_on = |day: Day| window.growth_on(day);
     let mut changes: Vec<(Day, usize)> = Vec::new();
     let set = |day: Day, to: usize, changes: &mut Vec<(Day, usize)>| {
         if changes.last().map_or(0, |c| c.1) != to {
@@ -105,7 +120,7 @@ fn history<'a>(
             (None, None) => break,
         }
     }
-    (changes, growth_on)
+    (changes, growth_on(today))
 }
 
 /// The first review day on or after `day`.
@@ -135,6 +150,26 @@ mod tests {
 
     fn at(purchases: &[(Day, Fen)], as_of: Day) -> Level {
         level(&mut purchases.to_vec(), as_of, &Rules::default())
+    }
+
+    #[test]
+    fn the_window_gives_the_growth_of_the_entries_of_the_365_days() {
+        // Against the sum over the entries, for days asked in order: runs of
+        // one day, gaps longer than a year, refunds, days before every entry.
+        let mut next = crate::model::tests::xorshift(5);
+        for _ in 0..300 {
+            let mut entries: Vec<(Day, Fen)> = (0..next() % 40)
+                .map(|_| ((next() % 1500) as Day, (next() % 50_000) as Fen - if next() % 5 == 0 { 60_000 } else { 0 }))
+                .collect();
+            entries.sort_unstable();
+            let mut window = Window { entries: &entries, end: 0, end_sum: 0, start: 0, start_sum: 0 };
+            let mut day = -400 + (next() % 100) as Day;
+            while day < 2000 {
+                let sum: Fen = entries.iter().filter(|e| e.0 <= day && e.0 > day - 365).map(|e| e.1).sum();
+                assert_eq!(window.growth_on(day), sum.max(0) / 100, "{entries:?} on {day}");
+                day += (next() % 60) as Day;
+            }
+        }
     }
 
     #[test]

@@ -176,6 +176,8 @@ pub struct Analysis {
     pub points: Option<crate::loyalty::points::Book>,
     /// Member ids, interned in member-index order.
     index: Arc<Interner>,
+    /// The member index of each id of the orders file (by its index there).
+    pub(crate) order_member: Vec<u32>,
 }
 
 impl Analysis {
@@ -496,6 +498,7 @@ pub fn analyze(data: &Dataset, rules: &Rules, as_of: Option<Day>) -> Result<Anal
         custom_tags: rules.tags.custom.clone(),
         points: None,
         index,
+        order_member,
     };
     // After every other metric: the breakdowns by home store, channel and
     // card, then the custom tags (which may read any of them).

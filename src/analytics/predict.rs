@@ -128,12 +128,10 @@ impl Prediction {
 fn purchases(data: &Dataset, analysis: &Analysis) -> (Vec<usize>, Vec<Purchase>) {
     let n = analysis.profiles.len();
     let Some(orders) = &data.orders else { return (vec![0; n + 1], Vec::new()) };
-    let global: Vec<u32> =
-        orders.ids.names().iter().map(|id| analysis.find(id).map_or(u32::MAX, |i| i as u32)).collect();
     let (starts, mut purchases) = super::group_by_member_with(n, |put| {
         for i in (0..orders.len()).filter(|&i| orders.kind[i] == OrderKind::Purchase && orders.day(i) < analysis.as_of)
         {
-            let customer = global[orders.member[i] as usize];
+            let customer = analysis.order_member[orders.member[i] as usize];
             put(customer, Purchase { customer, day: orders.day(i), amount_fen: orders.net.at(i) });
         }
     });

@@ -2,8 +2,8 @@
 //! Youzan/Weimob back offices and Excel write (DOMAIN §1). Each returns the
 //! exact value or a [`FieldError`] that becomes a rejected row's reason.
 
-use crate::model::{Birthday, EventType, Fen, Gender, MemberType};
-use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
+use crate::model::{Birthday, Day, EventType, Fen, Gender, MemberType, day_of};
+use chrono::{NaiveDate, NaiveDateTime, NaiveTime, Timelike};
 
 /// Why one field could not be used. Each variant has a stable code and a
 /// reason in English and Chinese for the import report.
@@ -575,6 +575,15 @@ fn general_datetime(t: &str) -> Result<NaiveDateTime, FieldError> {
 /// `None` for any other form or any value out of range, which the general
 /// reader of [`parse_datetime`] then reads (or rejects) the same way.
 fn iso_datetime(t: &[u8]) -> Option<NaiveDateTime> {
+    let [year, month, day, h, m, s] = iso_fields(t)?;
+    let date = ymd(year as i32, month, day).ok()?;
+    Some(NaiveDateTime::new(date, NaiveTime::from_hms_opt(h, m, s)?))
+}
+
+/// The numbers of [`iso_datetime`]'s form: year, month, day, hour, minute,
+/// second (0 when not written), the hour at most 23 and the second at most
+/// 59; the date and the minute are not checked.
+fn iso_fields(t: &[u8]) -> Option<[u32; 6]> {
     let digits = |at: usize| -> Option<u32> {
         let (a, b) = (t.get(at)?.wrapping_sub(b'0'), t.get(at + 1)?.wrapping_sub(b'0'));
         (a < 10 && b < 10).then_some(u32::from(a) * 10 + u32::from(b))
@@ -583,10 +592,9 @@ fn iso_datetime(t: &[u8]) -> Option<NaiveDateTime> {
     if !matches!(t.len(), 10 | 16 | 19) || !is(4, b'-') || !is(7, b'-') {
         return None;
     }
-    let year = digits(0)? * 100 + digits(2)?;
-    let date = ymd(year as i32, digits(5)?, digits(8)?).ok()?;
+    let date = [digits(0)? * 100 + digits(2)?, digits(5)?, digits(8)?];
     if t.len() == 10 {
-        return Some(NaiveDateTime::new(date, NaiveTime::MIN));
+        return Some([date[0], date[1], date[2], 0, 0, 0]);
     }
     if !(is(10, b' ') || is(10, b'T')) || !is(13, b':') || (t.len() == 19 && !is(16, b':')) {
         return None;
@@ -594,10 +602,44 @@ fn iso_datetime(t: &[u8]) -> Option<NaiveDateTime> {
     let (h, m) = (digits(11)?, digits(14)?);
     let s = if t.len() == 19 { digits(17)? } else { 0 };
     // 24:00 and leap seconds: left to the general reader.
-    if h > 23 || s > 59 {
+    (h <= 23 && s <= 59).then_some([date[0], date[1], date[2], h, m, s])
+}
+
+/// [`parse_datetime`] as the day number and the minute of the day, what
+/// the orders and events tables keep. The common form ([`iso_fields`]) goes
+/// straight to the day number, without building a date; any other goes
+/// through [`parse_datetime`].
+pub fn parse_day_minute(s: &str) -> Result<(Day, u16), FieldError> {
+    let t = trim(s);
+    if let Some([y, month, d, h, m, _]) = iso_fields(t.as_bytes())
+        && m < 60
+        && let Some(day) = day_number(y, month, d)
+    {
+        return Ok((day, (h * 60 + m) as u16));
+    }
+    parse_datetime(t).map(day_minute)
+}
+
+/// The day and the minute of the day of a date-time.
+pub fn day_minute(at: NaiveDateTime) -> (Day, u16) {
+    (day_of(at.date()), (at.hour() * 60 + at.minute()) as u16)
+}
+
+/// The day number ([`day_of`]) of a date in the years [`ymd`] accepts;
+/// `None` for any other year or a day the month does not have.
+fn day_number(y: u32, month: u32, d: u32) -> Option<Day> {
+    let leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
+    let days_in_month = [31, 28 + u32::from(leap), 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+    if !(1900..=2199).contains(&y) || d == 0 || d > *days_in_month.get(month.wrapping_sub(1) as usize)? {
         return None;
     }
-    Some(NaiveDateTime::new(date, NaiveTime::from_hms_opt(h, m, s)?))
+    // Days since 1 March of year 0 of the proleptic Gregorian calendar
+    // (years start in March, so that 29 February ends one), then shifted:
+    // day 1 is 1 January of year 1.
+    let y = y - u32::from(month <= 2);
+    let march_based = (month + 9) % 12;
+    let day_of_year = (153 * march_based + 2) / 5 + d - 1;
+    Some((y * 365 + y / 4 - y / 100 + y / 400 + day_of_year) as Day - 305)
 }
 
 fn ymd(y: i32, m: u32, d: u32) -> Result<NaiveDate, FieldError> {
@@ -729,6 +771,40 @@ mod tests {
         assert_eq!(day_fraction_seconds("000005787037037037037037037038"), 1); // just over
         assert_eq!(day_fraction_seconds("99999999"), 86_399);
         assert_eq!(day_fraction_seconds(""), 0);
+    }
+
+    /// The day number and minute the tables keep, the general way.
+    fn general_day_minute(s: &str) -> Result<(Day, u16), FieldError> {
+        parse_datetime(s).map(day_minute)
+    }
+
+    #[test]
+    fn day_minutes_are_those_of_the_general_reader_on_every_day() {
+        // Every day of the years read, and a few days either side, in each
+        // form of the fast path, with times at the edges.
+        let on = |y, m, d| day_of(NaiveDate::from_ymd_opt(y, m, d).unwrap());
+        let (first, last) = (on(1899, 12, 25), on(2200, 1, 5));
+        for day in first..=last {
+            let date = crate::model::format_day(day);
+            for s in [date.clone(), format!("{date} 23:59:59"), format!("{date}T00:01"), format!(" {date} 07:30 ")] {
+                assert_eq!(parse_day_minute(&s), general_day_minute(&s), "{s}");
+            }
+        }
+        for (y, m, d) in [(1900, 2, 29), (2000, 2, 29), (2100, 2, 29), (2024, 2, 29), (2026, 2, 29), (2026, 4, 31)] {
+            let s = format!("{y}-{m:02}-{d:02} 10:00");
+            assert_eq!(parse_day_minute(&s), general_day_minute(&s), "{s}");
+        }
+        assert_eq!(parse_day_minute("2026-03-05 14:03:00"), Ok((on(2026, 3, 5), 843)));
+    }
+
+    proptest::proptest! {
+        /// Near-misses of the fast path's form read as the general reader reads them.
+        #[test]
+        fn day_minutes_match_the_general_reader(
+            s in "[12][0-9]{3}[-/]([01][0-9]|2|13)[-/][0-3][0-9]([ T][0-2][0-9]:[0-6][0-9](:[0-9]{2})?)?( ?)",
+        ) {
+            proptest::prop_assert_eq!(parse_day_minute(&s), general_day_minute(&s), "{}", s);
+        }
     }
 
     proptest::proptest! {

@@ -5,17 +5,16 @@
 
 use super::Kind;
 use super::fields::{
-    FieldError, Status, parse_birthday, parse_bool, parse_datetime, parse_event_type, parse_gender, parse_int,
-    parse_member_type, parse_money, parse_quantity, parse_status, split_list, trim,
+    FieldError, Status, parse_birthday, parse_bool, parse_datetime, parse_day_minute, parse_event_type, parse_gender,
+    parse_int, parse_member_type, parse_money, parse_quantity, parse_status, split_list, trim,
 };
 use super::headers::Columns;
 use super::records::Record;
 use super::report::Rejection;
 use super::seen::Seen;
 use crate::model::{
-    Day, EventType, Events, Fen, LabelLists, Labels, Members, OrderKind, OrderLines, Orders, Pending, day_of,
+    Day, EventType, Events, Fen, LabelLists, Labels, Members, OrderKind, OrderLines, Orders, Pending, day_of, same,
 };
-use chrono::{NaiveDateTime, Timelike};
 use std::sync::Arc;
 
 /// The table a file fills (boxed: the tables differ in size).
@@ -52,6 +51,8 @@ pub struct Builder {
     seen: Seen,
     /// Member ids of orders or events whose index is still to be written.
     pending: Pending,
+    /// The member id of the events file's last used row (see [`SAME_MEMBER`]).
+    last_member: String,
     /// Earliest and latest day seen.
     pub span: Option<(Day, Day)>,
     /// Used rows that are not purchases.
@@ -130,6 +131,7 @@ impl Builder {
             headers,
             seen: Seen::new(),
             pending: Pending::default(),
+            last_member: String::new(),
             span: None,
             not_purchases: 0,
         }
@@ -161,6 +163,11 @@ impl Builder {
             }
             Table::Events(events) => {
                 events.ids.flush(&mut events.member, &mut self.pending);
+                for i in 1..events.member.len() {
+                    if events.member[i] == SAME_MEMBER {
+                        events.member[i] = events.member[i - 1];
+                    }
+                }
                 events.shrink_to_fit();
             }
             Table::Members(_) | Table::OrderLines(_) => {}
@@ -182,7 +189,7 @@ impl Builder {
             }
             Table::Members(members) => member_row(members, &row, &mut self.seen)?,
             Table::OrderLines(lines) => line_row(lines, &row).map(|()| None)?,
-            Table::Events(events) => Some(event_row(events, &row, &mut self.pending)?),
+            Table::Events(events) => Some(event_row(events, &row, &mut self.pending, &mut self.last_member)?),
         };
         if let Some(day) = day {
             self.span = Some(self.span.map_or((day, day), |(a, b)| (a.min(day), b.max(day))));
@@ -295,10 +302,11 @@ fn put<T, C: Column<T>>(column: &mut Option<C>, value: Option<T>) {
     }
 }
 
-/// The day and the minute of the day of a date-time.
-fn day_minute(at: NaiveDateTime) -> (Day, u16) {
-    (day_of(at.date()), (at.hour() * 60 + at.minute()) as u16)
-}
+/// Written for the member of an events row whose member is that of the row
+/// before, and replaced with that row's index when the file ends. Events
+/// files often come grouped by member (each member's history in turn); such
+/// a row's id is compared with the one before instead of being interned.
+const SAME_MEMBER: u32 = u32::MAX;
 
 fn order_row(
     orders: &mut Orders,
@@ -309,7 +317,7 @@ fn order_row(
 ) -> Result<Day, Rejection> {
     use order_field::*;
     let member = row.required(MEMBER, Ok)?;
-    let paid_at = row.required(PAID_AT, parse_datetime)?;
+    let (day, minute) = row.required(PAID_AT, parse_day_minute)?;
     let amount = row.required(AMOUNT, parse_money)?;
     let status = row.parse(STATUS, parse_status)?.unwrap_or(Status::Paid);
     let refund = row.parse(REFUND, parse_money)?;
@@ -353,7 +361,6 @@ fn order_row(
     if points_used > 0 {
         orders.points_used.push((at, points_used));
     }
-    let (day, minute) = day_minute(paid_at);
     Arc::make_mut(&mut orders.ids).intern_later(member, &mut orders.member, pending);
     orders.paid.push(day, minute);
     orders.net.push(net);
@@ -441,18 +448,28 @@ fn rounded_div(amount: Fen, qty: i64) -> Fen {
     if (amount < 0) != (qty < 0) { -magnitude } else { magnitude }
 }
 
-fn event_row(events: &mut Events, row: &Row<'_, '_>, pending: &mut Pending) -> Result<Day, Rejection> {
+fn event_row(
+    events: &mut Events,
+    row: &Row<'_, '_>,
+    pending: &mut Pending,
+    last_member: &mut String,
+) -> Result<Day, Rejection> {
     use event_field::*;
     let member = row.required(MEMBER, Ok)?;
-    let at = row.required(AT, parse_datetime)?;
+    let (day, minute) = row.required(AT, parse_day_minute)?;
     let kind = row.required(TYPE, parse_event_type)?;
     let points = row.column(POINTS, parse_points)?.map(|p| p.unwrap_or(0));
     if kind == EventType::PointsRedeemed && points.unwrap_or(0) == 0 {
         return Err(row.reject(POINTS, row.text(POINTS)?.unwrap_or_default(), FieldError::MissingPoints));
     }
     let (activity, channel, coupon) = (row.text(KIND)?, row.text(CHANNEL)?, row.text(COUPON)?);
-    let (day, minute) = day_minute(at);
-    events.ids.intern_later(member, &mut events.member, pending);
+    if same(last_member.as_bytes(), member.as_bytes()) && !events.member.is_empty() {
+        events.member.push(SAME_MEMBER);
+    } else {
+        events.ids.intern_later(member, &mut events.member, pending);
+        last_member.clear();
+        last_member.push_str(member);
+    }
     events.day.push(day);
     events.minute.push(minute);
     events.kind.push(kind);
@@ -551,6 +568,38 @@ mod tests {
             }
             assert_eq!(names, expected, "{kind:?}");
         }
+    }
+
+    #[test]
+    fn events_of_the_same_member_in_a_row_get_the_index_interning_gives() {
+        // Runs of one member, members coming back later, rejected rows inside
+        // a run and between runs, ids that extend one another: every used
+        // row's member is its id, and the ids are in first-seen order, as
+        // when each row's id is interned.
+        let mut csv = String::from("会员ID,时间,行为类型,渠道,积分\n");
+        let mut used = Vec::new();
+        let mut state = 7u32;
+        for i in 0..5000 {
+            state = state.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+            let member = ["M1", "M10", "M2", "M1 ", "M3"][(state >> 16) as usize % 5].trim();
+            let run = 1 + (state >> 8) % 4;
+            for k in 0..run {
+                let bad = (i + k) % 13 == 0;
+                let date = if bad { "never" } else { "2026-03-05 10:00" };
+                csv.push_str(&format!("{member},{date},签到,小程序,\n"));
+                if !bad {
+                    used.push(member);
+                }
+            }
+        }
+        let loaded = crate::ingest::read(Kind::Events, csv.as_bytes(), &Default::default()).unwrap();
+        let Table::Events(events) = loaded.table else { panic!("events") };
+        assert_eq!(loaded.report.rows_used as usize, used.len());
+        let mut interner = crate::model::Interner::default();
+        let expected: Vec<u32> = used.iter().map(|m| interner.intern(m)).collect();
+        assert_eq!(events.member, expected);
+        assert_eq!(events.ids.names(), interner.names());
+        assert!(used.windows(2).filter(|w| w[0] == w[1]).count() > 1000);
     }
 
     #[test]

@@ -411,11 +411,12 @@ impl Model {
         let (alive, next, next_if_alive) = match self.purchases.bg_nbd() {
             Some(m) => {
                 let n = m.next_purchase(s);
-                (Some(m.probability_alive(s)), self.day_after(n.median), self.day_after(n.median_if_alive))
+                (Some(n.probability_ever), self.day_after(n.median), self.day_after(n.median_if_alive))
             }
             None => (None, None, None),
         };
-        let factor = self.alive_factor(s);
+        // P(alive) is the alive factor (1 without it).
+        let factor = alive.unwrap_or(1.0);
         let (if_alive, purchases) = curve.split_at(steps.len());
         PurchaseForecast {
             discounted: (!steps.is_empty()).then(|| discounted_purchases(factor, if_alive, steps)),
@@ -471,11 +472,12 @@ impl Model {
     }
 
     /// [`Model::expected_purchases`] of each customer over the next `days`,
-    /// in the summaries' order; computed once per x and T, and the factor
-    /// P(alive) once per (x, tₓ, T).
-    fn expected_each(&self, summaries: &[Summary], days: f64) -> Vec<f64> {
-        let mut out = vec![0.0; summaries.len()];
-        let (mut if_alive, mut factor) = (None, None);
+    /// in the summaries' order: `out[k][i]` for `days[k]` and customer `i`.
+    /// Computed once per x and T, and the factor P(alive) once per
+    /// (x, tₓ, T) for every span of days.
+    fn expected_each<const N: usize>(&self, summaries: &[Summary], days: [f64; N]) -> [Vec<f64>; N] {
+        let mut out = std::array::from_fn(|_| vec![0.0; summaries.len()]);
+        let (mut if_alive, mut factor): (Option<(_, [f64; N])>, _) = (None, None);
         for i in by_cell(summaries) {
             let s = &summaries[i as usize];
             let (x_t, tx) = cell_key(s);
@@ -483,22 +485,30 @@ impl Model {
                 Some((k, g)) if k == x_t => g,
                 _ => {
                     factor = None;
-                    if_alive.insert((x_t, self.expected_if_alive(s, days))).1
+                    if_alive.insert((x_t, days.map(|d| self.expected_if_alive(s, d)))).1
                 }
             };
             let f = match factor {
                 Some((k, f)) if k == tx => f,
                 _ => factor.insert((tx, self.alive_factor(s))).1,
             };
-            out[i as usize] = f * g;
+            for (column, g) in out.iter_mut().zip(g) {
+                column[i as usize] = f * g;
+            }
         }
         out
     }
 
     /// Expected orders and revenue of these customers over the next `days`.
     pub fn expected(&self, summaries: &[Summary], days: f64) -> Expectation {
+        let [each] = self.expected_each(summaries, [days]);
+        self.expectation(summaries, days, &each)
+    }
+
+    /// [`Model::expected`] from the customers' expected purchases.
+    fn expectation(&self, summaries: &[Summary], days: f64, each: &[f64]) -> Expectation {
         let (mut orders, mut revenue) = (0.0, 0.0);
-        for (s, n) in summaries.iter().zip(self.expected_each(summaries, days)) {
+        for (s, &n) in summaries.iter().zip(each) {
             orders += n;
             revenue += n * self.spend.expected_average_spend(s);
         }
@@ -510,10 +520,11 @@ impl Model {
         let why = |method: &'static str, e: Option<&FitError>| {
             e.map(|e| Fallback { method, code: e.code(), message: e.to_string() })
         };
+        let [days_30, days_90] = self.expected_each(summaries, [30.0, 90.0]);
         StoreForecast {
             customers: summaries.len(),
-            next_30_days: self.expected(summaries, 30.0),
-            next_90_days: self.expected(summaries, 90.0),
+            next_30_days: self.expectation(summaries, 30.0, &days_30),
+            next_90_days: self.expectation(summaries, 90.0, &days_90),
             fallback: self.is_fallback(),
             purchases_fallback: why(self.purchases.method(), self.purchases.fallback_reason()),
             spend_fallback: why(self.spend.method(), self.spend.fallback_reason()),
@@ -534,9 +545,11 @@ impl Model {
 /// Summary indices sorted by (x, T, tₓ): customers who share a forecast, or
 /// its part that depends on x and T, are next to each other.
 fn by_cell(summaries: &[Summary]) -> Vec<u32> {
-    let mut order: Vec<u32> = (0..summaries.len() as u32).collect();
-    order.sort_unstable_by_key(|&i| cell_key(&summaries[i as usize]));
-    order
+    // The keys sorted with their indices, not the indices by a key looked
+    // up at every comparison; the order among equal keys does not matter.
+    let mut keyed: Vec<_> = summaries.iter().zip(0..).map(|(s, i): (_, u32)| (cell_key(s), i)).collect();
+    keyed.sort_unstable();
+    keyed.into_iter().map(|(_, i)| i).collect()
 }
 
 /// ((x, T), tₓ) of a summary, as bits.
@@ -595,7 +608,8 @@ pub fn holdout_table(
     let top = top.min(summaries.iter().map(|s| s.frequency).max().unwrap_or(0));
     let groups = top as usize + 1;
     let mut sums = vec![(0usize, 0u64, 0.0f64); groups + 1];
-    for (s, predicted) in summaries.iter().zip(model.expected_each(summaries, holdout_days)) {
+    let [predicted] = model.expected_each(summaries, [holdout_days]);
+    for (s, &predicted) in summaries.iter().zip(&predicted) {
         let actual = actual_of.binary_search_by_key(&s.customer, |h| h.0).map_or(0, |i| actual_of[i].1);
         for g in [(s.frequency.min(top)) as usize, groups] {
             sums[g].0 += 1;

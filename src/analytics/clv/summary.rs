@@ -165,8 +165,10 @@ pub fn holdout_purchases(purchases: &[Purchase], calibration: &Calibration, hold
 
 /// The kept purchases as (customer, day, amount) sorted, one per customer-day.
 fn purchase_days(purchases: &[Purchase], keep: impl Fn(Day) -> bool) -> Vec<(u32, Day, Fen)> {
-    let mut rows: Vec<(u32, Day, Fen)> =
-        purchases.iter().filter(|p| keep(p.day)).map(|p| (p.customer, p.day, p.amount_fen)).collect();
+    // Counted first: the rows are millions, and a vector that doubles as it
+    // fills copies them each time (a byte loop in an MVP-only wasm module).
+    let mut rows = Vec::with_capacity(purchases.iter().filter(|p| keep(p.day)).count());
+    rows.extend(purchases.iter().filter(|p| keep(p.day)).map(|p| (p.customer, p.day, p.amount_fen)));
     rows.sort_unstable_by_key(|&(c, d, _)| (c, d));
     rows.dedup_by(|later, kept| {
         let same = later.0 == kept.0 && later.1 == kept.1;
