@@ -125,6 +125,13 @@ pub struct Pending {
     /// The names, one after the other.
     text: String,
     names: Vec<Waiting>,
+    /// The name given last, and where its index goes in the column.
+    previous: String,
+    previous_at: Option<usize>,
+    /// `(at, from)`: a name given again right after itself (an events file
+    /// grouped by member), compared instead of hashed; its index is that
+    /// of the row before.
+    repeats: Vec<(usize, usize)>,
 }
 
 /// One name of a [`Pending`].
@@ -142,6 +149,9 @@ impl Pending {
     /// How many names a flush places at most: enough for the memory system
     /// to have as many cache misses in flight as it can.
     pub const BATCH: usize = 16;
+
+    /// How many repeated names wait at most.
+    const REPEATS: usize = 1024;
 }
 
 /// What the interner keeps of a name to find it. A short name (at most [`SHORT`] bytes):
@@ -234,15 +244,25 @@ impl Interner {
     /// order (member ids): the index is written there by the next
     /// [`Interner::flush`], at the latest [`Pending::BATCH`] names later. A
     /// flush reads the table slots of all its names before it uses any, so
-    /// their cache misses overlap instead of following one another. The
+    /// their cache misses overlap instead of following one another. A name
+    /// given again right after itself takes the index of the row before. The
     /// indexes are those [`Interner::intern`] gives, in the same order.
     pub fn intern_later(&mut self, name: &str, column: &mut Vec<u32>, pending: &mut Pending) {
-        let (hash, key) = SlotKey::of(name);
-        let text = pending.text.len()..pending.text.len() + name.len();
-        pending.text.push_str(name);
-        pending.names.push(Waiting { hash, key, text, at: column.len() });
+        let at = column.len();
         column.push(0);
-        if pending.names.len() == Pending::BATCH {
+        match pending.previous_at {
+            Some(from) if same(pending.previous.as_bytes(), name.as_bytes()) => pending.repeats.push((at, from)),
+            _ => {
+                let (hash, key) = SlotKey::of(name);
+                let text = pending.text.len()..pending.text.len() + name.len();
+                pending.text.push_str(name);
+                pending.names.push(Waiting { hash, key, text, at });
+                pending.previous.clear();
+                pending.previous.push_str(name);
+            }
+        }
+        pending.previous_at = Some(at);
+        if pending.names.len() == Pending::BATCH || pending.repeats.len() == Pending::REPEATS {
             self.flush(column, pending);
         }
     }
@@ -265,6 +285,10 @@ impl Interner {
             column[w.at] = self.intern_hashed(&pending.text[w.text], w.hash, w.key);
         }
         pending.text.clear();
+        // In row order: a repeat's row before is placed by now.
+        for (at, from) in pending.repeats.drain(..) {
+            column[at] = column[from];
+        }
     }
 
     fn intern_hashed(&mut self, name: &str, hash: u64, key: SlotKey) -> u32 {
@@ -383,7 +407,7 @@ fn word(c: &[u8]) -> u64 {
 }
 
 /// `a == b`, a word at a time.
-pub(crate) fn same(a: &[u8], b: &[u8]) -> bool {
+fn same(a: &[u8], b: &[u8]) -> bool {
     if a.len() != b.len() {
         return false;
     }
@@ -721,14 +745,47 @@ impl OrderIds {
     }
 }
 
+/// The rare values a compact column cannot hold, exactly, by row: each
+/// row's value where the column holds a marker ([`Amounts`], [`Times`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct ByRow<T>(Vec<(u32, T)>);
+
+impl<T> Default for ByRow<T> {
+    fn default() -> ByRow<T> {
+        ByRow(Vec::new())
+    }
+}
+
+impl<T: Copy> ByRow<T> {
+    /// Add the value of `row`, a row after every row added before.
+    fn push(&mut self, row: usize, value: T) {
+        self.0.push((row as u32, value));
+    }
+
+    /// The value of `row`, if it was added.
+    fn get(&self, row: usize) -> Option<T> {
+        let k = self.0.binary_search_by_key(&(row as u32), |&(r, _)| r).ok()?;
+        Some(self.0[k].1)
+    }
+
+    fn shrink_to_fit(&mut self) {
+        self.0.shrink_to_fit();
+    }
+
+    #[cfg(test)]
+    fn len(&self) -> usize {
+        self.0.len()
+    }
+}
+
 /// A column of money in fen, 4 bytes a row: an amount within ±21 million
-/// yuan is held as an `i32`, and the rare larger ones exactly, in a list by
-/// row. Read with [`Amounts::at`] or [`Amounts::get`].
+/// yuan is held as an `i32`, and the rare larger ones exactly, by row.
+/// Read with [`Amounts::at`] or [`Amounts::get`].
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Amounts {
     small: Vec<i32>,
-    /// (row, fen) of the rows whose `small` is [`LARGE`], ascending by row.
-    large: Vec<(u32, Fen)>,
+    /// The rows whose `small` is [`LARGE`].
+    large: ByRow<Fen>,
 }
 
 /// The `small` of a row held in [`Amounts::large`].
@@ -740,7 +797,7 @@ impl Amounts {
         match i32::try_from(fen) {
             Ok(small) if small != LARGE => self.small.push(small),
             _ => {
-                self.large.push((self.small.len() as u32, fen));
+                self.large.push(self.small.len(), fen);
                 self.small.push(LARGE);
             }
         }
@@ -749,10 +806,7 @@ impl Amounts {
     /// Amount `i`, if there is one.
     pub fn get(&self, i: usize) -> Option<Fen> {
         match *self.small.get(i)? {
-            LARGE => {
-                let k = self.large.binary_search_by_key(&(i as u32), |&(row, _)| row).ok()?;
-                Some(self.large[k].1)
-            }
+            LARGE => self.large.get(i),
             small => Some(Fen::from(small)),
         }
     }
@@ -793,13 +847,13 @@ impl Amounts {
 /// 1900-01-01 over 21 bits, which reach the year 7641, and the minute of the
 /// day below them (`day << 11 | minute`: a shift and a mask to read, and
 /// times compare as the numbers do); the rare time outside those years
-/// exactly, in a list by row (as [`Amounts`] holds large amounts). Read with
+/// exactly, by row (as [`Amounts`] holds large amounts). Read with
 /// [`Times::get`], [`Times::day`] and [`Times::minute`].
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Times {
     packed: Vec<u32>,
-    /// (row, day, minute) of the rows whose `packed` is [`FAR`], ascending by row.
-    far: Vec<(u32, Day, u16)>,
+    /// The day and minute of the rows whose `packed` is [`FAR`].
+    far: ByRow<(Day, u16)>,
 }
 
 /// The `packed` of a row held in [`Times::far`] (no minute of the day is 2047).
@@ -814,7 +868,7 @@ impl Times {
         match u32::try_from(day - Times::EPOCH) {
             Ok(d) if d < 1 << 21 && minute < 1440 => self.packed.push(d << 11 | u32::from(minute)),
             _ => {
-                self.far.push((self.packed.len() as u32, day, minute));
+                self.far.push(self.packed.len(), (day, minute));
                 self.packed.push(FAR);
             }
         }
@@ -833,8 +887,7 @@ impl Times {
     #[cold]
     #[inline(never)]
     fn far_at(&self, i: usize) -> Option<(Day, u16)> {
-        let k = self.far.binary_search_by_key(&(i as u32), |&(row, ..)| row).ok()?;
-        Some((self.far[k].1, self.far[k].2))
+        self.far.get(i)
     }
 
     /// Day of order `i` (0 when out of range).

@@ -13,7 +13,7 @@ use super::records::Record;
 use super::report::Rejection;
 use super::seen::Seen;
 use crate::model::{
-    Day, EventType, Events, Fen, LabelLists, Labels, Members, OrderKind, OrderLines, Orders, Pending, day_of, same,
+    Day, EventType, Events, Fen, LabelLists, Labels, Members, OrderKind, OrderLines, Orders, Pending, day_of,
 };
 use std::sync::Arc;
 
@@ -51,8 +51,6 @@ pub struct Builder {
     seen: Seen,
     /// Member ids of orders or events whose index is still to be written.
     pending: Pending,
-    /// The member id of the events file's last used row (see [`SAME_MEMBER`]).
-    last_member: String,
     /// Earliest and latest day seen.
     pub span: Option<(Day, Day)>,
     /// Used rows that are not purchases.
@@ -131,7 +129,6 @@ impl Builder {
             headers,
             seen: Seen::new(),
             pending: Pending::default(),
-            last_member: String::new(),
             span: None,
             not_purchases: 0,
         }
@@ -163,11 +160,6 @@ impl Builder {
             }
             Table::Events(events) => {
                 events.ids.flush(&mut events.member, &mut self.pending);
-                for i in 1..events.member.len() {
-                    if events.member[i] == SAME_MEMBER {
-                        events.member[i] = events.member[i - 1];
-                    }
-                }
                 events.shrink_to_fit();
             }
             Table::Members(_) | Table::OrderLines(_) => {}
@@ -189,7 +181,7 @@ impl Builder {
             }
             Table::Members(members) => member_row(members, &row, &mut self.seen)?,
             Table::OrderLines(lines) => line_row(lines, &row).map(|()| None)?,
-            Table::Events(events) => Some(event_row(events, &row, &mut self.pending, &mut self.last_member)?),
+            Table::Events(events) => Some(event_row(events, &row, &mut self.pending)?),
         };
         if let Some(day) = day {
             self.span = Some(self.span.map_or((day, day), |(a, b)| (a.min(day), b.max(day))));
@@ -301,12 +293,6 @@ fn put<T, C: Column<T>>(column: &mut Option<C>, value: Option<T>) {
         column.get_or_insert_with(C::default).put(value);
     }
 }
-
-/// Written for the member of an events row whose member is that of the row
-/// before, and replaced with that row's index when the file ends. Events
-/// files often come grouped by member (each member's history in turn); such
-/// a row's id is compared with the one before instead of being interned.
-const SAME_MEMBER: u32 = u32::MAX;
 
 fn order_row(
     orders: &mut Orders,
@@ -448,12 +434,7 @@ fn rounded_div(amount: Fen, qty: i64) -> Fen {
     if (amount < 0) != (qty < 0) { -magnitude } else { magnitude }
 }
 
-fn event_row(
-    events: &mut Events,
-    row: &Row<'_, '_>,
-    pending: &mut Pending,
-    last_member: &mut String,
-) -> Result<Day, Rejection> {
+fn event_row(events: &mut Events, row: &Row<'_, '_>, pending: &mut Pending) -> Result<Day, Rejection> {
     use event_field::*;
     let member = row.required(MEMBER, Ok)?;
     let (day, minute) = row.required(AT, parse_day_minute)?;
@@ -463,13 +444,7 @@ fn event_row(
         return Err(row.reject(POINTS, row.text(POINTS)?.unwrap_or_default(), FieldError::MissingPoints));
     }
     let (activity, channel, coupon) = (row.text(KIND)?, row.text(CHANNEL)?, row.text(COUPON)?);
-    if same(last_member.as_bytes(), member.as_bytes()) && !events.member.is_empty() {
-        events.member.push(SAME_MEMBER);
-    } else {
-        events.ids.intern_later(member, &mut events.member, pending);
-        last_member.clear();
-        last_member.push_str(member);
-    }
+    events.ids.intern_later(member, &mut events.member, pending);
     events.day.push(day);
     events.minute.push(minute);
     events.kind.push(kind);
