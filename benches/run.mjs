@@ -125,7 +125,7 @@ function ensureFile(file, gen) {
 /** Runs a tool's child process; returns its JSON line, or { error }. */
 function runTool(tool, args) {
     const [cmd, argv] = tool.node
-        ? [process.execPath, [path.join(ROOT, "benches", "tools", tool.node), ...args, ...(tool.flags ?? [])]]
+        ? [process.execPath, ["--expose-gc", path.join(ROOT, "benches", "tools", tool.node), ...args, ...(tool.flags ?? [])]]
         : [NATIVE, args];
     const r = sh(cmd, argv, { stdio: ["ignore", "pipe", "pipe"] });
     if (r.status !== 0) {

@@ -36,6 +36,24 @@ export function bytesOf(file) {
 
 export const now = () => performance.now() / 1000;
 
+/**
+ * Runs `once(k)` for k = 0 … runs − 1 and returns what the last run returned.
+ * Each run is a call of its own, so nothing of it is reachable once it returns
+ * (a loop's locals left in its registers kept a run's result alive through the
+ * next run), and each starts after a full garbage collection when the runner
+ * has `--expose-gc` (benches/run.mjs starts them so). A run's peak RSS is then
+ * its own, not its own plus the previous run's uncollected result, which no
+ * user who loads one file pays. Outside the clock; every Node runner uses it.
+ */
+export async function repeat(runs, once) {
+    let last;
+    for (let k = 0; k < runs; k++) {
+        globalThis.gc?.();
+        last = await once(k);
+    }
+    return last;
+}
+
 /** Peak resident set size of this process, in KiB (Linux: ru_maxrss is in KiB). */
 export function peakRssKiB() {
     return process.resourceUsage().maxRSS;

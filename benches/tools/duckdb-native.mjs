@@ -8,7 +8,7 @@
 // after the first run), the result held as DuckDB's materialized result.
 import { DuckDBInstance, version } from "@duckdb/node-api";
 import path from "node:path";
-import { args, digest, now, report, run } from "./common.mjs";
+import { args, digest, now, repeat, report, run } from "./common.mjs";
 import { rfmSql } from "./rfm-sql.mjs";
 
 const THREADS = 2;
@@ -16,7 +16,7 @@ const THREADS = 2;
 run(async () => {
     const a = args();
     if (a.task !== "rfm") throw new Error("native DuckDB runs the rfm task only");
-    let t = now();
+    const t = now();
     const instance = await DuckDBInstance.create(":memory:", { threads: String(THREADS) });
     const conn = await instance.connect();
     await conn.run(`SET threads = ${THREADS}`);
@@ -26,17 +26,16 @@ run(async () => {
 
     const file = path.resolve(a.file).replaceAll("'", "''");
     const seconds = [];
-    let check;
-    for (let k = 0; k < a.runs; k++) {
-        t = now();
+    const check = await repeat(a.runs, async () => {
+        const t = now();
         const result = await conn.run(rfmSql(file, a.asOf)); // materialized, held by the caller
         seconds.push(now() - t);
         // Outside the clock.
         const cols = await result.getColumnsObject();
         const [f, r, m, rs, fs, ms] = ["f", "r", "m_fen", "r_score", "f_score", "m_score"].map((c) => cols[c]);
         const scores = [rs, fs, ms];
-        check = digest(f.length, (i) => f[i], (i) => r[i], (i) => Number(m[i]), (i, j) => scores[j][i]);
-    }
+        return digest(f.length, (i) => f[i], (i) => r[i], (i) => Number(m[i]), (i, j) => scores[j][i]);
+    });
     conn.closeSync();
     report({ tool: "duckdb-native", version: `@duckdb/node-api (DuckDB ${version()}, ${THREADS} threads)`, init, seconds, ...check });
 });

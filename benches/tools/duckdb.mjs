@@ -10,7 +10,7 @@
 // as the query runs (the read is then inside the clock).
 import { createRequire } from "node:module";
 import path from "node:path";
-import { args, bytesOf, digest, now, report, run } from "./common.mjs";
+import { args, bytesOf, digest, now, repeat, report, run } from "./common.mjs";
 import { rfmSql } from "./rfm-sql.mjs";
 
 const require = createRequire(import.meta.url);
@@ -24,7 +24,7 @@ run(async () => {
         mvp: { mainModule: path.join(dist, "duckdb-mvp.wasm"), mainWorker: path.join(dist, "duckdb-node-mvp.worker.cjs") },
         eh: { mainModule: path.join(dist, "duckdb-eh.wasm"), mainWorker: path.join(dist, "duckdb-node-eh.worker.cjs") },
     };
-    let t = now();
+    const t = now();
     const db = await duckdb.createDuckDB(bundles, new duckdb.VoidLogger(), duckdb.NODE_RUNTIME);
     await db.instantiate(() => {});
     db.open({});
@@ -36,12 +36,11 @@ run(async () => {
     const disk = a.flags.has("--disk");
     const bytes = disk ? null : bytesOf(a.file);
     const seconds = [];
-    let check;
-    for (let k = 0; k < a.runs; k++) {
+    const check = await repeat(a.runs, (k) => {
         // A new name each run, so that no cache of an earlier run can answer.
         const name = `orders-${k}.csv`;
         const sql = rfmSql(name, a.asOf);
-        t = now();
+        const t = now();
         if (disk) db.registerFileURL(name, path.resolve(a.file), duckdb.DuckDBDataProtocol.NODE_FS, false);
         else db.registerFileBuffer(name, bytes);
         const table = conn.query(sql); // an Arrow table, held by the caller
@@ -50,9 +49,9 @@ run(async () => {
         const col = (c) => table.getChild(c).toArray();
         const [f, r, m, rs, fs, ms] = ["f", "r", "m_fen", "r_score", "f_score", "m_score"].map(col);
         const scores = [rs, fs, ms];
-        check = digest(table.numRows, (i) => f[i], (i) => r[i], (i) => Number(m[i]), (i, j) => scores[j][i]);
         db.dropFile(name);
-    }
+        return digest(table.numRows, (i) => f[i], (i) => r[i], (i) => Number(m[i]), (i, j) => scores[j][i]);
+    });
     conn.close();
     report({ tool: disk ? "duckdb-disk" : "duckdb", version, init, seconds, ...check });
 });

@@ -7,7 +7,7 @@
 // It assumes what the demo file guarantees and checks it: a header naming
 // the columns, no quoted fields (it stops if it sees a '"'), dates written
 // `YYYY-MM-DD HH:MM:SS`, money as plain decimals.
-import { args, bytesOf, digest, now, report, run } from "./common.mjs";
+import { args, bytesOf, digest, now, repeat, report, run } from "./common.mjs";
 
 const DAY_MS = 86_400_000;
 const dayNumber = (ymd) => Date.UTC(+ymd.slice(0, 4), +ymd.slice(5, 7) - 1, +ymd.slice(8, 10)) / DAY_MS;
@@ -102,17 +102,16 @@ function rfm(bytes, asOf, windowDays = 365) {
     return { ids, r, f, mFen: m, scores };
 }
 
-run(() => {
+run(async () => {
     const a = args();
     if (a.task !== "rfm") throw new Error("the plain JS baseline runs the rfm task only");
     const bytes = bytesOf(a.file);
     const seconds = [];
-    let check;
-    for (let k = 0; k < a.runs; k++) {
+    const check = await repeat(a.runs, () => {
         const t = now();
         const c = rfm(bytes, a.asOf); // held by the caller
         seconds.push(now() - t);
-        check = digest(c.ids.length, (i) => c.f[i], (i) => c.r[i], (i) => c.mFen[i], (i, j) => c.scores[3 * i + j]);
-    }
+        return digest(c.ids.length, (i) => c.f[i], (i) => c.r[i], (i) => c.mFen[i], (i, j) => c.scores[3 * i + j]);
+    });
     report({ tool: "plainjs", init: 0, seconds, ...check });
 });

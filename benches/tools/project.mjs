@@ -11,7 +11,7 @@
 //         predict, one page of members, the member export.
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { createRequire } from "node:module";
-import { args, bytesOf, digest, now, report, run } from "./common.mjs";
+import { args, bytesOf, digest, now, repeat, report, run } from "./common.mjs";
 
 const require = createRequire(import.meta.url);
 
@@ -47,9 +47,9 @@ function loadFile(ws, a, bytes, kind = "orders") {
 /** The tool's key in the results: project, project-stream or project-disk. */
 const variant = (a) => (a.flags.has("--disk") ? "project-disk" : a.flags.has("--stream") ? "project-stream" : "project");
 
-run(() => {
+run(async () => {
     const a = args();
-    let t = now();
+    const t = now();
     // Reads and instantiates the .wasm synchronously.
     const { Workspace } = require("../../pkg/node/index.cjs");
     const init = now() - t;
@@ -61,12 +61,12 @@ run(() => {
         ws.load("orders", bytes, { fileName: a.file });
         ws.analyze({ asOf: a.asOf });
         const seconds = [];
-        let p;
-        for (let k = 0; k < a.runs; k++) {
-            t = now();
-            p = ws.predict();
+        const p = await repeat(a.runs, () => {
+            const t = now();
+            const p = ws.predict();
             seconds.push(now() - t);
-        }
+            return p;
+        });
         report({ tool: "project", init, seconds, customers: p.store.customers, method: p.parameters.purchasesMethod, converged: p.parameters.converged });
         return;
     }
@@ -75,14 +75,14 @@ run(() => {
         // Loading one file alone (for profiling the ingest), streamed with --stream, from disk with --disk.
         const bytes = a.flags.has("--disk") ? null : bytesOf(a.file);
         const seconds = [];
-        let imported;
-        for (let k = 0; k < a.runs; k++) {
-            t = now();
+        const imported = await repeat(a.runs, () => {
+            const t = now();
             const ws = new Workspace();
-            imported = loadFile(ws, a, bytes, a.kind);
+            const imported = loadFile(ws, a, bytes, a.kind);
             seconds.push(now() - t);
             ws.free();
-        }
+            return imported;
+        });
         report({ tool: variant(a), init, seconds, rowsRead: imported.rowsRead, rowsUsed: imported.rowsUsed, rejected: imported.rejected.length });
         return;
     }
@@ -90,30 +90,28 @@ run(() => {
     if (a.task === "rfm") {
         const bytes = a.flags.has("--disk") ? null : bytesOf(a.file);
         const seconds = [];
-        let check;
-        for (let k = 0; k < a.runs; k++) {
-            t = now();
+        const check = await repeat(a.runs, () => {
+            const t = now();
             const ws = new Workspace();
             const imported = loadFile(ws, a, bytes);
             const c = ws.rfmColumns({ asOf: a.asOf }); // held by the caller: ids, r, f, mFen, scores
             seconds.push(now() - t);
             // Outside the clock.
-            check = {
+            ws.free();
+            return {
                 rowsRead: imported.rowsRead,
                 rowsUsed: imported.rowsUsed,
                 rejected: imported.rejected.length,
                 ...digest(c.ids.length, (i) => c.f[i], (i) => c.r[i], (i) => c.mFen[i], (i, j) => c.scores[3 * i + j]),
             };
-            ws.free();
-        }
+        });
         report({ tool: variant(a), init, seconds, ...check });
         return;
     }
 
     const files = a.inputs.map(({ kind, file }) => ({ kind, file, bytes: bytesOf(file) }));
     const runs = [];
-    let check;
-    for (let k = 0; k < a.runs; k++) {
+    const check = await repeat(a.runs, () => {
         const phases = {};
         const start = now();
         let lap = start;
@@ -138,8 +136,8 @@ run(() => {
         const csv = ws.exportMembers({ lang: "zh" });
         mark("export");
         runs.push({ total: now() - start, phases });
-        check = { rows, members: summary.members, pageRows: page.rows.length, pageTotal: page.total, exportBytes: csv.length };
         ws.free();
-    }
+        return { rows, members: summary.members, pageRows: page.rows.length, pageTotal: page.total, exportBytes: csv.length };
+    });
     report({ tool: "project", init, runs, ...check });
 });
