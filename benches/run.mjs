@@ -195,7 +195,7 @@ function rfmAtSize(size, tools, runs) {
 
     const duck = ok.find((x) => x.tool.key === "duckdb");
     const rows = results.map(({ tool, res }) => {
-        if (res.error) return [tool.label, "failed", "", "", "", "", "", "", ""];
+        if (res.error) return [tool.label, "failed", "", "", "", "", "", "", "", ""];
         const ratio = duck ? `${(median(duck.res.seconds) / median(res.seconds)).toFixed(2)}×` : "–";
         return [
             tool.label,
@@ -203,6 +203,7 @@ function rfmAtSize(size, tools, runs) {
             sec(median(res.seconds)),
             ratio,
             sec(res.seconds[0]),
+            mb(res.firstRunPeakRssKiB * 1024),
             mb(res.peakRssKiB * 1024),
             sec(res.init ?? 0),
             int(res.members),
@@ -210,7 +211,7 @@ function rfmAtSize(size, tools, runs) {
         ];
     });
     const md = table(
-        ["tool", "min s", "median s", "speed-up vs DuckDB-WASM (median)", "first run s", "peak RSS MiB", "start-up s (not timed)", "members", "total M (fen)"],
+        ["tool", "min s", "median s", "speed-up vs DuckDB-WASM (median)", "first run s", "peak RSS MiB, first run", "peak RSS MiB, all runs", "start-up s (not timed)", "members", "total M (fen)"],
         rows,
     );
     say(`\n${md}\n`);
@@ -230,13 +231,18 @@ function targetLines(ok) {
     const ratio = (a, b, f) => (a && b ? f(a) / f(b) : null);
     const t = (res) => median(res.seconds);
     const rss = (res) => res.peakRssKiB;
+    const firstRss = (res) => res.firstRunPeakRssKiB;
     const lines = [];
     const line = (what, x, goal) => x !== null && lines.push(`- ${what}: ${x.toFixed(2)} (target ${goal})`);
+    // Peak RSS: once the first run is over (a process that loads one file
+    // once), and over all the runs.
+    const rssLine = (what, a, b) =>
+        a && b && lines.push(`- ${what}: ${(firstRss(a) / firstRss(b)).toFixed(2)} first run, ${(rss(a) / rss(b)).toFixed(2)} all runs (target ≤ 0.33)`);
     line("time, wasm (load) ÷ DuckDB-WASM", ratio(of("project"), of("duckdb"), t), "≤ 0.20");
     line("time, wasm streamed from disk ÷ DuckDB-WASM from disk", ratio(of("project-disk"), of("duckdb-disk"), t), "≤ 0.20");
     line("time, wasm (load) ÷ DuckDB native 2 threads", ratio(of("project"), of("duckdb-native"), t), "≤ 1");
-    line("peak RSS, wasm (load) ÷ DuckDB-WASM, both holding the file in memory", ratio(of("project"), of("duckdb"), rss), "≤ 0.33");
-    line("peak RSS, wasm streamed from disk ÷ DuckDB-WASM from disk", ratio(of("project-disk"), of("duckdb-disk"), rss), "≤ 0.33");
+    rssLine("peak RSS, wasm (load) ÷ DuckDB-WASM, both holding the file in memory", of("project"), of("duckdb"));
+    rssLine("peak RSS, wasm streamed from disk ÷ DuckDB-WASM from disk", of("project-disk"), of("duckdb-disk"));
     return lines.length ? `targets (issue 5), from this run:\n${lines.join("\n")}` : "";
 }
 

@@ -44,15 +44,20 @@ export const now = () => performance.now() / 1000;
  * has `--expose-gc` (benches/run.mjs starts them so). A run's peak RSS is then
  * its own, not its own plus the previous run's uncollected result, which no
  * user who loads one file pays. Outside the clock; every Node runner uses it.
+ * It also notes the process's peak RSS once the first run is over: what a
+ * process that loads one file once peaks at.
  */
 export async function repeat(runs, once) {
     let last;
     for (let k = 0; k < runs; k++) {
         globalThis.gc?.();
         last = await once(k);
+        firstRunPeakKiB ??= peakRssKiB();
     }
     return last;
 }
+
+let firstRunPeakKiB;
 
 /** Peak resident set size of this process, in KiB (Linux: ru_maxrss is in KiB). */
 export function peakRssKiB() {
@@ -83,7 +88,8 @@ export function digest(n, f, r, m, score) {
 
 /** Prints the runner's one JSON line and exits. */
 export function report(result) {
-    process.stdout.write(JSON.stringify({ ...result, peakRssKiB: peakRssKiB() }) + "\n");
+    const peak = peakRssKiB();
+    process.stdout.write(JSON.stringify({ ...result, peakRssKiB: peak, firstRunPeakRssKiB: firstRunPeakKiB ?? peak }) + "\n");
 }
 
 /** Runs `main`, turning any error into a message on stderr and exit code 1. */
