@@ -77,7 +77,10 @@ test(TITLE, { timeout: 900_000 }, async () => {
     }
     await waitIdle(page);
 
-    assert.ok(answers.length >= 3, `the page answered ${answers.length} times during the load`);
+    // A file under a million rows loads in well under a second: once is all
+    // the polling can see then.
+    const minAnswers = ROWS >= 1_000_000 ? 3 : 1;
+    assert.ok(answers.length >= minAnswers, `the page answered ${answers.length} times during the load`);
     assert.ok(Math.max(...answers) < 1000, `slowest answer during the load: ${Math.max(...answers)} ms`);
     assert.ok(progress.size >= 2, `the progress text changed: ${[...progress].join(" | ")}`);
     const longTasks = await page.evaluate((from) => window.__longTasks.filter((t) => t.start >= from), loadStart);
