@@ -319,9 +319,10 @@ function sizes() {
         params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: raw.length },
     }).length;
     const kb = (n) => `${(n / 1024).toFixed(1)} KiB`;
+    const sized = (n) => `${n.toLocaleString("en-US")} bytes (${kb(n)})`;
     const rows = [
-        ["pkg/member_analytics_bg.wasm (dashboard, web and Node entries)", kb(raw.length), kb(brotli)],
-        ["pkg/miniprogram/member_analytics_bg.wasm.br (mini-program)", "", kb(statSync(br).size)],
+        ["pkg/member_analytics_bg.wasm (dashboard, web and Node entries)", kb(raw.length), sized(brotli)],
+        ["pkg/miniprogram/member_analytics_bg.wasm.br (mini-program)", "", sized(statSync(br).size)],
     ];
     const md = table(["file", "raw", "brotli (q 11)"], rows);
     say(`\n### Package sizes\n\n${md}\n`);

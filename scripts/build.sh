@@ -17,7 +17,8 @@
 #                text, not js-objects), profile miniprogram (opt-level "z"), built
 #                std compiled along for size as well: core's small sorts and
 #                formatting (optimize_for_size), MVP only (target-cpu=mvp); then
-#                wasm-opt -Os --low-memory-unused --converge
+#                wasm-opt -Os --low-memory-unused --converge, inlining a function
+#                that has one caller only when it is small (below)
 #                → pkg/miniprogram/{index.js (its own glue bundled in), member_analytics_bg.wasm.br}
 #
 # Both use the pinned nightly of scripts/wasm-toolchain so that std is compiled
@@ -28,7 +29,8 @@
 #
 # Both are MVP-only (no post-MVP features): iOS mini-programs reject anything
 # else (TOOLCHAIN.md "WeChat mini-programs"), and browsers and Node run it as well.
-# Each has a size budget in brotli (quality 11); the build fails when one is over.
+# Each has a size budget in bytes of brotli (quality 11), the issue's targets
+# read as 1 KB = 1,000 bytes; the build fails when one is over.
 #
 # PROFILE=1 keeps the full build's name section (function names for
 # `node --cpu-prof`, BENCHMARKS.md "Where the wasm time goes"); it is ~120 KiB
@@ -40,13 +42,12 @@ export PATH="$HOME/.cargo/bin:$PATH"
 say() { printf 'build: %s\n' "$*"; }
 die() { printf 'build: error: %s\n' "$*" >&2; exit 1; }
 
-# Size budgets, KiB of brotli: the issue's targets (#5), 400 for the dashboard
-# and 200 for the mini-program (README "Builds and sizes" says where the bytes are).
-FULL_BUDGET_KB=${FULL_BUDGET_KB:-400}
+# Size budgets, bytes of brotli: the issue's targets (#5), 400 KB for the
+# dashboard and 200 KB for the mini-program, with 1 KB = 1,000 bytes (README
+# "Builds and sizes" says where the bytes are).
+FULL_BUDGET=${FULL_BUDGET:-400000}
+MINIPROGRAM_BUDGET=${MINIPROGRAM_BUDGET:-200000}
 PROFILE=${PROFILE:-0}
-MINIPROGRAM_BUDGET_KB=${MINIPROGRAM_BUDGET_KB:-200}
-FULL_TARGET_KB=400
-MINIPROGRAM_TARGET_KB=200
 
 WASM_OPT=node_modules/.bin/wasm-opt
 ESBUILD=node_modules/.bin/esbuild
@@ -111,7 +112,10 @@ say "wasm-bindgen $(wasm-bindgen --version | cut -d' ' -f2) --target bundler"
 wasm_build full release "-O3 --low-memory-unused" \
     "-Zunstable-options -Cpanic=immediate-abort" \
     "+$WASM_TOOLCHAIN" build -Z build-std=std,panic_abort
-wasm_build miniprogram miniprogram "-Os --low-memory-unused --converge" \
+# --one-caller-inline-max-function-size=20: -Os would inline every function
+# that has only one caller, however large; kept as functions of their own,
+# they make 20 KiB more raw code but 15 KiB less brotli (README "Builds and sizes").
+wasm_build miniprogram miniprogram "-Os --low-memory-unused --converge --one-caller-inline-max-function-size=20" \
     "-Zunstable-options -Cpanic=immediate-abort -Ctarget-cpu=mvp" \
     "+$WASM_TOOLCHAIN" build --no-default-features \
     -Z build-std=std,panic_abort -Z build-std-features=optimize_for_size
@@ -241,14 +245,15 @@ read -r full_br mp_br < <(node -e '
     const zlib = require("zlib"), fs = require("fs");
     const br = (b) => zlib.brotliCompressSync(b, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
     console.log(br(fs.readFileSync("pkg/member_analytics_bg.wasm")), fs.statSync("pkg/miniprogram/member_analytics_bg.wasm.br").size);')
-kb() { printf '%d.%d' $(( $1 / 1024 )) $(( $1 % 1024 * 10 / 1024 )); }
+kb() { printf '%d.%d KiB' $(( $1 / 1024 )) $(( $1 % 1024 * 10 / 1024 )); }
+bytes() { printf '%d bytes' "$1"; }
 full_raw=$(stat -c %s pkg/member_analytics_bg.wasm)
 mp_raw=$(stat -c %s "$tmp/miniprogram/member_analytics_bg.wasm")
-say "size: dashboard/web/Node wasm $(kb "$full_raw") KiB, $(kb "$full_br") KiB brotli (budget $FULL_BUDGET_KB, target $FULL_TARGET_KB)"
-say "size: mini-program wasm     $(kb "$mp_raw") KiB, $(kb "$mp_br") KiB brotli (budget $MINIPROGRAM_BUDGET_KB, target $MINIPROGRAM_TARGET_KB); entry $(kb "$(stat -c %s pkg/miniprogram/index.js)") KiB"
+say "size: dashboard/web/Node wasm $(kb "$full_raw"), $(kb "$full_br") = $(bytes "$full_br") brotli (budget $(bytes "$FULL_BUDGET"))"
+say "size: mini-program wasm     $(kb "$mp_raw"), $(kb "$mp_br") = $(bytes "$mp_br") brotli (budget $(bytes "$MINIPROGRAM_BUDGET")); entry $(kb "$(stat -c %s pkg/miniprogram/index.js)")"
 over=()
-(( PROFILE == 1 || full_br <= FULL_BUDGET_KB * 1024 )) || over+=("the dashboard wasm is $(kb "$full_br") KiB brotli, over its budget of $FULL_BUDGET_KB KiB")
-(( mp_br <= MINIPROGRAM_BUDGET_KB * 1024 )) || over+=("the mini-program wasm is $(kb "$mp_br") KiB brotli, over its budget of $MINIPROGRAM_BUDGET_KB KiB")
+(( PROFILE == 1 || full_br <= FULL_BUDGET )) || over+=("the dashboard wasm is $(bytes "$full_br") brotli, over its budget of $(bytes "$FULL_BUDGET")")
+(( mp_br <= MINIPROGRAM_BUDGET )) || over+=("the mini-program wasm is $(bytes "$mp_br") brotli, over its budget of $(bytes "$MINIPROGRAM_BUDGET")")
 for message in "${over[@]}"; do printf 'build: error: %s\n' "$message" >&2; done
 (( ${#over[@]} == 0 )) || die "over budget: see README \"Builds and sizes\" for where the bytes are"
 say "done"
