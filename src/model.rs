@@ -247,7 +247,7 @@ impl Interner {
     /// their cache misses overlap instead of following one another. A name
     /// given again right after itself takes the index of the row before. The
     /// indexes are those [`Interner::intern`] gives, in the same order.
-    pub fn intern_later(&mut self, name: &str, column: &mut Vec<u32>, pending: &mut Pending) {
+    pub fn intern_later(&mut self, name: &str, column: &mut Indices, pending: &mut Pending) {
         let at = column.len();
         column.push(0);
         match pending.previous_at {
@@ -268,7 +268,7 @@ impl Interner {
     }
 
     /// Write the indexes of the names [`Interner::intern_later`] left pending.
-    pub fn flush(&mut self, column: &mut [u32], pending: &mut Pending) {
+    pub fn flush(&mut self, column: &mut Indices, pending: &mut Pending) {
         if !self.slots.is_empty() {
             // The first slot of every name, then the key it names, each
             // round's cache misses at once.
@@ -282,12 +282,12 @@ impl Interner {
             std::hint::black_box(keys);
         }
         for w in pending.names.drain(..) {
-            column[w.at] = self.intern_hashed(&pending.text[w.text], w.hash, w.key);
+            column.set(w.at, self.intern_hashed(&pending.text[w.text], w.hash, w.key));
         }
         pending.text.clear();
         // In row order: a repeat's row before is placed by now.
         for (at, from) in pending.repeats.drain(..) {
-            column[at] = column[from];
+            column.set(at, column.at(from));
         }
     }
 
@@ -934,51 +934,98 @@ impl Times {
     }
 }
 
-/// A column of indices into a short list (a store, a channel), each in as
-/// few bytes as the largest so far needs: one while every index is below
-/// 256, then two, then four. Read with [`Indices::at`].
+/// A column of indices, each in as few bytes as the largest so far needs:
+/// one while every index is below 256, then two, three (below 2^24: a
+/// member column starts there, [`Indices::wide`]), then four. Read with
+/// [`Indices::at`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Indices {
-    /// Each index in `width` bytes, little-endian.
+    /// Each index in `width` bytes, little-endian, then [`Indices::PAD`]
+    /// zero bytes (none while empty), so that every index is read as one
+    /// 4-byte word.
     bytes: Vec<u8>,
     width: usize,
+    /// The low `width` bytes of a word.
+    mask: u32,
 }
 
 impl Default for Indices {
     fn default() -> Indices {
-        Indices { bytes: Vec::new(), width: 1 }
+        Indices::of_width(1)
     }
 }
 
 impl Indices {
+    /// The zero bytes after the last index.
+    const PAD: usize = 3;
+
+    /// An empty column of 3-byte indices, for one that will hold many
+    /// (member indices): it never copies itself to widen on the way there.
+    pub fn wide() -> Indices {
+        Indices::of_width(3)
+    }
+
+    fn of_width(width: usize) -> Indices {
+        Indices { bytes: Vec::new(), width, mask: u32::MAX >> (32 - 8 * width) }
+    }
+
     /// Append one index, widening the column when it needs more bytes.
     pub fn push(&mut self, index: u32) {
-        let width = match index {
-            0..=0xFF => 1,
-            0x100..=0xFFFF => 2,
-            _ => 4,
-        };
-        if width > self.width {
-            let mut wide = Indices { bytes: Vec::new(), width };
-            let _ = wide.bytes.try_reserve_exact(self.bytes.capacity() / self.width * width);
-            self.iter().for_each(|i| wide.push(i));
-            *self = wide;
-        }
-        match self.width {
-            1 => self.bytes.push(index as u8),
-            w => self.bytes.extend_from_slice(&index.to_le_bytes()[..w]),
+        self.widen(index);
+        // Its 4 bytes and 3 zeros over the padding, cut to the width and
+        // the padding: copies of a known length, not calls to `memcpy`.
+        let end = self.bytes.len().saturating_sub(Indices::PAD);
+        self.bytes.truncate(end);
+        self.bytes.extend_from_slice(&u64::from(index).to_le_bytes()[..7]);
+        self.bytes.truncate(end + self.width + Indices::PAD);
+    }
+
+    /// Set index `i` (nothing when out of range), widening the column when
+    /// `index` needs more bytes.
+    pub fn set(&mut self, i: usize, index: u32) {
+        self.widen(index);
+        let at = i * self.width;
+        if let Some(b) = self.bytes.get_mut(at..at + 4) {
+            // Its word, the bytes past the width kept.
+            let word = u32::from_le_bytes([b[0], b[1], b[2], b[3]]) & !self.mask | index;
+            b.copy_from_slice(&word.to_le_bytes());
         }
     }
 
-    /// Index `i` (0 when out of range).
+    /// Make the column wide enough for `index`.
+    #[inline]
+    fn widen(&mut self, index: u32) {
+        let width = 4 - index.leading_zeros() as usize / 8;
+        if width > self.width {
+            self.widen_to(width);
+        }
+    }
+
+    /// Copy the column into `width` bytes an index.
+    #[cold]
+    fn widen_to(&mut self, width: usize) {
+        let mut wide = Indices::of_width(width);
+        let _ = wide.bytes.try_reserve_exact(self.bytes.capacity() / self.width * width);
+        self.iter().for_each(|i| wide.push(i));
+        *self = wide;
+    }
+
+    /// Index `i` (0 when out of range): one word read and masked, in every
+    /// hot loop over the orders.
+    #[inline]
     pub fn at(&self, i: usize) -> u32 {
         let at = i * self.width;
-        self.bytes.get(at..at + self.width).map_or(0, |b| b.iter().rev().fold(0, |x, &b| (x << 8) | u32::from(b)))
+        self.bytes.get(at..at + 4).map_or(0, |b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) & self.mask)
+    }
+
+    /// Rows reserved for.
+    pub fn capacity(&self) -> usize {
+        self.bytes.capacity().saturating_sub(Indices::PAD) / self.width
     }
 
     /// Make room for `rows` more indices, if the memory is there.
     pub fn reserve(&mut self, rows: usize) {
-        let _ = self.bytes.try_reserve_exact(rows * self.width);
+        let _ = self.bytes.try_reserve_exact(rows * self.width + Indices::PAD);
     }
 
     /// Give back the room reserved beyond the indices held.
@@ -988,7 +1035,15 @@ impl Indices {
 
     /// Number of indices.
     pub fn len(&self) -> usize {
-        self.bytes.len() / self.width
+        // A division by a constant is a multiplication; by the width, a
+        // division (the member column's length is taken at every row).
+        let n = self.bytes.len().saturating_sub(Indices::PAD);
+        match self.width {
+            1 => n,
+            2 => n / 2,
+            3 => n / 3,
+            _ => n / 4,
+        }
     }
 
     /// True when there are none.
@@ -1256,8 +1311,8 @@ pub struct Orders {
     /// Member ids of this file (shared with an analysis whose members are
     /// exactly these).
     pub ids: Arc<Interner>,
-    /// Member of each order (index into `ids`).
-    pub member: Vec<u32>,
+    /// Member of each order (index into `ids`): [`Orders::member`].
+    pub member: Indices,
     /// Date and minute of the day paid (0–1439; 0 when the file gives only
     /// a date): [`Orders::day`], [`Orders::minute`].
     pub paid: Times,
@@ -1290,6 +1345,12 @@ pub struct Orders {
 }
 
 impl Orders {
+    /// Member of order `i` (index into [`Orders::ids`]).
+    #[inline]
+    pub fn member(&self, i: usize) -> u32 {
+        self.member.at(i)
+    }
+
     /// Whether order `i` had money refunded, in full or in part (it is in [`Orders::refunds`]).
     pub fn refunded(&self, i: usize) -> bool {
         self.refunds.binary_search_by_key(&i, |&(row, _)| row as usize).is_ok()
@@ -1309,7 +1370,7 @@ impl Orders {
 
     /// An empty table.
     pub fn new() -> Orders {
-        let mut orders = Orders::default();
+        let mut orders = Orders { member: Indices::wide(), ..Orders::default() };
         orders.stores.intern("");
         orders.channels.intern("");
         orders
@@ -1318,7 +1379,7 @@ impl Orders {
     /// Make room for `rows` more orders in each per-row column, if the
     /// memory is there (a failed reservation is only a missed hint).
     pub fn reserve(&mut self, rows: usize) {
-        let _ = self.member.try_reserve_exact(rows);
+        self.member.reserve(rows);
         self.paid.reserve(rows);
         self.net.reserve(rows);
         let _ = self.kind.try_reserve_exact(rows);
@@ -1340,12 +1401,12 @@ impl Orders {
 
     /// Number of orders.
     pub fn len(&self) -> usize {
-        self.member.len()
+        self.paid.len()
     }
 
     /// True when there are no orders.
     pub fn is_empty(&self) -> bool {
-        self.member.is_empty()
+        self.paid.is_empty()
     }
 }
 
@@ -1451,8 +1512,8 @@ impl OrderLines {
 pub struct Events {
     /// Member ids of this file.
     pub ids: Interner,
-    /// Member of each event (index into `ids`).
-    pub member: Vec<u32>,
+    /// Member of each event (index into `ids`): [`Events::member`].
+    pub member: Indices,
     /// Date of the event.
     pub day: Vec<Day>,
     /// Minute of the day (0–1439; 0 when the file gives only a date).
@@ -1471,10 +1532,21 @@ pub struct Events {
 }
 
 impl Events {
+    /// An empty table.
+    pub fn new() -> Events {
+        Events { member: Indices::wide(), ..Events::default() }
+    }
+
+    /// Member of event `i` (index into [`Events::ids`]).
+    #[inline]
+    pub fn member(&self, i: usize) -> u32 {
+        self.member.at(i)
+    }
+
     /// Make room for `rows` more events in each per-row column, if the
     /// memory is there (a failed reservation is only a missed hint).
     pub fn reserve(&mut self, rows: usize) {
-        let _ = self.member.try_reserve_exact(rows);
+        self.member.reserve(rows);
         let _ = self.day.try_reserve_exact(rows);
         let _ = self.minute.try_reserve_exact(rows);
         let _ = self.kind.try_reserve_exact(rows);
@@ -1490,12 +1562,12 @@ impl Events {
 
     /// Number of events.
     pub fn len(&self) -> usize {
-        self.member.len()
+        self.day.len()
     }
 
     /// True when there are no events.
     pub fn is_empty(&self) -> bool {
-        self.member.is_empty()
+        self.day.is_empty()
     }
 }
 
@@ -1729,16 +1801,25 @@ pub(crate) mod tests {
         values.iter().for_each(|&fen| amounts.push(fen));
         assert_eq!(amounts.iter().collect::<Vec<_>>(), values);
         assert_eq!((amounts.large.len(), amounts.get(values.len()), amounts.at(values.len())), (3, None, 0));
-        let indices = [0, 255, 3, 256, 65_535, 65_536, u32::MAX, 1];
+        let indices = [0, 255, 3, 256, 65_535, 65_536, 0xFF_FFFF, 1 << 24, u32::MAX, 1];
+        let widths = [1, 1, 1, 2, 2, 3, 3, 4, 4, 4];
         let mut column = Indices::default();
         for (k, &i) in indices.iter().enumerate() {
             column.push(i);
             assert_eq!(column.iter().collect::<Vec<_>>(), indices[..=k]);
+            assert_eq!((column.width, column.at(k + 1)), (widths[k], 0));
         }
-        assert!(column.width == 4 && column.at(99) == 0);
+        // Set in place, widening when the index needs it.
+        let mut wide = Indices::wide();
+        (0..5).for_each(|i| wide.push(i));
+        wide.set(1, 0xFF_FFFF);
+        wide.set(5, 1);
+        assert_eq!((wide.width, wide.iter().collect::<Vec<_>>()), (3, vec![0, 0xFF_FFFF, 2, 3, 4]));
+        wide.set(2, 1 << 24);
+        assert_eq!((wide.width, wide.iter().collect::<Vec<_>>()), (4, vec![0, 0xFF_FFFF, 1 << 24, 3, 4]));
         let mut small = Indices::default();
         (0..300).for_each(|i| small.push(i % 256));
-        assert!(small.width == 1 && small.at(257) == 1 && small.bytes.len() == 300);
+        assert!(small.width == 1 && small.at(257) == 1 && small.bytes.len() == 303 && small.len() == 300);
     }
 
     #[test]
@@ -1858,7 +1939,8 @@ pub(crate) mod tests {
         assert!(plain.len() > 10_000 && interner.len() == plain.len());
         // Interned later, flushed by full batches and now and then early:
         // the same indexes, the same interner.
-        let (mut later, mut column, mut pending) = (Interner::default(), vec![7], Pending::default());
+        let (mut later, mut column, mut pending) = (Interner::default(), Indices::default(), Pending::default());
+        column.push(7);
         for (name, _) in &seen {
             later.intern_later(name, &mut column, &mut pending);
             if next() % 37 == 0 {
@@ -1866,8 +1948,8 @@ pub(crate) mod tests {
             }
         }
         later.flush(&mut column, &mut pending);
-        assert_eq!(column[0], 7);
-        assert!(column[1..].iter().eq(seen.iter().map(|(_, want)| want)));
+        assert_eq!(column.at(0), 7);
+        assert!(column.iter().skip(1).eq(seen.iter().map(|&(_, want)| want)));
         assert!(later == interner);
     }
 
