@@ -1305,6 +1305,50 @@ pub enum OrderKind {
     Adjustment,
 }
 
+/// The distinct (store, channel) pairs of an orders file, in first-seen
+/// order (pair 0 is no store and no channel), and a table to find one as
+/// the file loads: linear probing over a power-of-two table at most half
+/// full, each slot a pair's index + 1 (0 when empty).
+#[derive(Debug, Default, Clone, PartialEq)]
+struct Pairs {
+    list: Vec<(u32, u32)>,
+    slots: Vec<u32>,
+}
+
+impl Pairs {
+    /// The index of `pair`, adding it if new.
+    fn index(&mut self, pair: (u32, u32)) -> u32 {
+        if 2 * (self.list.len() + 1) > self.slots.len() {
+            self.slots = vec![0; (self.slots.len() * 2).max(16)];
+            for (i, &p) in self.list.iter().enumerate() {
+                let slot = self.slot(p);
+                self.slots[slot] = i as u32 + 1;
+            }
+        }
+        let slot = self.slot(pair);
+        if self.slots[slot] == 0 {
+            self.list.push(pair);
+            self.slots[slot] = self.list.len() as u32;
+        }
+        self.slots[slot] - 1
+    }
+
+    /// The slot of `pair`, or the empty slot where it goes (the table has one).
+    fn slot(&self, pair: (u32, u32)) -> usize {
+        let mask = self.slots.len() - 1;
+        let mut slot = mix(u64::from(pair.0) << 32 | u64::from(pair.1)) as usize & mask;
+        while self.slots[slot] != 0 && self.list.get(self.slots[slot] as usize - 1) != Some(&pair) {
+            slot = (slot + 1) & mask;
+        }
+        slot
+    }
+
+    /// Pair `i` (no store and no channel when out of range).
+    fn get(&self, i: u32) -> (u32, u32) {
+        self.list.get(i as usize).copied().unwrap_or((0, 0))
+    }
+}
+
 /// Orders, one entry per used row, column by column.
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct Orders {
@@ -1318,14 +1362,15 @@ pub struct Orders {
     pub paid: Times,
     /// Net amount in fen: paid minus refunded (negative for adjustments).
     pub net: Amounts,
-    /// What the row counts as.
+    /// What each order counts as.
     pub kind: Vec<OrderKind>,
-    /// Store of each order (index into `stores`; 0 = none given).
-    pub store: Indices,
+    /// The store and channel of each order, as one index into `pairs`:
+    /// one byte a row while a file has at most 256 pairs (the demo store
+    /// has 13). Read with [`Orders::store`] and [`Orders::channel`].
+    pair: Indices,
+    pairs: Pairs,
     /// Store names; index 0 is "".
     pub stores: Interner,
-    /// Channel of each order (index into `channels`; 0 = none given).
-    pub channel: Indices,
     /// Channel names; index 0 is "".
     pub channels: Interner,
     /// Order id of each order as written ("" when the file has none), for
@@ -1351,6 +1396,22 @@ impl Orders {
         self.member.at(i)
     }
 
+    /// Store of order `i` (index into [`Orders::stores`]; 0 = none given).
+    pub fn store(&self, i: usize) -> u32 {
+        self.pairs.get(self.pair.at(i)).0
+    }
+
+    /// Channel of order `i` (index into [`Orders::channels`]; 0 = none given).
+    pub fn channel(&self, i: usize) -> u32 {
+        self.pairs.get(self.pair.at(i)).1
+    }
+
+    /// Append the store and channel ("" for none) of an order.
+    pub fn push_store_channel(&mut self, store: &str, channel: &str) {
+        let pair = self.pairs.index((self.stores.intern_repeated(store), self.channels.intern_repeated(channel)));
+        self.pair.push(pair);
+    }
+
     /// Whether order `i` had money refunded, in full or in part (it is in [`Orders::refunds`]).
     pub fn refunded(&self, i: usize) -> bool {
         self.refunds.binary_search_by_key(&i, |&(row, _)| row as usize).is_ok()
@@ -1373,6 +1434,7 @@ impl Orders {
         let mut orders = Orders { member: Indices::wide(), ..Orders::default() };
         orders.stores.intern("");
         orders.channels.intern("");
+        orders.pairs.index((0, 0));
         orders
     }
 
@@ -1383,8 +1445,7 @@ impl Orders {
         self.paid.reserve(rows);
         self.net.reserve(rows);
         let _ = self.kind.try_reserve_exact(rows);
-        self.store.reserve(rows);
-        self.channel.reserve(rows);
+        self.pair.reserve(rows);
         self.order_id.reserve(rows);
     }
 
@@ -1394,8 +1455,7 @@ impl Orders {
         self.paid.shrink_to_fit();
         self.net.shrink_to_fit();
         self.kind.shrink_to_fit();
-        self.store.shrink_to_fit();
-        self.channel.shrink_to_fit();
+        self.pair.shrink_to_fit();
         self.order_id.shrink_to_fit();
     }
 
@@ -1863,6 +1923,31 @@ pub(crate) mod tests {
         assert_eq!(lists.names_of(0).collect::<Vec<_>>(), ["x", "y"]);
         assert!(lists.row(1).is_empty() && lists.row(7).is_empty());
         assert_eq!(lists.row(2), [1]);
+    }
+
+    #[test]
+    fn store_and_channel_come_back_as_pushed() {
+        // (store, channel) in no order, over few pairs and then many: each
+        // row's as given, against the plain columns.
+        let (mut orders, mut plain) = (Orders::new(), Vec::new());
+        let mut next = xorshift(0xDEAD_BEEF);
+        for row in 0..20_000 {
+            let spread = if row < 10_000 { 4 } else { 40 };
+            let (store, channel) = (format!("店{}", next() % spread), format!("{}", next() % spread));
+            let (store, channel) = if next() % 9 == 0 { (String::new(), String::new()) } else { (store, channel) };
+            orders.push_store_channel(&store, &channel);
+            plain.push((store, channel));
+            if row == 9_999 {
+                assert_eq!(orders.pair.width, 1);
+            }
+        }
+        assert!(orders.pairs.list.len() > 256 && orders.pair.width == 2);
+        for (i, (store, channel)) in plain.iter().enumerate() {
+            let got = (orders.stores.name(orders.store(i)), orders.channels.name(orders.channel(i)));
+            assert_eq!(got, (store.as_str(), channel.as_str()), "row {i}");
+        }
+        let none = |o: &Orders, i| (o.store(i), o.channel(i));
+        assert_eq!((none(&orders, plain.len()), none(&Orders::default(), 0)), ((0, 0), (0, 0)));
     }
 
     #[test]

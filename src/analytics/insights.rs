@@ -157,7 +157,7 @@ pub fn insights(
         data.orders.iter().flat_map(move |o| {
             (0..o.len())
                 .filter(move |&i| o.kind[i] == OrderKind::Purchase && o.day(i) < as_of)
-                .map(move |i| (member_of[o.member(i) as usize], o.day(i), o.minute(i), o.store.at(i)))
+                .map(move |i| (member_of[o.member(i) as usize], o.day(i), o.minute(i), o.store(i)))
         })
     };
     // Golden hours over the window (orders given without a time of day —

@@ -351,8 +351,7 @@ fn order_row(
     orders.paid.push(day, minute);
     orders.net.push(net);
     orders.kind.push(kind);
-    orders.store.push(orders.stores.intern_repeated(store));
-    orders.channel.push(orders.channels.intern_repeated(channel));
+    orders.push_store_channel(store, channel);
     orders.order_id.push(order_id);
     Ok(day)
 }

@@ -488,7 +488,7 @@ impl<'a> Playbook<'a> {
                     if o.day(i) >= as_of - c.lookback_days as Day {
                         let f = &mut cards[k][m];
                         f.spend += o.net.at(i);
-                        let delivered = delivers[k].get(o.channel.at(i) as usize).copied().unwrap_or(false);
+                        let delivered = delivers[k].get(o.channel(i) as usize).copied().unwrap_or(false);
                         f.delivered += u32::from(purchase && delivered);
                     }
                 }
