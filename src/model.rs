@@ -247,7 +247,7 @@ impl Interner {
     /// their cache misses overlap instead of following one another. A name
     /// given again right after itself takes the index of the row before. The
     /// indexes are those [`Interner::intern`] gives, in the same order.
-    pub fn intern_later(&mut self, name: &str, column: &mut Vec<u32>, pending: &mut Pending) {
+    pub fn intern_later(&mut self, name: &str, column: &mut Indices, pending: &mut Pending) {
         let at = column.len();
         column.push(0);
         match pending.previous_at {
@@ -268,7 +268,7 @@ impl Interner {
     }
 
     /// Write the indexes of the names [`Interner::intern_later`] left pending.
-    pub fn flush(&mut self, column: &mut [u32], pending: &mut Pending) {
+    pub fn flush(&mut self, column: &mut Indices, pending: &mut Pending) {
         if !self.slots.is_empty() {
             // The first slot of every name, then the key it names, each
             // round's cache misses at once.
@@ -282,12 +282,12 @@ impl Interner {
             std::hint::black_box(keys);
         }
         for w in pending.names.drain(..) {
-            column[w.at] = self.intern_hashed(&pending.text[w.text], w.hash, w.key);
+            column.set(w.at, self.intern_hashed(&pending.text[w.text], w.hash, w.key));
         }
         pending.text.clear();
         // In row order: a repeat's row before is placed by now.
         for (at, from) in pending.repeats.drain(..) {
-            column[at] = column[from];
+            column.set(at, column.at(from));
         }
     }
 
@@ -934,51 +934,98 @@ impl Times {
     }
 }
 
-/// A column of indices into a short list (a store, a channel), each in as
-/// few bytes as the largest so far needs: one while every index is below
-/// 256, then two, then four. Read with [`Indices::at`].
+/// A column of indices, each in as few bytes as the largest so far needs:
+/// one while every index is below 256, then two, three (below 2^24: a
+/// member column starts there, [`Indices::wide`]), then four. Read with
+/// [`Indices::at`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Indices {
-    /// Each index in `width` bytes, little-endian.
+    /// Each index in `width` bytes, little-endian, then [`Indices::PAD`]
+    /// zero bytes (none while empty), so that every index is read as one
+    /// 4-byte word.
     bytes: Vec<u8>,
     width: usize,
+    /// The low `width` bytes of a word.
+    mask: u32,
 }
 
 impl Default for Indices {
     fn default() -> Indices {
-        Indices { bytes: Vec::new(), width: 1 }
+        Indices::of_width(1)
     }
 }
 
 impl Indices {
+    /// The zero bytes after the last index.
+    const PAD: usize = 3;
+
+    /// An empty column of 3-byte indices, for one that will hold many
+    /// (member indices): it never copies itself to widen on the way there.
+    pub fn wide() -> Indices {
+        Indices::of_width(3)
+    }
+
+    fn of_width(width: usize) -> Indices {
+        Indices { bytes: Vec::new(), width, mask: u32::MAX >> (32 - 8 * width) }
+    }
+
     /// Append one index, widening the column when it needs more bytes.
     pub fn push(&mut self, index: u32) {
-        let width = match index {
-            0..=0xFF => 1,
-            0x100..=0xFFFF => 2,
-            _ => 4,
-        };
-        if width > self.width {
-            let mut wide = Indices { bytes: Vec::new(), width };
-            let _ = wide.bytes.try_reserve_exact(self.bytes.capacity() / self.width * width);
-            self.iter().for_each(|i| wide.push(i));
-            *self = wide;
-        }
-        match self.width {
-            1 => self.bytes.push(index as u8),
-            w => self.bytes.extend_from_slice(&index.to_le_bytes()[..w]),
+        self.widen(index);
+        // Its 4 bytes and 3 zeros over the padding, cut to the width and
+        // the padding: copies of a known length, not calls to `memcpy`.
+        let end = self.bytes.len().saturating_sub(Indices::PAD);
+        self.bytes.truncate(end);
+        self.bytes.extend_from_slice(&u64::from(index).to_le_bytes()[..7]);
+        self.bytes.truncate(end + self.width + Indices::PAD);
+    }
+
+    /// Set index `i` (nothing when out of range), widening the column when
+    /// `index` needs more bytes.
+    pub fn set(&mut self, i: usize, index: u32) {
+        self.widen(index);
+        let at = i * self.width;
+        if let Some(b) = self.bytes.get_mut(at..at + 4) {
+            // Its word, the bytes past the width kept.
+            let word = u32::from_le_bytes([b[0], b[1], b[2], b[3]]) & !self.mask | index;
+            b.copy_from_slice(&word.to_le_bytes());
         }
     }
 
-    /// Index `i` (0 when out of range).
+    /// Make the column wide enough for `index`.
+    #[inline]
+    fn widen(&mut self, index: u32) {
+        let width = 4 - index.leading_zeros() as usize / 8;
+        if width > self.width {
+            self.widen_to(width);
+        }
+    }
+
+    /// Copy the column into `width` bytes an index.
+    #[cold]
+    fn widen_to(&mut self, width: usize) {
+        let mut wide = Indices::of_width(width);
+        let _ = wide.bytes.try_reserve_exact(self.bytes.capacity() / self.width * width);
+        self.iter().for_each(|i| wide.push(i));
+        *self = wide;
+    }
+
+    /// Index `i` (0 when out of range): one word read and masked, in every
+    /// hot loop over the orders.
+    #[inline]
     pub fn at(&self, i: usize) -> u32 {
         let at = i * self.width;
-        self.bytes.get(at..at + self.width).map_or(0, |b| b.iter().rev().fold(0, |x, &b| (x << 8) | u32::from(b)))
+        self.bytes.get(at..at + 4).map_or(0, |b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) & self.mask)
+    }
+
+    /// Rows reserved for.
+    pub fn capacity(&self) -> usize {
+        self.bytes.capacity().saturating_sub(Indices::PAD) / self.width
     }
 
     /// Make room for `rows` more indices, if the memory is there.
     pub fn reserve(&mut self, rows: usize) {
-        let _ = self.bytes.try_reserve_exact(rows * self.width);
+        let _ = self.bytes.try_reserve_exact(rows * self.width + Indices::PAD);
     }
 
     /// Give back the room reserved beyond the indices held.
@@ -988,7 +1035,15 @@ impl Indices {
 
     /// Number of indices.
     pub fn len(&self) -> usize {
-        self.bytes.len() / self.width
+        // A division by a constant is a multiplication; by the width, a
+        // division (the member column's length is taken at every row).
+        let n = self.bytes.len().saturating_sub(Indices::PAD);
+        match self.width {
+            1 => n,
+            2 => n / 2,
+            3 => n / 3,
+            _ => n / 4,
+        }
     }
 
     /// True when there are none.
@@ -1250,27 +1305,72 @@ pub enum OrderKind {
     Adjustment,
 }
 
+/// The distinct (store, channel) pairs of an orders file, in first-seen
+/// order (pair 0 is no store and no channel), and a table to find one as
+/// the file loads: linear probing over a power-of-two table at most half
+/// full, each slot a pair's index + 1 (0 when empty).
+#[derive(Debug, Default, Clone, PartialEq)]
+struct Pairs {
+    list: Vec<(u32, u32)>,
+    slots: Vec<u32>,
+}
+
+impl Pairs {
+    /// The index of `pair`, adding it if new.
+    fn index(&mut self, pair: (u32, u32)) -> u32 {
+        if 2 * (self.list.len() + 1) > self.slots.len() {
+            self.slots = vec![0; (self.slots.len() * 2).max(16)];
+            for (i, &p) in self.list.iter().enumerate() {
+                let slot = self.slot(p);
+                self.slots[slot] = i as u32 + 1;
+            }
+        }
+        let slot = self.slot(pair);
+        if self.slots[slot] == 0 {
+            self.list.push(pair);
+            self.slots[slot] = self.list.len() as u32;
+        }
+        self.slots[slot] - 1
+    }
+
+    /// The slot of `pair`, or the empty slot where it goes (the table has one).
+    fn slot(&self, pair: (u32, u32)) -> usize {
+        let mask = self.slots.len() - 1;
+        let mut slot = mix(u64::from(pair.0) << 32 | u64::from(pair.1)) as usize & mask;
+        while self.slots[slot] != 0 && self.list.get(self.slots[slot] as usize - 1) != Some(&pair) {
+            slot = (slot + 1) & mask;
+        }
+        slot
+    }
+
+    /// Pair `i` (no store and no channel when out of range).
+    fn get(&self, i: u32) -> (u32, u32) {
+        self.list.get(i as usize).copied().unwrap_or((0, 0))
+    }
+}
+
 /// Orders, one entry per used row, column by column.
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct Orders {
     /// Member ids of this file (shared with an analysis whose members are
     /// exactly these).
     pub ids: Arc<Interner>,
-    /// Member of each order (index into `ids`).
-    pub member: Vec<u32>,
+    /// Member of each order (index into `ids`): [`Orders::member`].
+    pub member: Indices,
     /// Date and minute of the day paid (0–1439; 0 when the file gives only
     /// a date): [`Orders::day`], [`Orders::minute`].
     pub paid: Times,
     /// Net amount in fen: paid minus refunded (negative for adjustments).
     pub net: Amounts,
-    /// What the row counts as.
+    /// What each order counts as.
     pub kind: Vec<OrderKind>,
-    /// Store of each order (index into `stores`; 0 = none given).
-    pub store: Indices,
+    /// The store and channel of each order, as one index into `pairs`:
+    /// one byte a row while a file has at most 256 pairs (the demo store
+    /// has 13). Read with [`Orders::store`] and [`Orders::channel`].
+    pair: Indices,
+    pairs: Pairs,
     /// Store names; index 0 is "".
     pub stores: Interner,
-    /// Channel of each order (index into `channels`; 0 = none given).
-    pub channel: Indices,
     /// Channel names; index 0 is "".
     pub channels: Interner,
     /// Order id of each order as written ("" when the file has none), for
@@ -1290,6 +1390,28 @@ pub struct Orders {
 }
 
 impl Orders {
+    /// Member of order `i` (index into [`Orders::ids`]).
+    #[inline]
+    pub fn member(&self, i: usize) -> u32 {
+        self.member.at(i)
+    }
+
+    /// Store of order `i` (index into [`Orders::stores`]; 0 = none given).
+    pub fn store(&self, i: usize) -> u32 {
+        self.pairs.get(self.pair.at(i)).0
+    }
+
+    /// Channel of order `i` (index into [`Orders::channels`]; 0 = none given).
+    pub fn channel(&self, i: usize) -> u32 {
+        self.pairs.get(self.pair.at(i)).1
+    }
+
+    /// Append the store and channel ("" for none) of an order.
+    pub fn push_store_channel(&mut self, store: &str, channel: &str) {
+        let pair = self.pairs.index((self.stores.intern_repeated(store), self.channels.intern_repeated(channel)));
+        self.pair.push(pair);
+    }
+
     /// Whether order `i` had money refunded, in full or in part (it is in [`Orders::refunds`]).
     pub fn refunded(&self, i: usize) -> bool {
         self.refunds.binary_search_by_key(&i, |&(row, _)| row as usize).is_ok()
@@ -1309,21 +1431,21 @@ impl Orders {
 
     /// An empty table.
     pub fn new() -> Orders {
-        let mut orders = Orders::default();
+        let mut orders = Orders { member: Indices::wide(), ..Orders::default() };
         orders.stores.intern("");
         orders.channels.intern("");
+        orders.pairs.index((0, 0));
         orders
     }
 
     /// Make room for `rows` more orders in each per-row column, if the
     /// memory is there (a failed reservation is only a missed hint).
     pub fn reserve(&mut self, rows: usize) {
-        let _ = self.member.try_reserve_exact(rows);
+        self.member.reserve(rows);
         self.paid.reserve(rows);
         self.net.reserve(rows);
         let _ = self.kind.try_reserve_exact(rows);
-        self.store.reserve(rows);
-        self.channel.reserve(rows);
+        self.pair.reserve(rows);
         self.order_id.reserve(rows);
     }
 
@@ -1333,19 +1455,18 @@ impl Orders {
         self.paid.shrink_to_fit();
         self.net.shrink_to_fit();
         self.kind.shrink_to_fit();
-        self.store.shrink_to_fit();
-        self.channel.shrink_to_fit();
+        self.pair.shrink_to_fit();
         self.order_id.shrink_to_fit();
     }
 
     /// Number of orders.
     pub fn len(&self) -> usize {
-        self.member.len()
+        self.paid.len()
     }
 
     /// True when there are no orders.
     pub fn is_empty(&self) -> bool {
-        self.member.is_empty()
+        self.paid.is_empty()
     }
 }
 
@@ -1451,8 +1572,8 @@ impl OrderLines {
 pub struct Events {
     /// Member ids of this file.
     pub ids: Interner,
-    /// Member of each event (index into `ids`).
-    pub member: Vec<u32>,
+    /// Member of each event (index into `ids`): [`Events::member`].
+    pub member: Indices,
     /// Date of the event.
     pub day: Vec<Day>,
     /// Minute of the day (0–1439; 0 when the file gives only a date).
@@ -1471,10 +1592,21 @@ pub struct Events {
 }
 
 impl Events {
+    /// An empty table.
+    pub fn new() -> Events {
+        Events { member: Indices::wide(), ..Events::default() }
+    }
+
+    /// Member of event `i` (index into [`Events::ids`]).
+    #[inline]
+    pub fn member(&self, i: usize) -> u32 {
+        self.member.at(i)
+    }
+
     /// Make room for `rows` more events in each per-row column, if the
     /// memory is there (a failed reservation is only a missed hint).
     pub fn reserve(&mut self, rows: usize) {
-        let _ = self.member.try_reserve_exact(rows);
+        self.member.reserve(rows);
         let _ = self.day.try_reserve_exact(rows);
         let _ = self.minute.try_reserve_exact(rows);
         let _ = self.kind.try_reserve_exact(rows);
@@ -1490,12 +1622,12 @@ impl Events {
 
     /// Number of events.
     pub fn len(&self) -> usize {
-        self.member.len()
+        self.day.len()
     }
 
     /// True when there are no events.
     pub fn is_empty(&self) -> bool {
-        self.member.is_empty()
+        self.day.is_empty()
     }
 }
 
@@ -1729,16 +1861,25 @@ pub(crate) mod tests {
         values.iter().for_each(|&fen| amounts.push(fen));
         assert_eq!(amounts.iter().collect::<Vec<_>>(), values);
         assert_eq!((amounts.large.len(), amounts.get(values.len()), amounts.at(values.len())), (3, None, 0));
-        let indices = [0, 255, 3, 256, 65_535, 65_536, u32::MAX, 1];
+        let indices = [0, 255, 3, 256, 65_535, 65_536, 0xFF_FFFF, 1 << 24, u32::MAX, 1];
+        let widths = [1, 1, 1, 2, 2, 3, 3, 4, 4, 4];
         let mut column = Indices::default();
         for (k, &i) in indices.iter().enumerate() {
             column.push(i);
             assert_eq!(column.iter().collect::<Vec<_>>(), indices[..=k]);
+            assert_eq!((column.width, column.at(k + 1)), (widths[k], 0));
         }
-        assert!(column.width == 4 && column.at(99) == 0);
+        // Set in place, widening when the index needs it.
+        let mut wide = Indices::wide();
+        (0..5).for_each(|i| wide.push(i));
+        wide.set(1, 0xFF_FFFF);
+        wide.set(5, 1);
+        assert_eq!((wide.width, wide.iter().collect::<Vec<_>>()), (3, vec![0, 0xFF_FFFF, 2, 3, 4]));
+        wide.set(2, 1 << 24);
+        assert_eq!((wide.width, wide.iter().collect::<Vec<_>>()), (4, vec![0, 0xFF_FFFF, 1 << 24, 3, 4]));
         let mut small = Indices::default();
         (0..300).for_each(|i| small.push(i % 256));
-        assert!(small.width == 1 && small.at(257) == 1 && small.bytes.len() == 300);
+        assert!(small.width == 1 && small.at(257) == 1 && small.bytes.len() == 303 && small.len() == 300);
     }
 
     #[test]
@@ -1782,6 +1923,31 @@ pub(crate) mod tests {
         assert_eq!(lists.names_of(0).collect::<Vec<_>>(), ["x", "y"]);
         assert!(lists.row(1).is_empty() && lists.row(7).is_empty());
         assert_eq!(lists.row(2), [1]);
+    }
+
+    #[test]
+    fn store_and_channel_come_back_as_pushed() {
+        // (store, channel) in no order, over few pairs and then many: each
+        // row's as given, against the plain columns.
+        let (mut orders, mut plain) = (Orders::new(), Vec::new());
+        let mut next = xorshift(0xDEAD_BEEF);
+        for row in 0..20_000 {
+            let spread = if row < 10_000 { 4 } else { 40 };
+            let (store, channel) = (format!("店{}", next() % spread), format!("{}", next() % spread));
+            let (store, channel) = if next() % 9 == 0 { (String::new(), String::new()) } else { (store, channel) };
+            orders.push_store_channel(&store, &channel);
+            plain.push((store, channel));
+            if row == 9_999 {
+                assert_eq!(orders.pair.width, 1);
+            }
+        }
+        assert!(orders.pairs.list.len() > 256 && orders.pair.width == 2);
+        for (i, (store, channel)) in plain.iter().enumerate() {
+            let got = (orders.stores.name(orders.store(i)), orders.channels.name(orders.channel(i)));
+            assert_eq!(got, (store.as_str(), channel.as_str()), "row {i}");
+        }
+        let none = |o: &Orders, i| (o.store(i), o.channel(i));
+        assert_eq!((none(&orders, plain.len()), none(&Orders::default(), 0)), ((0, 0), (0, 0)));
     }
 
     #[test]
@@ -1858,7 +2024,8 @@ pub(crate) mod tests {
         assert!(plain.len() > 10_000 && interner.len() == plain.len());
         // Interned later, flushed by full batches and now and then early:
         // the same indexes, the same interner.
-        let (mut later, mut column, mut pending) = (Interner::default(), vec![7], Pending::default());
+        let (mut later, mut column, mut pending) = (Interner::default(), Indices::default(), Pending::default());
+        column.push(7);
         for (name, _) in &seen {
             later.intern_later(name, &mut column, &mut pending);
             if next() % 37 == 0 {
@@ -1866,8 +2033,8 @@ pub(crate) mod tests {
             }
         }
         later.flush(&mut column, &mut pending);
-        assert_eq!(column[0], 7);
-        assert!(column[1..].iter().eq(seen.iter().map(|(_, want)| want)));
+        assert_eq!(column.at(0), 7);
+        assert!(column.iter().skip(1).eq(seen.iter().map(|&(_, want)| want)));
         assert!(later == interner);
     }
 

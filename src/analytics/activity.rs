@@ -51,7 +51,7 @@ pub fn activity(
             if orders.kind[i] != OrderKind::Purchase || day < from || day >= as_of {
                 continue;
             }
-            let Some(a) = order_member.get(orders.member[i] as usize).and_then(|&m| out.get_mut(m as usize)) else {
+            let Some(a) = order_member.get(orders.member(i) as usize).and_then(|&m| out.get_mut(m as usize)) else {
                 continue;
             };
             while refunds.next_if(|&row| row < i).is_some() {}
@@ -62,7 +62,7 @@ pub fn activity(
     if let Some(events) = &data.events {
         for e in (0..events.len()).filter(|&e| events.day[e] < as_of) {
             let Some(a) =
-                member_of_event.get(events.member[e] as usize).copied().flatten().and_then(|m| out.get_mut(m as usize))
+                member_of_event.get(events.member(e) as usize).copied().flatten().and_then(|m| out.get_mut(m as usize))
             else {
                 continue;
             };

@@ -107,11 +107,10 @@ pub fn categories(
             let Some(row) = rows.get(lines.order[l] as usize).copied().flatten().map(|r| r as usize) else {
                 continue;
             };
-            let (Some((day, _)), Some(&kind), Some(&m)) =
-                (orders.paid.get(row), orders.kind.get(row), orders.member.get(row))
-            else {
+            let (Some((day, _)), Some(&kind)) = (orders.paid.get(row), orders.kind.get(row)) else {
                 continue;
             };
+            let m = orders.member(row);
             if kind != OrderKind::Purchase || day < window_start || day >= as_of {
                 continue;
             }

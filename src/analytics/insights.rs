@@ -157,7 +157,7 @@ pub fn insights(
         data.orders.iter().flat_map(move |o| {
             (0..o.len())
                 .filter(move |&i| o.kind[i] == OrderKind::Purchase && o.day(i) < as_of)
-                .map(move |i| (member_of[o.member[i] as usize], o.day(i), o.minute(i), o.store.at(i)))
+                .map(move |i| (member_of[o.member(i) as usize], o.day(i), o.minute(i), o.store(i)))
         })
     };
     // Golden hours over the window (orders given without a time of day —
@@ -181,7 +181,7 @@ pub fn insights(
         for i in 0..e.len() {
             let channel = channels.of.get(i).copied().unwrap_or(0);
             let in_window = e.day[i] >= window_start && e.day[i] < as_of;
-            let member = member_of_event.get(e.member[i] as usize).copied().flatten();
+            let member = member_of_event.get(e.member(i) as usize).copied().flatten();
             if let (EventType::MessageClicked, true, true, Some(m)) = (e.kind[i], in_window, channel != 0, member) {
                 click_member.push(m);
                 click_channel.push(channel);
@@ -234,7 +234,7 @@ pub fn insights(
     }
     // Events move members further along the funnel.
     if let Some(e) = &data.events {
-        let member_of = |i: usize| member_of_event.get(e.member[i] as usize).copied().flatten();
+        let member_of = |i: usize| member_of_event.get(e.member(i) as usize).copied().flatten();
         for i in (0..e.len()).filter(|&i| e.day[i] >= window_start && e.day[i] < as_of) {
             let reached = match e.kind[i] {
                 EventType::AddToCart => 3,

@@ -251,7 +251,7 @@ pub fn rfm(data: &Dataset, rules: &Rules, as_of: Option<Day>) -> Result<RfmColum
     let mut measures = rfm::Measures { r: vec![0; n], f: vec![0; n], m: vec![0; n] };
     if let Some(orders) = &data.orders {
         let member_of = |i: usize| {
-            let id = orders.member[i];
+            let id = orders.member(i);
             order_member.as_ref().map_or(id, |m| m[id as usize]) as usize
         };
         for i in (0..orders.len()).filter(|&i| (window_start..as_of).contains(&orders.day(i))) {
@@ -340,7 +340,7 @@ impl Purchases {
                 if day >= as_of {
                     continue;
                 }
-                let a = &mut acc[order_member[orders.member[i] as usize] as usize];
+                let a = &mut acc[order_member[orders.member(i) as usize] as usize];
                 let in_window = day >= window_start;
                 match orders.kind[i] {
                     OrderKind::Purchase => {
@@ -659,13 +659,13 @@ fn visit_growth(
     if let Some(orders) = &data.orders {
         orders_len = orders.len() as u32;
         for i in (0..orders.len()).filter(|&i| orders.day(i) < as_of && orders.kind[i] != OrderKind::NotPurchase) {
-            put(order_member[orders.member[i] as usize], i as u32);
+            put(order_member[orders.member(i) as usize], i as u32);
         }
     }
     if let Some(events) = &data.events {
         for e in (0..events.len()).filter(|&e| events.day[e] < as_of) {
             let bonus = rules.levels.bonus(events.kind[e]);
-            if let (Some(m), true) = (member_of_event.get(events.member[e] as usize).copied().flatten(), bonus > 0) {
+            if let (Some(m), true) = (member_of_event.get(events.member(e) as usize).copied().flatten(), bonus > 0) {
                 put(m, orders_len + e as u32);
             }
         }

@@ -131,7 +131,7 @@ fn purchases(data: &Dataset, analysis: &Analysis) -> (Vec<usize>, Vec<Purchase>)
     let (starts, mut purchases) = super::group_by_member_with(n, |put| {
         for i in (0..orders.len()).filter(|&i| orders.kind[i] == OrderKind::Purchase && orders.day(i) < analysis.as_of)
         {
-            let customer = analysis.order_member[orders.member[i] as usize];
+            let customer = analysis.order_member[orders.member(i) as usize];
             put(customer, Purchase { customer, day: orders.day(i), amount_fen: orders.net.at(i) });
         }
     });

@@ -494,7 +494,7 @@ pub fn facts_from_lines_and_events(
                 EventType::Activity => activity(e) & CONTENT != 0,
                 _ => false,
             };
-            if let (true, Some(m)) = (content, member_of_event.get(events.member[e] as usize).copied().flatten()) {
+            if let (true, Some(m)) = (content, member_of_event.get(events.member(e) as usize).copied().flatten()) {
                 touches.push((m, when(events.day[e], events.minute[e])));
             }
         }
@@ -516,7 +516,7 @@ pub fn facts_from_lines_and_events(
         let campaign_day: Vec<bool> = (window_start..as_of).map(|d| calendar.contains(d)).collect();
         let reach = i64::from(rules.content_days) * 1440;
         for i in (0..orders.len()).filter(|&i| orders.kind[i] == OrderKind::Purchase && in_window(orders.day(i))) {
-            let Some(&m) = order_member.get(orders.member[i] as usize) else { continue };
+            let Some(&m) = order_member.get(orders.member(i) as usize) else { continue };
             let Some(f) = facts.get_mut(m as usize) else { continue };
             f.on_campaign_days += u32::from(campaign_day[(orders.day(i) - window_start) as usize]);
             // The member's latest touch at or before the purchase.
@@ -540,14 +540,14 @@ pub fn facts_from_lines_and_events(
             wrapped[row as usize] |= flag(&lines.gift_wrap);
         }
         for i in (0..orders.len()).filter(|&i| orders.kind[i] == OrderKind::Purchase && in_window(orders.day(i))) {
-            let f = &mut facts[order_member[orders.member[i] as usize] as usize];
+            let f = &mut facts[order_member[orders.member(i) as usize] as usize];
             f.discounted += u32::from(special[i]);
             f.gift_wrapped += u32::from(wrapped[i]);
         }
     }
     if let (Some(events), Some(activity)) = (&data.events, &activity) {
         for e in (0..events.len()).filter(|&e| in_window(events.day[e])) {
-            let Some(m) = member_of_event.get(events.member[e] as usize).copied().flatten() else { continue };
+            let Some(m) = member_of_event.get(events.member(e) as usize).copied().flatten() else { continue };
             let f = &mut facts[m as usize];
             match events.kind[e] {
                 EventType::AddToCart => f.cart_adds += 1,

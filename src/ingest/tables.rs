@@ -121,7 +121,7 @@ impl Builder {
             Kind::Orders => Table::Orders(Box::new(Orders::new())),
             Kind::Members => Table::Members(Box::default()),
             Kind::OrderLines => Table::OrderLines(Box::default()),
-            Kind::Events => Table::Events(Box::default()),
+            Kind::Events => Table::Events(Box::new(Events::new())),
         };
         Builder {
             table,
@@ -335,7 +335,7 @@ fn order_row(
     if kind == OrderKind::NotPurchase {
         *not_purchases += 1;
     }
-    let at = orders.member.len() as u32;
+    let at = orders.len() as u32;
     let refunded = match kind {
         OrderKind::Purchase => refund,
         OrderKind::NotPurchase if status != Status::Closed => amount,
@@ -351,8 +351,7 @@ fn order_row(
     orders.paid.push(day, minute);
     orders.net.push(net);
     orders.kind.push(kind);
-    orders.store.push(orders.stores.intern_repeated(store));
-    orders.channel.push(orders.channels.intern_repeated(channel));
+    orders.push_store_channel(store, channel);
     orders.order_id.push(order_id);
     Ok(day)
 }
@@ -572,7 +571,7 @@ mod tests {
         assert_eq!(loaded.report.rows_used as usize, used.len());
         let mut interner = crate::model::Interner::default();
         let expected: Vec<u32> = used.iter().map(|m| interner.intern(m)).collect();
-        assert_eq!(events.member, expected);
+        assert!(events.member.iter().eq(expected));
         assert_eq!(events.ids.names(), interner.names());
         assert!(used.windows(2).filter(|w| w[0] == w[1]).count() > 1000);
     }

@@ -574,7 +574,7 @@ pub fn uplift(data: &Dataset, options: &UpliftOptions) -> Result<Uplift> {
     let mut bought = vec![false; side.len()];
     if let Some(o) = orders {
         for i in (0..o.len()).filter(|&i| o.day(i) >= send && o.day(i) < end && o.kind[i] != OrderKind::NotPurchase) {
-            let k = o.member[i] as usize;
+            let k = o.member(i) as usize;
             let Some(h) = side.get(k).copied().flatten() else { continue };
             let out = if h { &mut holdout } else { &mut treated };
             out.spend_fen += o.net.at(i);

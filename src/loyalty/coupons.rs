@@ -722,7 +722,7 @@ pub fn eligibility(
         for (e, issued, label) in coupon_events(events) {
             if issued && events.day[e] <= at && templates.get(label as usize).copied().flatten() == this {
                 total += 1;
-                mine += u64::from(Some(events.member[e]) == me);
+                mine += u64::from(Some(events.member(e)) == me);
             }
         }
     }
@@ -856,7 +856,7 @@ fn due(events: &Events, rules: &CouponRules, at: Day) -> Vec<(u32, usize, Day, D
         .filter(|&(e, _, _)| events.day[e] <= at)
         .filter_map(|(e, issued, label)| {
             let t = templates.get(label as usize).copied().flatten()?;
-            Some((events.member[e], t, events.day[e], events.minute.get(e).copied().unwrap_or(0), !issued))
+            Some((events.member(e), t, events.day[e], events.minute.get(e).copied().unwrap_or(0), !issued))
         })
         .collect();
     list.sort_unstable();
@@ -1095,12 +1095,12 @@ pub fn stats(view: &View<'_>, rules: &CouponRules, query: &StatsQuery) -> Result
             let row = &mut rows[r];
             if issued {
                 row.issued += 1;
-                issued_pairs.push((r, events.member[e]));
+                issued_pairs.push((r, events.member(e)));
             } else {
                 row.used += 1;
             }
             let counted = only.is_none_or(|o| template == Some(o));
-            if let (true, Some(Some(m))) = (counted, member_of.get(events.member[e] as usize)) {
+            if let (true, Some(Some(m))) = (counted, member_of.get(events.member(e) as usize)) {
                 if issued {
                     per_member[*m].0 += 1;
                 } else {

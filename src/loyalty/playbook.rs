@@ -480,7 +480,7 @@ impl<'a> Playbook<'a> {
                 })
                 .collect();
             for i in (0..o.len()).filter(|&i| o.day(i) < as_of && o.kind[i] != OrderKind::NotPurchase) {
-                let Some(m) = member.get(o.member[i] as usize).copied().flatten() else { continue };
+                let Some(m) = member.get(o.member(i) as usize).copied().flatten() else { continue };
                 spend[m] += o.net.at(i);
                 let purchase = o.kind[i] == OrderKind::Purchase;
                 purchases[m] += u32::from(purchase);
@@ -488,7 +488,7 @@ impl<'a> Playbook<'a> {
                     if o.day(i) >= as_of - c.lookback_days as Day {
                         let f = &mut cards[k][m];
                         f.spend += o.net.at(i);
-                        let delivered = delivers[k].get(o.channel.at(i) as usize).copied().unwrap_or(false);
+                        let delivered = delivers[k].get(o.channel(i) as usize).copied().unwrap_or(false);
                         f.delivered += u32::from(purchase && delivered);
                     }
                 }
@@ -520,7 +520,7 @@ impl<'a> Playbook<'a> {
             if let Some(labels) = &e.channel {
                 let channel_of: Vec<Option<Channel>> = labels.names.names().iter().map(Channel::from_label).collect();
                 for i in (0..e.len()).filter(|&i| e.kind[i] == EventType::MessageClicked && e.day[i] < as_of) {
-                    let m = member.get(e.member[i] as usize).copied().flatten();
+                    let m = member.get(e.member(i) as usize).copied().flatten();
                     let c = labels.of.get(i).and_then(|&l| channel_of.get(l as usize).copied().flatten());
                     if let (Some(m), Some(c)) = (m, c) {
                         click_member.push(m as u32);

@@ -169,14 +169,14 @@ fn group(inputs: &Inputs<'_>, n: usize) -> Grouped {
     let orders: Vec<(u32, u32)> = data
         .orders
         .as_ref()
-        .map(|o| (0..o.len()).map(|r| (inputs.order_member[o.member[r] as usize], r as u32)).collect())
+        .map(|o| (0..o.len()).map(|r| (inputs.order_member[o.member(r) as usize], r as u32)).collect())
         .unwrap_or_default();
     let events: Vec<(u32, u32)> = data
         .events
         .as_ref()
         .map(|e| {
             (0..e.len())
-                .filter_map(|r| inputs.event_member.get(e.member[r] as usize).copied().flatten().map(|m| (m, r as u32)))
+                .filter_map(|r| inputs.event_member.get(e.member(r) as usize).copied().flatten().map(|m| (m, r as u32)))
                 .collect()
         })
         .unwrap_or_default();
@@ -382,7 +382,7 @@ pub fn member_ledger(data: &Dataset, analysis: &Analysis, rules: &Rules, as_of: 
         .orders
         .as_ref()
         .map(|o| {
-            (0..o.len()).filter(|&r| inputs.order_member[o.member[r] as usize] == i as u32).map(|r| r as u32).collect()
+            (0..o.len()).filter(|&r| inputs.order_member[o.member(r) as usize] == i as u32).map(|r| r as u32).collect()
         })
         .unwrap_or_default();
     let event_rows: Vec<u32> = data
@@ -390,7 +390,7 @@ pub fn member_ledger(data: &Dataset, analysis: &Analysis, rules: &Rules, as_of: 
         .as_ref()
         .map(|e| {
             (0..e.len())
-                .filter(|&r| inputs.event_member.get(e.member[r] as usize).copied().flatten() == Some(i as u32))
+                .filter(|&r| inputs.event_member.get(e.member(r) as usize).copied().flatten() == Some(i as u32))
                 .map(|r| r as u32)
                 .collect()
         })
