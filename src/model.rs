@@ -113,7 +113,7 @@ pub struct Interner {
     /// slot a name's index + 1, 0 when empty.
     slots: Vec<u32>,
     /// Each name's [`SlotKey`], by index, as three words.
-    keys: Vec<[u32; 3]>,
+    keys: Blocks<[u32; 3]>,
     names: Texts,
     /// The index [`Interner::intern_repeated`] returned last.
     last: u32,
@@ -418,41 +418,64 @@ fn same(a: &[u8], b: &[u8]) -> bool {
     x.remainder().iter().zip(y.remainder()).all(|(p, q)| p == q)
 }
 
-/// Many short strings in one buffer, without an allocation each: the
-/// names of an [`Interner`], and the text form of [`OrderIds`].
+/// Many short strings without an allocation each: the names of an
+/// [`Interner`], and the text form of [`OrderIds`]. They sit in chunks of
+/// [`BLOCK`] strings, one after the other in the chunk's buffer, so that
+/// growing never moves what is held: wasm memory never shrinks, and a
+/// buffer that doubled would leave its earlier copies behind as room that
+/// later, larger copies cannot reuse (at 440,000 member ids, about as much
+/// as it holds).
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Texts {
-    bytes: String,
-    /// Where each string ends in `bytes`.
-    ends: Vec<usize>,
+    /// Each chunk's strings, and where each ends in them.
+    chunks: Vec<(String, Vec<usize>)>,
 }
 
 impl Texts {
     fn push(&mut self, text: &str) {
-        self.bytes.push_str(text);
-        self.ends.push(self.bytes.len());
+        match self.chunks.last_mut() {
+            Some((bytes, ends)) if ends.len() < BLOCK => {
+                bytes.push_str(text);
+                ends.push(bytes.len());
+            }
+            full => {
+                if let Some((bytes, _)) = full {
+                    bytes.shrink_to_fit();
+                }
+                self.chunks.push((text.to_string(), vec![text.len()]));
+            }
+        }
     }
 
     /// String `i`, if there is one.
     pub fn get(&self, i: usize) -> Option<&str> {
-        let end = *self.ends.get(i)?;
-        let start = if i == 0 { 0 } else { self.ends[i - 1] };
-        self.bytes.get(start..end)
+        let (bytes, ends) = self.chunks.get(i / BLOCK)?;
+        let j = i % BLOCK;
+        let end = *ends.get(j)?;
+        bytes.get(if j == 0 { 0 } else { ends[j - 1] }..end)
     }
 
     /// Number of strings.
     pub fn len(&self) -> usize {
-        self.ends.len()
+        self.chunks.last().map_or(0, |(_, ends)| (self.chunks.len() - 1) * BLOCK + ends.len())
     }
 
     /// True when there are none.
     pub fn is_empty(&self) -> bool {
-        self.ends.is_empty()
+        self.chunks.is_empty()
     }
 
     /// Every string, in order.
     pub fn iter(&self) -> impl ExactSizeIterator<Item = &str> + Clone + '_ {
         (0..self.len()).map(|i| self.get(i).unwrap_or(""))
+    }
+
+    /// Give back the room of the last chunk beyond its strings.
+    fn shrink_to_fit(&mut self) {
+        if let Some((bytes, ends)) = self.chunks.last_mut() {
+            bytes.shrink_to_fit();
+            ends.shrink_to_fit();
+        }
     }
 }
 
@@ -460,8 +483,40 @@ impl Texts {
 impl std::ops::Index<usize> for Texts {
     type Output = str;
     fn index(&self, i: usize) -> &str {
-        let start = if i == 0 { 0 } else { self.ends[i - 1] };
-        &self.bytes[start..self.ends[i]]
+        self.get(i).expect("text index out of range")
+    }
+}
+
+/// How many items a block of [`Blocks`] or a chunk of [`Texts`] holds.
+const BLOCK: usize = 4096;
+
+/// Items in blocks of [`BLOCK`] that never move once placed (see [`Texts`]).
+/// A block grows by doubling up to [`BLOCK`] items, never beyond, so that a
+/// few items take little room.
+#[derive(Debug, Clone)]
+struct Blocks<T>(Vec<Vec<T>>);
+
+impl<T> Default for Blocks<T> {
+    fn default() -> Blocks<T> {
+        Blocks(Vec::new())
+    }
+}
+
+impl<T> Blocks<T> {
+    fn push(&mut self, item: T) {
+        match self.0.last_mut() {
+            Some(block) if block.len() < BLOCK => block.push(item),
+            _ => self.0.push(vec![item]),
+        }
+    }
+
+    #[inline]
+    fn get(&self, i: usize) -> Option<&T> {
+        self.0.get(i / BLOCK)?.get(i % BLOCK)
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &T> {
+        self.0.iter().flatten()
     }
 }
 
@@ -666,23 +721,13 @@ impl OrderIds {
         }
     }
 
-    /// Switch to the text form, keeping the room reserved.
+    /// Switch to the text form.
     fn switch_to_text(&mut self) {
         let mut texts = Texts::default();
-        let _ = texts.ends.try_reserve_exact(self.capacity());
         for i in 0..self.len() {
             texts.push(&self.get(i).to_string());
         }
         self.0 = Ids::Text(texts);
-    }
-
-    /// The rows reserved for.
-    fn capacity(&self) -> usize {
-        match &self.0 {
-            Ids::Numbered { numbers: Numbers::Runs { rows, expected, .. }, .. } => (*rows).max(*expected),
-            Ids::Numbered { numbers: Numbers::Each(each), .. } => each.capacity(),
-            Ids::Text(texts) => texts.ends.capacity(),
-        }
     }
 
     /// Id `i` ("" when out of range).
@@ -698,7 +743,7 @@ impl OrderIds {
         }
     }
 
-    /// Make room for `rows` more ids (their numbers or ends; runs of
+    /// Make room for `rows` more ids (their numbers; runs of
     /// numbers and text grow as they come), if the memory is there.
     pub fn reserve(&mut self, rows: usize) {
         let _ = match &mut self.0 {
@@ -707,7 +752,7 @@ impl OrderIds {
                 Ok(())
             }
             Ids::Numbered { numbers: Numbers::Each(each), .. } => each.try_reserve_exact(rows),
-            Ids::Text(texts) => texts.ends.try_reserve_exact(rows),
+            Ids::Text(_) => Ok(()),
         };
     }
 
@@ -719,10 +764,7 @@ impl OrderIds {
                 *expected = 0;
             }
             Ids::Numbered { numbers: Numbers::Each(each), .. } => each.shrink_to_fit(),
-            Ids::Text(texts) => {
-                texts.bytes.shrink_to_fit();
-                texts.ends.shrink_to_fit();
-            }
+            Ids::Text(texts) => texts.shrink_to_fit(),
         }
     }
 
@@ -1808,10 +1850,14 @@ pub(crate) mod tests {
         assert_eq!(i.name(1), "a");
         assert_eq!(i.get("c"), None);
         assert_eq!(i.len(), 2);
-        // Past many growths, with ids that differ only in their last byte,
-        // only after 8 bytes, or only in length.
-        let ids: Vec<String> =
-            (0..50_000).map(|k| format!("M{k}")).chain((0..300).map(|k| format!("longer-id-{k:05}"))).collect();
+        // Past many growths and blocks, with ids that differ only in their
+        // last byte, only after 8 bytes, or only in length, and two longer
+        // than a chunk of short ones.
+        let ids: Vec<String> = (0..50_000)
+            .map(|k| format!("M{k}"))
+            .chain((0..300).map(|k| format!("longer-id-{k:05}")))
+            .chain((0..2).map(|k| format!("{}{k}", "长".repeat(30_000))))
+            .collect();
         let mut big = Interner::default();
         for (k, id) in ids.iter().enumerate() {
             assert_eq!(big.intern(id), k as u32);
@@ -1869,6 +1915,39 @@ pub(crate) mod tests {
         assert_eq!(column[0], 7);
         assert!(column[1..].iter().eq(seen.iter().map(|(_, want)| want)));
         assert!(later == interner);
+    }
+
+    #[test]
+    fn texts_and_blocks_grow_without_moving_what_they_hold() {
+        // Strings of 0 to 30 bytes and, at and after a chunk's end, one
+        // longer than a chunk of short ones: each as pushed, across chunks.
+        let mut next = xorshift(7);
+        let long = "长".repeat(40_000);
+        let mut want: Vec<String> = (0..3 * BLOCK + 5).map(|k| "x".repeat(k % 31)).collect();
+        want[BLOCK - 1] = long.clone();
+        want[BLOCK] = long;
+        let (mut texts, mut blocks) = (Texts::default(), Blocks::default());
+        let mut first = None;
+        for (k, w) in want.iter().enumerate() {
+            texts.push(w);
+            blocks.push(k as u32);
+            if k == BLOCK + 1 {
+                first = Some((texts.chunks[0].0.as_ptr(), blocks.0[0].as_ptr()));
+            }
+            if next() % 1000 == 0 {
+                let i = (next() as usize) % (k + 1);
+                assert_eq!((texts.get(i), blocks.get(i)), (Some(want[i].as_str()), Some(&(i as u32))));
+            }
+        }
+        texts.shrink_to_fit();
+        assert_eq!(first, Some((texts.chunks[0].0.as_ptr(), blocks.0[0].as_ptr())));
+        assert!(blocks.0[..3].iter().all(|b| b.capacity() == BLOCK));
+        assert!(texts.chunks.iter().all(|(bytes, ends)| bytes.capacity() == bytes.len() && ends.len() <= BLOCK));
+        assert_eq!((texts.len(), texts.get(want.len()), blocks.get(want.len())), (want.len(), None, None));
+        assert!(texts.iter().eq(want.iter().map(String::as_str)));
+        assert!((0..want.len()).all(|i| texts[i] == want[i]));
+        assert!(blocks.iter().copied().eq(0..want.len() as u32));
+        assert!(Texts::default().is_empty() && Texts::default().get(0).is_none());
     }
 
     #[test]
