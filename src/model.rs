@@ -104,19 +104,20 @@ pub fn format_decimal(x: f64) -> String {
 /// phone number), which the key holds whole. A longer name's key holds its
 /// [`id_hash`]; its text, in [`Interner::names`], is compared only when
 /// the hashes match, a word at a time (`memcmp` is a byte loop in an
-/// MVP-only wasm module). The names sit one after the other in one buffer,
-/// not an allocation each: about 30 bytes a name at 440,000 member ids
-/// instead of 80.
+/// MVP-only wasm module). The names sit one after the other in the chunks
+/// of a [`Texts`], not an allocation each: about 30 bytes a name at 440,000
+/// member ids instead of 80.
 #[derive(Debug, Default, Clone)]
 pub struct Interner {
     /// Linear probing over a power-of-two table at most half full: each
     /// slot a name's index + 1, 0 when empty.
     slots: Vec<u32>,
     /// Each name's [`SlotKey`], by index, as three words.
-    keys: Blocks<[u32; 3]>,
+    keys: Vec<[u32; 3]>,
     names: Texts,
-    /// The index [`Interner::intern_repeated`] returned last.
-    last: u32,
+    /// The index [`Interner::intern_repeated`] returned last, and its name.
+    last: Option<u32>,
+    last_name: String,
 }
 
 /// The names an [`Interner::intern_later`] has yet to place.
@@ -311,11 +312,16 @@ impl Interner {
     /// [`Interner::intern`] for columns such as store and channel that
     /// repeat one value row after row: a compare is cheaper than a hash.
     pub fn intern_repeated(&mut self, name: &str) -> u32 {
-        if self.names.get(self.last as usize).is_some_and(|last| same(last.as_bytes(), name.as_bytes())) {
-            return self.last;
+        match self.last {
+            Some(i) if same(self.last_name.as_bytes(), name.as_bytes()) => i,
+            _ => {
+                let i = self.intern(name);
+                self.last = Some(i);
+                self.last_name.clear();
+                self.last_name.push_str(name);
+                i
+            }
         }
-        self.last = self.intern(name);
-        self.last
     }
 
     /// The index of `name`, if known.
@@ -348,7 +354,8 @@ impl Interner {
     /// Double the table (16 slots at first) and place every name again.
     fn grow(&mut self) {
         let size = (self.slots.len() * 2).max(16);
-        // The old table goes first: its room can take part of the new one.
+        // The old table goes first: its room can take part of the new one
+        // (when the room next to it is free too; at 5M orders it rarely is).
         self.slots = Vec::new();
         let mut slots = vec![0; size];
         for (i, &key) in self.keys.iter().enumerate() {
@@ -487,38 +494,8 @@ impl std::ops::Index<usize> for Texts {
     }
 }
 
-/// How many items a block of [`Blocks`] or a chunk of [`Texts`] holds.
+/// How many strings a chunk of [`Texts`] holds.
 const BLOCK: usize = 4096;
-
-/// Items in blocks of [`BLOCK`] that never move once placed (see [`Texts`]).
-/// A block grows by doubling up to [`BLOCK`] items, never beyond, so that a
-/// few items take little room.
-#[derive(Debug, Clone)]
-struct Blocks<T>(Vec<Vec<T>>);
-
-impl<T> Default for Blocks<T> {
-    fn default() -> Blocks<T> {
-        Blocks(Vec::new())
-    }
-}
-
-impl<T> Blocks<T> {
-    fn push(&mut self, item: T) {
-        match self.0.last_mut() {
-            Some(block) if block.len() < BLOCK => block.push(item),
-            _ => self.0.push(vec![item]),
-        }
-    }
-
-    #[inline]
-    fn get(&self, i: usize) -> Option<&T> {
-        self.0.get(i / BLOCK)?.get(i % BLOCK)
-    }
-
-    fn iter(&self) -> impl Iterator<Item = &T> {
-        self.0.iter().flatten()
-    }
-}
 
 /// Order ids, one per order, exactly as written ("" when the row gives
 /// none). Exports number their orders, so ids are usually one prefix and a
@@ -1850,7 +1827,7 @@ pub(crate) mod tests {
         assert_eq!(i.name(1), "a");
         assert_eq!(i.get("c"), None);
         assert_eq!(i.len(), 2);
-        // Past many growths and blocks, with ids that differ only in their
+        // Past many growths and chunks, with ids that differ only in their
         // last byte, only after 8 bytes, or only in length, and two longer
         // than a chunk of short ones.
         let ids: Vec<String> = (0..50_000)
@@ -1873,6 +1850,10 @@ pub(crate) mod tests {
         let mut repeated = Interner::default();
         let got: Vec<u32> = ["a", "a", "b", "a", ""].iter().map(|s| repeated.intern_repeated(s)).collect();
         assert_eq!(got, [0, 0, 1, 0, 2]);
+        // "" first, after names interned otherwise.
+        let mut after = Interner::default();
+        after.intern("x");
+        assert_eq!((after.intern_repeated(""), after.intern_repeated("x"), after.intern_repeated("")), (1, 0, 1));
     }
 
     #[test]
@@ -1918,7 +1899,7 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn texts_and_blocks_grow_without_moving_what_they_hold() {
+    fn texts_grow_by_chunks_without_moving_what_they_hold() {
         // Strings of 0 to 30 bytes and, at and after a chunk's end, one
         // longer than a chunk of short ones: each as pushed, across chunks.
         let mut next = xorshift(7);
@@ -1926,27 +1907,24 @@ pub(crate) mod tests {
         let mut want: Vec<String> = (0..3 * BLOCK + 5).map(|k| "x".repeat(k % 31)).collect();
         want[BLOCK - 1] = long.clone();
         want[BLOCK] = long;
-        let (mut texts, mut blocks) = (Texts::default(), Blocks::default());
+        let mut texts = Texts::default();
         let mut first = None;
         for (k, w) in want.iter().enumerate() {
             texts.push(w);
-            blocks.push(k as u32);
             if k == BLOCK + 1 {
-                first = Some((texts.chunks[0].0.as_ptr(), blocks.0[0].as_ptr()));
+                first = Some(texts.chunks[0].0.as_ptr());
             }
             if next() % 1000 == 0 {
                 let i = (next() as usize) % (k + 1);
-                assert_eq!((texts.get(i), blocks.get(i)), (Some(want[i].as_str()), Some(&(i as u32))));
+                assert_eq!(texts.get(i), Some(want[i].as_str()));
             }
         }
         texts.shrink_to_fit();
-        assert_eq!(first, Some((texts.chunks[0].0.as_ptr(), blocks.0[0].as_ptr())));
-        assert!(blocks.0[..3].iter().all(|b| b.capacity() == BLOCK));
+        assert_eq!(first, Some(texts.chunks[0].0.as_ptr()));
         assert!(texts.chunks.iter().all(|(bytes, ends)| bytes.capacity() == bytes.len() && ends.len() <= BLOCK));
-        assert_eq!((texts.len(), texts.get(want.len()), blocks.get(want.len())), (want.len(), None, None));
+        assert_eq!((texts.chunks.len(), texts.len(), texts.get(want.len())), (4, want.len(), None));
         assert!(texts.iter().eq(want.iter().map(String::as_str)));
         assert!((0..want.len()).all(|i| texts[i] == want[i]));
-        assert!(blocks.iter().copied().eq(0..want.len() as u32));
         assert!(Texts::default().is_empty() && Texts::default().get(0).is_none());
     }
 
