@@ -115,9 +115,8 @@ pub struct Interner {
     /// Each name's [`SlotKey`], by index, as three words.
     keys: Vec<[u32; 3]>,
     names: Texts,
-    /// The index [`Interner::intern_repeated`] returned last, and its name.
-    last: Option<u32>,
-    last_name: String,
+    /// The index [`Interner::intern_repeated`] returned last.
+    last: u32,
 }
 
 /// The names an [`Interner::intern_later`] has yet to place.
@@ -312,16 +311,11 @@ impl Interner {
     /// [`Interner::intern`] for columns such as store and channel that
     /// repeat one value row after row: a compare is cheaper than a hash.
     pub fn intern_repeated(&mut self, name: &str) -> u32 {
-        match self.last {
-            Some(i) if same(self.last_name.as_bytes(), name.as_bytes()) => i,
-            _ => {
-                let i = self.intern(name);
-                self.last = Some(i);
-                self.last_name.clear();
-                self.last_name.push_str(name);
-                i
-            }
+        if self.names.get(self.last as usize).is_some_and(|last| same(last.as_bytes(), name.as_bytes())) {
+            return self.last;
         }
+        self.last = self.intern(name);
+        self.last
     }
 
     /// The index of `name`, if known.
