@@ -104,9 +104,9 @@ pub fn format_decimal(x: f64) -> String {
 /// phone number), which the key holds whole. A longer name's key holds its
 /// [`id_hash`]; its text, in [`Interner::names`], is compared only when
 /// the hashes match, a word at a time (`memcmp` is a byte loop in an
-/// MVP-only wasm module). The names sit one after the other in one buffer,
-/// not an allocation each: about 30 bytes a name at 440,000 member ids
-/// instead of 80.
+/// MVP-only wasm module). The names sit one after the other in the chunks
+/// of a [`Texts`], not an allocation each: about 30 bytes a name at 440,000
+/// member ids instead of 80.
 #[derive(Debug, Default, Clone)]
 pub struct Interner {
     /// Linear probing over a power-of-two table at most half full: each
@@ -348,7 +348,8 @@ impl Interner {
     /// Double the table (16 slots at first) and place every name again.
     fn grow(&mut self) {
         let size = (self.slots.len() * 2).max(16);
-        // The old table goes first: its room can take part of the new one.
+        // The old table goes first: its room can take part of the new one
+        // (when the room next to it is free too; at 5M orders it rarely is).
         self.slots = Vec::new();
         let mut slots = vec![0; size];
         for (i, &key) in self.keys.iter().enumerate() {
@@ -418,41 +419,64 @@ fn same(a: &[u8], b: &[u8]) -> bool {
     x.remainder().iter().zip(y.remainder()).all(|(p, q)| p == q)
 }
 
-/// Many short strings in one buffer, without an allocation each: the
-/// names of an [`Interner`], and the text form of [`OrderIds`].
+/// Many short strings without an allocation each: the names of an
+/// [`Interner`], and the text form of [`OrderIds`]. They sit in chunks of
+/// [`BLOCK`] strings, one after the other in the chunk's buffer, so that
+/// growing never moves what is held: wasm memory never shrinks, and a
+/// buffer that doubled would leave its earlier copies behind as room that
+/// later, larger copies cannot reuse (at 440,000 member ids, about as much
+/// as it holds).
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Texts {
-    bytes: String,
-    /// Where each string ends in `bytes`.
-    ends: Vec<usize>,
+    /// Each chunk's strings, and where each ends in them.
+    chunks: Vec<(String, Vec<usize>)>,
 }
 
 impl Texts {
     fn push(&mut self, text: &str) {
-        self.bytes.push_str(text);
-        self.ends.push(self.bytes.len());
+        match self.chunks.last_mut() {
+            Some((bytes, ends)) if ends.len() < BLOCK => {
+                bytes.push_str(text);
+                ends.push(bytes.len());
+            }
+            full => {
+                if let Some((bytes, _)) = full {
+                    bytes.shrink_to_fit();
+                }
+                self.chunks.push((text.to_string(), vec![text.len()]));
+            }
+        }
     }
 
     /// String `i`, if there is one.
     pub fn get(&self, i: usize) -> Option<&str> {
-        let end = *self.ends.get(i)?;
-        let start = if i == 0 { 0 } else { self.ends[i - 1] };
-        self.bytes.get(start..end)
+        let (bytes, ends) = self.chunks.get(i / BLOCK)?;
+        let j = i % BLOCK;
+        let end = *ends.get(j)?;
+        bytes.get(if j == 0 { 0 } else { ends[j - 1] }..end)
     }
 
     /// Number of strings.
     pub fn len(&self) -> usize {
-        self.ends.len()
+        self.chunks.last().map_or(0, |(_, ends)| (self.chunks.len() - 1) * BLOCK + ends.len())
     }
 
     /// True when there are none.
     pub fn is_empty(&self) -> bool {
-        self.ends.is_empty()
+        self.chunks.is_empty()
     }
 
     /// Every string, in order.
     pub fn iter(&self) -> impl ExactSizeIterator<Item = &str> + Clone + '_ {
         (0..self.len()).map(|i| self.get(i).unwrap_or(""))
+    }
+
+    /// Give back the room of the last chunk beyond its strings.
+    fn shrink_to_fit(&mut self) {
+        if let Some((bytes, ends)) = self.chunks.last_mut() {
+            bytes.shrink_to_fit();
+            ends.shrink_to_fit();
+        }
     }
 }
 
@@ -460,10 +484,12 @@ impl Texts {
 impl std::ops::Index<usize> for Texts {
     type Output = str;
     fn index(&self, i: usize) -> &str {
-        let start = if i == 0 { 0 } else { self.ends[i - 1] };
-        &self.bytes[start..self.ends[i]]
+        self.get(i).expect("text index out of range")
     }
 }
+
+/// How many strings a chunk of [`Texts`] holds.
+const BLOCK: usize = 4096;
 
 /// Order ids, one per order, exactly as written ("" when the row gives
 /// none). Exports number their orders, so ids are usually one prefix and a
@@ -666,23 +692,13 @@ impl OrderIds {
         }
     }
 
-    /// Switch to the text form, keeping the room reserved.
+    /// Switch to the text form.
     fn switch_to_text(&mut self) {
         let mut texts = Texts::default();
-        let _ = texts.ends.try_reserve_exact(self.capacity());
         for i in 0..self.len() {
             texts.push(&self.get(i).to_string());
         }
         self.0 = Ids::Text(texts);
-    }
-
-    /// The rows reserved for.
-    fn capacity(&self) -> usize {
-        match &self.0 {
-            Ids::Numbered { numbers: Numbers::Runs { rows, expected, .. }, .. } => (*rows).max(*expected),
-            Ids::Numbered { numbers: Numbers::Each(each), .. } => each.capacity(),
-            Ids::Text(texts) => texts.ends.capacity(),
-        }
     }
 
     /// Id `i` ("" when out of range).
@@ -698,7 +714,7 @@ impl OrderIds {
         }
     }
 
-    /// Make room for `rows` more ids (their numbers or ends; runs of
+    /// Make room for `rows` more ids (their numbers; runs of
     /// numbers and text grow as they come), if the memory is there.
     pub fn reserve(&mut self, rows: usize) {
         let _ = match &mut self.0 {
@@ -707,7 +723,7 @@ impl OrderIds {
                 Ok(())
             }
             Ids::Numbered { numbers: Numbers::Each(each), .. } => each.try_reserve_exact(rows),
-            Ids::Text(texts) => texts.ends.try_reserve_exact(rows),
+            Ids::Text(_) => Ok(()),
         };
     }
 
@@ -719,10 +735,7 @@ impl OrderIds {
                 *expected = 0;
             }
             Ids::Numbered { numbers: Numbers::Each(each), .. } => each.shrink_to_fit(),
-            Ids::Text(texts) => {
-                texts.bytes.shrink_to_fit();
-                texts.ends.shrink_to_fit();
-            }
+            Ids::Text(texts) => texts.shrink_to_fit(),
         }
     }
 
@@ -1974,10 +1987,14 @@ pub(crate) mod tests {
         assert_eq!(i.name(1), "a");
         assert_eq!(i.get("c"), None);
         assert_eq!(i.len(), 2);
-        // Past many growths, with ids that differ only in their last byte,
-        // only after 8 bytes, or only in length.
-        let ids: Vec<String> =
-            (0..50_000).map(|k| format!("M{k}")).chain((0..300).map(|k| format!("longer-id-{k:05}"))).collect();
+        // Past many growths and chunks, with ids that differ only in their
+        // last byte, only after 8 bytes, or only in length, and two longer
+        // than a chunk of short ones.
+        let ids: Vec<String> = (0..50_000)
+            .map(|k| format!("M{k}"))
+            .chain((0..300).map(|k| format!("longer-id-{k:05}")))
+            .chain((0..2).map(|k| format!("{}{k}", "长".repeat(30_000))))
+            .collect();
         let mut big = Interner::default();
         for (k, id) in ids.iter().enumerate() {
             assert_eq!(big.intern(id), k as u32);
@@ -1993,6 +2010,10 @@ pub(crate) mod tests {
         let mut repeated = Interner::default();
         let got: Vec<u32> = ["a", "a", "b", "a", ""].iter().map(|s| repeated.intern_repeated(s)).collect();
         assert_eq!(got, [0, 0, 1, 0, 2]);
+        // "" first, after names interned otherwise.
+        let mut after = Interner::default();
+        after.intern("x");
+        assert_eq!((after.intern_repeated(""), after.intern_repeated("x"), after.intern_repeated("")), (1, 0, 1));
     }
 
     #[test]
@@ -2036,6 +2057,36 @@ pub(crate) mod tests {
         assert_eq!(column.at(0), 7);
         assert!(column.iter().skip(1).eq(seen.iter().map(|&(_, want)| want)));
         assert!(later == interner);
+    }
+
+    #[test]
+    fn texts_grow_by_chunks_without_moving_what_they_hold() {
+        // Strings of 0 to 30 bytes and, at and after a chunk's end, one
+        // longer than a chunk of short ones: each as pushed, across chunks.
+        let mut next = xorshift(7);
+        let long = "长".repeat(40_000);
+        let mut want: Vec<String> = (0..3 * BLOCK + 5).map(|k| "x".repeat(k % 31)).collect();
+        want[BLOCK - 1] = long.clone();
+        want[BLOCK] = long;
+        let mut texts = Texts::default();
+        let mut first = None;
+        for (k, w) in want.iter().enumerate() {
+            texts.push(w);
+            if k == BLOCK + 1 {
+                first = Some(texts.chunks[0].0.as_ptr());
+            }
+            if next() % 1000 == 0 {
+                let i = (next() as usize) % (k + 1);
+                assert_eq!(texts.get(i), Some(want[i].as_str()));
+            }
+        }
+        texts.shrink_to_fit();
+        assert_eq!(first, Some(texts.chunks[0].0.as_ptr()));
+        assert!(texts.chunks.iter().all(|(bytes, ends)| bytes.capacity() == bytes.len() && ends.len() <= BLOCK));
+        assert_eq!((texts.chunks.len(), texts.len(), texts.get(want.len())), (4, want.len(), None));
+        assert!(texts.iter().eq(want.iter().map(String::as_str)));
+        assert!((0..want.len()).all(|i| texts[i] == want[i]));
+        assert!(Texts::default().is_empty() && Texts::default().get(0).is_none());
     }
 
     #[test]

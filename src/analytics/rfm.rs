@@ -168,9 +168,11 @@ pub fn score(measures: &Measures, scoring: Scoring, thresholds: &Thresholds) -> 
 /// `put(i, score)` the quintile score of each value of a member with F > 0:
 /// `quintile(below(value, sorted), n)`, `sorted` holding the `n` values of
 /// those members in order. One measure at a time, so that one sorted copy
-/// is alive at once (wasm memory never shrinks: the peak is what counts).
+/// is alive at once (wasm memory never shrinks: the peak is what counts),
+/// made at its size rather than grown by doubling.
 fn quintiles<T: Ord + Copy>(values: &[T], f: &[u32], below: impl Fn(T, &[T]) -> usize, mut put: impl FnMut(usize, u8)) {
-    let mut sorted: Vec<T> = values.iter().zip(f).filter(|&(_, &f)| f > 0).map(|(&x, _)| x).collect();
+    let mut sorted = Vec::with_capacity(f.iter().filter(|&&f| f > 0).count());
+    sorted.extend(values.iter().zip(f).filter(|&(_, &f)| f > 0).map(|(&x, _)| x));
     sorted.sort_unstable();
     for (i, &x) in values.iter().enumerate().filter(|&(i, _)| f[i] > 0) {
         put(i, quintile(below(x, &sorted), sorted.len()));
