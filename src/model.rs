@@ -791,63 +791,87 @@ impl<T: Copy> ByRow<T> {
     }
 }
 
-/// A column of money in fen, 4 bytes a row: an amount within ±21 million
-/// yuan is held as an `i32`, and the rare larger ones exactly, by row.
-/// Read with [`Amounts::at`] or [`Amounts::get`].
+/// A column of money in fen, 3 bytes a row: an amount of |fen| below 2^23
+/// (±83,886.07 yuan, any single retail order in practice) as 3 bytes of
+/// two's complement, little-endian; the rare other ones exactly, by row,
+/// with the 3 bytes [`LARGE`]. Read with [`Amounts::at`] or [`Amounts::get`].
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Amounts {
-    small: Vec<i32>,
-    /// The rows whose `small` is [`LARGE`].
+    /// Each amount in 3 bytes, then [`Amounts::PAD`] zero bytes (none while
+    /// empty), so that every amount is read as one 4-byte word.
+    bytes: Vec<u8>,
+    /// The rows whose 3 bytes are [`LARGE`].
     large: ByRow<Fen>,
 }
 
-/// The `small` of a row held in [`Amounts::large`].
-const LARGE: i32 = i32::MIN;
+/// The 3 bytes of a row held in [`Amounts::large`]: -2^23, the one 3-byte
+/// value whose negation does not fit.
+const LARGE: i32 = -(1 << 23);
 
 impl Amounts {
+    /// The zero bytes after the last amount.
+    const PAD: usize = 3;
+
     /// Append one amount.
     pub fn push(&mut self, fen: Fen) {
-        match i32::try_from(fen) {
-            Ok(small) if small != LARGE => self.small.push(small),
+        let small = match i32::try_from(fen) {
+            Ok(small) if small > LARGE && small < 1 << 23 => small,
             _ => {
-                self.large.push(self.small.len(), fen);
-                self.small.push(LARGE);
+                self.large.push(self.len(), fen);
+                LARGE
             }
-        }
+        };
+        // Its 3 bytes and 3 zeros over the padding: a copy of a known
+        // length, not a call to `memcpy`.
+        let end = self.bytes.len().saturating_sub(Amounts::PAD);
+        self.bytes.truncate(end);
+        self.bytes.extend_from_slice(&u64::from(small as u32 & 0xFF_FFFF).to_le_bytes()[..6]);
     }
 
-    /// Amount `i`, if there is one.
+    /// Amount `i`, if there is one: one word read and sign-extended from
+    /// its low 3 bytes, in every hot loop over the orders.
+    #[inline]
     pub fn get(&self, i: usize) -> Option<Fen> {
-        match *self.small.get(i)? {
-            LARGE => self.large.get(i),
+        let at = i * 3;
+        let b = self.bytes.get(at..at + 4)?;
+        match (u32::from_le_bytes([b[0], b[1], b[2], b[3]]) << 8) as i32 >> 8 {
+            LARGE => self.large_at(i),
             small => Some(Fen::from(small)),
         }
     }
 
+    /// The amount of a row held in [`Amounts::large`].
+    #[cold]
+    #[inline(never)]
+    fn large_at(&self, i: usize) -> Option<Fen> {
+        self.large.get(i)
+    }
+
     /// Amount `i` (0 when out of range).
+    #[inline]
     pub fn at(&self, i: usize) -> Fen {
         self.get(i).unwrap_or(0)
     }
 
     /// Make room for `rows` more amounts, if the memory is there.
     pub fn reserve(&mut self, rows: usize) {
-        let _ = self.small.try_reserve_exact(rows);
+        let _ = self.bytes.try_reserve_exact(rows * 3 + Amounts::PAD);
     }
 
     /// Give back the room reserved beyond the amounts held.
     pub fn shrink_to_fit(&mut self) {
-        self.small.shrink_to_fit();
+        self.bytes.shrink_to_fit();
         self.large.shrink_to_fit();
     }
 
     /// Number of amounts.
     pub fn len(&self) -> usize {
-        self.small.len()
+        self.bytes.len().saturating_sub(Amounts::PAD) / 3
     }
 
     /// True when there are none.
     pub fn is_empty(&self) -> bool {
-        self.small.is_empty()
+        self.bytes.is_empty()
     }
 
     /// Every amount, in order.
@@ -1867,13 +1891,41 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn amounts_and_indices_hold_every_value() {
-        let values =
-            [0, 1, -1, i64::from(i32::MAX), i64::from(i32::MIN), i64::from(i32::MIN) + 1, 1 << 40, i64::MIN, -7];
+    fn amounts_hold_every_value_in_three_bytes() {
+        // The 3-byte form against the plain values: the boundaries, the
+        // sentinel itself, the extremes, then random amounts with a few large.
+        let edge = (1 << 23) - 1;
+        let mut values = vec![0, 1, -1, edge, -edge, edge + 1, -edge - 1, i64::from(LARGE), -7];
+        values.extend([i32::MAX, i32::MIN, i32::MIN + 1].map(i64::from).into_iter().chain([
+            1 << 40,
+            i64::MAX,
+            i64::MIN,
+        ]));
+        let mut next = xorshift(0x6A09_E667_F3BC_C908);
+        values.extend((0..5000).map(|k| match k % 500 {
+            0 => next() as i64,
+            _ => (next() % (1 << 24)) as i64 - (1 << 23),
+        }));
+        let large = values.iter().filter(|&&fen| fen.unsigned_abs() >= 1 << 23).count();
         let mut amounts = Amounts::default();
+        assert!(amounts.is_empty() && amounts.get(0).is_none());
+        amounts.reserve(100);
         values.iter().for_each(|&fen| amounts.push(fen));
         assert_eq!(amounts.iter().collect::<Vec<_>>(), values);
-        assert_eq!((amounts.large.len(), amounts.get(values.len()), amounts.at(values.len())), (3, None, 0));
+        assert_eq!(
+            (amounts.len(), amounts.bytes.len(), amounts.large.len()),
+            (values.len(), 3 * values.len() + 3, large)
+        );
+        assert_eq!((amounts.get(values.len()), amounts.at(values.len()), amounts.at(usize::MAX / 4)), (None, 0, 0));
+        // Room reserved and given back leaves the values as they were.
+        amounts.reserve(1000);
+        assert!(amounts.bytes.capacity() >= 3 * (values.len() + 1000));
+        amounts.shrink_to_fit();
+        assert_eq!((amounts.bytes.capacity(), amounts.iter().collect::<Vec<_>>()), (3 * values.len() + 3, values));
+    }
+
+    #[test]
+    fn indices_hold_every_value() {
         let indices = [0, 255, 3, 256, 65_535, 65_536, 0xFF_FFFF, 1 << 24, u32::MAX, 1];
         let widths = [1, 1, 1, 2, 2, 3, 3, 4, 4, 4];
         let mut column = Indices::default();
