@@ -233,11 +233,11 @@ function targetLines(ok) {
     const rss = (res) => res.peakRssKiB;
     const firstRss = (res) => res.firstRunPeakRssKiB;
     const lines = [];
-    const line = (what, x, goal) => x !== null && lines.push(`- ${what}: ${x.toFixed(2)} (target ${goal})`);
+    const line = (what, x, goal) => x !== null && lines.push(`- ${what}: ${x.toFixed(3)} (target ${goal})`);
     // Peak RSS: once the first run is over (a process that loads one file
     // once), and over all the runs.
     const rssLine = (what, a, b) =>
-        a && b && lines.push(`- ${what}: ${(firstRss(a) / firstRss(b)).toFixed(2)} first run, ${(rss(a) / rss(b)).toFixed(2)} all runs (target ≤ 0.33)`);
+        a && b && lines.push(`- ${what}: ${(firstRss(a) / firstRss(b)).toFixed(3)} first run, ${(rss(a) / rss(b)).toFixed(3)} all runs (target ≤ 0.33)`);
     line("time, wasm (load) ÷ DuckDB-WASM", ratio(of("project"), of("duckdb"), t), "≤ 0.20");
     line("time, wasm streamed from disk ÷ DuckDB-WASM from disk", ratio(of("project-disk"), of("duckdb-disk"), t), "≤ 0.20");
     line("time, wasm (load) ÷ DuckDB native 2 threads", ratio(of("project"), of("duckdb-native"), t), "≤ 1");
