@@ -178,6 +178,8 @@ pub struct Analysis {
     index: Arc<Interner>,
     /// The member index of each id of the orders file (by its index there).
     pub(crate) order_member: Vec<u32>,
+    /// The member index of each id of the events file, if a member.
+    pub(crate) event_member: Vec<Option<u32>>,
 }
 
 impl Analysis {
@@ -254,10 +256,14 @@ pub fn rfm(data: &Dataset, rules: &Rules, as_of: Option<Day>) -> Result<RfmColum
             let id = orders.member(i);
             order_member.as_ref().map_or(id, |m| m[id as usize]) as usize
         };
-        for i in (0..orders.len()).filter(|&i| (window_start..as_of).contains(&orders.day(i))) {
+        for i in 0..orders.len() {
+            let day = orders.day(i);
+            if !(window_start..as_of).contains(&day) {
+                continue;
+            }
             match orders.kind[i] {
                 OrderKind::Purchase => {
-                    let (member, days) = (member_of(i), (as_of - orders.day(i)) as u32);
+                    let (member, days) = (member_of(i), (as_of - day) as u32);
                     let r = &mut measures.r[member];
                     *r = if *r == 0 { days } else { (*r).min(days) };
                     measures.f[member] += 1;
@@ -499,6 +505,7 @@ pub fn analyze(data: &Dataset, rules: &Rules, as_of: Option<Day>) -> Result<Anal
         points: None,
         index,
         order_member,
+        event_member: member_of_event,
     };
     // After every other metric: the breakdowns by home store, channel and
     // card, then the custom tags (which may read any of them).

@@ -1061,7 +1061,6 @@ pub fn stats(view: &View<'_>, rules: &CouponRules, query: &StatsQuery) -> Result
     if let Some(events) = &view.data.events {
         column = events.coupon.is_some();
         let templates = label_templates(events, rules);
-        let member_of: Vec<Option<usize>> = events.ids.names().iter().map(|id| analysis.find(id)).collect();
         // The row of each label: a template's, or a new row for an unknown label.
         let mut row_of: HashMap<u32, usize> = HashMap::new();
         let mut issued_pairs: Vec<(usize, u32)> = Vec::new();
@@ -1100,11 +1099,11 @@ pub fn stats(view: &View<'_>, rules: &CouponRules, query: &StatsQuery) -> Result
                 row.used += 1;
             }
             let counted = only.is_none_or(|o| template == Some(o));
-            if let (true, Some(Some(m))) = (counted, member_of.get(events.member(e) as usize)) {
+            if let (true, Some(&Some(m))) = (counted, analysis.event_member.get(events.member(e) as usize)) {
                 if issued {
-                    per_member[*m].0 += 1;
+                    per_member[m as usize].0 += 1;
                 } else {
-                    per_member[*m].1 += 1;
+                    per_member[m as usize].1 += 1;
                 }
             }
         }

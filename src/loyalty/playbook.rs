@@ -464,7 +464,6 @@ impl<'a> Playbook<'a> {
         let mut purchases = vec![0u32; n];
         let mut cards = vec![vec![CardFacts::default(); n]; p.benefit_cards.len()];
         if let Some(o) = &view.data.orders {
-            let member: Vec<Option<usize>> = o.ids.names().iter().map(|id| analysis.find(id)).collect();
             let delivers: Vec<Vec<bool>> = p
                 .benefit_cards
                 .iter()
@@ -480,7 +479,7 @@ impl<'a> Playbook<'a> {
                 })
                 .collect();
             for i in (0..o.len()).filter(|&i| o.day(i) < as_of && o.kind[i] != OrderKind::NotPurchase) {
-                let Some(m) = member.get(o.member(i) as usize).copied().flatten() else { continue };
+                let Some(m) = analysis.order_member.get(o.member(i) as usize).map(|&m| m as usize) else { continue };
                 spend[m] += o.net.at(i);
                 let purchase = o.kind[i] == OrderKind::Purchase;
                 purchases[m] += u32::from(purchase);
@@ -516,14 +515,13 @@ impl<'a> Playbook<'a> {
         // Message clicks by channel, for each member's preferred channel.
         let (mut click_member, mut click_channel) = (Vec::new(), Vec::new());
         if let Some(e) = &view.data.events {
-            let member: Vec<Option<usize>> = e.ids.names().iter().map(|id| analysis.find(id)).collect();
             if let Some(labels) = &e.channel {
                 let channel_of: Vec<Option<Channel>> = labels.names.names().iter().map(Channel::from_label).collect();
                 for i in (0..e.len()).filter(|&i| e.kind[i] == EventType::MessageClicked && e.day[i] < as_of) {
-                    let m = member.get(e.member(i) as usize).copied().flatten();
+                    let m = analysis.event_member.get(e.member(i) as usize).copied().flatten();
                     let c = labels.of.get(i).and_then(|&l| channel_of.get(l as usize).copied().flatten());
                     if let (Some(m), Some(c)) = (m, c) {
-                        click_member.push(m as u32);
+                        click_member.push(m);
                         click_channel.push(c.index());
                     }
                 }

@@ -55,21 +55,15 @@ struct Inputs<'a> {
     rules: &'a Rules,
     as_of: Day,
     /// Analysis member index of each member of the orders / events files.
-    order_member: Vec<u32>,
-    event_member: Vec<Option<u32>>,
+    order_member: &'a [u32],
+    event_member: &'a [Option<u32>],
     /// Category multiplier of each order row, when category rules and lines exist.
     categories: Option<Vec<f64>>,
 }
 
 impl<'a> Inputs<'a> {
-    fn new(data: &'a Dataset, analysis: &Analysis, rules: &'a Rules, as_of: Day) -> Inputs<'a> {
-        let find = |id: &str| analysis.find(id).map(|i| i as u32);
-        let order_member = data
-            .orders
-            .as_ref()
-            .map(|o| o.ids.names().iter().map(|id| find(id).unwrap_or(u32::MAX)).collect())
-            .unwrap_or_default();
-        let event_member = data.events.as_ref().map(|e| e.ids.names().iter().map(find).collect()).unwrap_or_default();
+    fn new(data: &'a Dataset, analysis: &'a Analysis, rules: &'a Rules, as_of: Day) -> Inputs<'a> {
+        let (order_member, event_member) = (&analysis.order_member[..], &analysis.event_member[..]);
         Inputs { data, rules, as_of, order_member, event_member, categories: category_multipliers(data, rules) }
     }
 
@@ -183,7 +177,7 @@ fn group(inputs: &Inputs<'_>, n: usize) -> Grouped {
     let (order_start, order_rows) = group_by_member(n, &orders);
     let (event_start, event_rows) = group_by_member(n, &events);
     let (growth_start, growth) =
-        growth_by_member(data, &inputs.order_member, &inputs.event_member, n, inputs.as_of, inputs.rules);
+        growth_by_member(data, inputs.order_member, inputs.event_member, n, inputs.as_of, inputs.rules);
     Grouped { order_start, order_rows, event_start, event_rows, growth_start, growth }
 }
 
@@ -395,7 +389,7 @@ pub fn member_ledger(data: &Dataset, analysis: &Analysis, rules: &Rules, as_of: 
                 .collect()
         })
         .unwrap_or_default();
-    let mut growth: Vec<(Day, Fen)> = growth_entries(data, &inputs.order_member, &inputs.event_member, as_of, rules)
+    let mut growth: Vec<(Day, Fen)> = growth_entries(data, inputs.order_member, inputs.event_member, as_of, rules)
         .into_iter()
         .filter(|&(m, _)| m == i as u32)
         .map(|(_, e)| e)
