@@ -791,14 +791,34 @@ impl<T: Copy> ByRow<T> {
     }
 }
 
+/// The zero bytes after the last value of a column of narrow words
+/// ([`Amounts`], [`Indices`]), so that every value is read as one 4-byte word.
+const PAD: usize = 3;
+
+/// Append the low `width` bytes of `word` (its higher bytes zero) to a
+/// padded column: its 4 bytes and 3 zeros over the padding, cut to the
+/// width and the padding — copies of a known length, not calls to `memcpy`.
+#[inline]
+fn push_word(bytes: &mut Vec<u8>, word: u32, width: usize) {
+    let end = bytes.len().saturating_sub(PAD);
+    bytes.truncate(end);
+    bytes.extend_from_slice(&u64::from(word).to_le_bytes()[..7]);
+    bytes.truncate(end + width + PAD);
+}
+
+/// The 4-byte word at byte `at` of a padded column, if the column reaches it.
+#[inline]
+fn word_at(bytes: &[u8], at: usize) -> Option<u32> {
+    bytes.get(at..at + 4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+}
+
 /// A column of money in fen, 3 bytes a row: an amount of |fen| below 2^23
 /// (±83,886.07 yuan, any single retail order in practice) as 3 bytes of
 /// two's complement, little-endian; the rare other ones exactly, by row,
 /// with the 3 bytes [`LARGE`]. Read with [`Amounts::at`] or [`Amounts::get`].
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Amounts {
-    /// Each amount in 3 bytes, then [`Amounts::PAD`] zero bytes (none while
-    /// empty), so that every amount is read as one 4-byte word.
+    /// Each amount in 3 bytes, then [`PAD`] zero bytes (none while empty).
     bytes: Vec<u8>,
     /// The rows whose 3 bytes are [`LARGE`].
     large: ByRow<Fen>,
@@ -809,9 +829,6 @@ pub struct Amounts {
 const LARGE: i32 = -(1 << 23);
 
 impl Amounts {
-    /// The zero bytes after the last amount.
-    const PAD: usize = 3;
-
     /// Append one amount.
     pub fn push(&mut self, fen: Fen) {
         let small = match i32::try_from(fen) {
@@ -821,20 +838,14 @@ impl Amounts {
                 LARGE
             }
         };
-        // Its 3 bytes and 3 zeros over the padding: a copy of a known
-        // length, not a call to `memcpy`.
-        let end = self.bytes.len().saturating_sub(Amounts::PAD);
-        self.bytes.truncate(end);
-        self.bytes.extend_from_slice(&u64::from(small as u32 & 0xFF_FFFF).to_le_bytes()[..6]);
+        push_word(&mut self.bytes, small as u32 & 0xFF_FFFF, 3);
     }
 
     /// Amount `i`, if there is one: one word read and sign-extended from
     /// its low 3 bytes, in every hot loop over the orders.
     #[inline]
     pub fn get(&self, i: usize) -> Option<Fen> {
-        let at = i * 3;
-        let b = self.bytes.get(at..at + 4)?;
-        match (u32::from_le_bytes([b[0], b[1], b[2], b[3]]) << 8) as i32 >> 8 {
+        match (word_at(&self.bytes, i * 3)? << 8) as i32 >> 8 {
             LARGE => self.large_at(i),
             small => Some(Fen::from(small)),
         }
@@ -855,7 +866,7 @@ impl Amounts {
 
     /// Make room for `rows` more amounts, if the memory is there.
     pub fn reserve(&mut self, rows: usize) {
-        let _ = self.bytes.try_reserve_exact(rows * 3 + Amounts::PAD);
+        let _ = self.bytes.try_reserve_exact(rows * 3 + PAD);
     }
 
     /// Give back the room reserved beyond the amounts held.
@@ -866,7 +877,7 @@ impl Amounts {
 
     /// Number of amounts.
     pub fn len(&self) -> usize {
-        self.bytes.len().saturating_sub(Amounts::PAD) / 3
+        self.bytes.len().saturating_sub(PAD) / 3
     }
 
     /// True when there are none.
@@ -977,9 +988,8 @@ impl Times {
 /// [`Indices::at`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Indices {
-    /// Each index in `width` bytes, little-endian, then [`Indices::PAD`]
-    /// zero bytes (none while empty), so that every index is read as one
-    /// 4-byte word.
+    /// Each index in `width` bytes, little-endian, then [`PAD`] zero bytes
+    /// (none while empty).
     bytes: Vec<u8>,
     width: usize,
     /// The low `width` bytes of a word.
@@ -993,9 +1003,6 @@ impl Default for Indices {
 }
 
 impl Indices {
-    /// The zero bytes after the last index.
-    const PAD: usize = 3;
-
     /// An empty column of 3-byte indices, for one that will hold many
     /// (member indices): it never copies itself to widen on the way there.
     pub fn wide() -> Indices {
@@ -1009,12 +1016,7 @@ impl Indices {
     /// Append one index, widening the column when it needs more bytes.
     pub fn push(&mut self, index: u32) {
         self.widen(index);
-        // Its 4 bytes and 3 zeros over the padding, cut to the width and
-        // the padding: copies of a known length, not calls to `memcpy`.
-        let end = self.bytes.len().saturating_sub(Indices::PAD);
-        self.bytes.truncate(end);
-        self.bytes.extend_from_slice(&u64::from(index).to_le_bytes()[..7]);
-        self.bytes.truncate(end + self.width + Indices::PAD);
+        push_word(&mut self.bytes, index, self.width);
     }
 
     /// Set index `i` (nothing when out of range), widening the column when
@@ -1051,18 +1053,17 @@ impl Indices {
     /// hot loop over the orders.
     #[inline]
     pub fn at(&self, i: usize) -> u32 {
-        let at = i * self.width;
-        self.bytes.get(at..at + 4).map_or(0, |b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) & self.mask)
+        word_at(&self.bytes, i * self.width).map_or(0, |word| word & self.mask)
     }
 
     /// Rows reserved for.
     pub fn capacity(&self) -> usize {
-        self.bytes.capacity().saturating_sub(Indices::PAD) / self.width
+        self.bytes.capacity().saturating_sub(PAD) / self.width
     }
 
     /// Make room for `rows` more indices, if the memory is there.
     pub fn reserve(&mut self, rows: usize) {
-        let _ = self.bytes.try_reserve_exact(rows * self.width + Indices::PAD);
+        let _ = self.bytes.try_reserve_exact(rows * self.width + PAD);
     }
 
     /// Give back the room reserved beyond the indices held.
@@ -1074,7 +1075,7 @@ impl Indices {
     pub fn len(&self) -> usize {
         // A division by a constant is a multiplication; by the width, a
         // division (the member column's length is taken at every row).
-        let n = self.bytes.len().saturating_sub(Indices::PAD);
+        let n = self.bytes.len().saturating_sub(PAD);
         match self.width {
             1 => n,
             2 => n / 2,
